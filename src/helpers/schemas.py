@@ -1,0 +1,147 @@
+"""pandera schemas of the processed tables, and the validator that names file, row and column.
+
+Conventions shared by every table (see ``docs/data_dictionary.md``):
+
+* councils are keyed by ONS GSS code ``gss_code`` (``E06``/``E08``/``E09``/``E10`` councils,
+  ``E12`` regions, ``E92000001`` England);
+* financial years are text ``YYYY-YY`` (``2022-23``) in a column named ``year``;
+* money is in £ thousands in columns ending ``_gbp_k``;
+* a value that is not published stays ``NaN`` and its reason is in the matching ``*_status`` column
+  (one of :data:`helpers.io.STATUSES`);
+* every row names the register id of the file it came from in ``source_id``.
+
+Each section below belongs to one table; the loaders call :func:`validate` before writing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaError, SchemaErrors
+
+from helpers.errors import DataError
+from helpers.io import STATUSES
+
+#: GSS codes of English councils, regions and England.
+GSS_RE = r"^E(06|07|08|09|10|11|12|13|92)\d{6}$"
+#: Financial year text, e.g. ``2022-23``.
+YEAR_RE = r"^(19|20)\d{2}-\d{2}$"
+
+
+def _consecutive_year(s: pd.Series) -> pd.Series:
+    first = pd.to_numeric(s.str[:4], errors="coerce")
+    second = pd.to_numeric(s.str[5:7], errors="coerce")
+    return (first + 1) % 100 == second
+
+
+def gss_column(nullable: bool = False, **kwargs: object) -> pa.Column:
+    """A GSS code column."""
+    return pa.Column(str, pa.Check.str_matches(GSS_RE), nullable=nullable, **kwargs)
+
+
+def year_column(nullable: bool = False, **kwargs: object) -> pa.Column:
+    """A financial-year column (``YYYY-YY``, the two years consecutive)."""
+    return pa.Column(
+        str,
+        [pa.Check.str_matches(YEAR_RE), pa.Check(_consecutive_year, element_wise=False, error="years not consecutive")],
+        nullable=nullable,
+        **kwargs,
+    )
+
+
+def status_column(**kwargs: object) -> pa.Column:
+    """A value-status column (one of :data:`helpers.io.STATUSES`)."""
+    return pa.Column(str, pa.Check.isin(STATUSES), **kwargs)
+
+
+def validate(
+    df: pd.DataFrame,
+    schema: pa.DataFrameSchema,
+    *,
+    file: str | Path | None = None,
+    row_col: str = "_row",
+    file_col: str = "_file",
+) -> pd.DataFrame:
+    """Validate ``df`` against ``schema``; on failure raise :class:`DataError` naming file, row and column.
+
+    Loaders keep the spreadsheet row of every record in ``_row`` (and, when a table is built from
+    several files, the file in ``_file``) until validation, so that the error points at the raw input.
+    Those helper columns are dropped from the returned frame.
+
+    Parameters
+    ----------
+    df
+        The table to check.
+    schema
+        Its pandera schema (``strict`` schemas reject unknown columns).
+    file
+        The input file, when the whole table comes from one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The validated table (coerced dtypes), without ``_row`` / ``_file``.
+    """
+    helper_cols = [c for c in (row_col, file_col) if c in df.columns]
+    body = df.drop(columns=helper_cols)
+    try:
+        out = schema.validate(body, lazy=True)
+    except SchemaErrors as exc:
+        fc = exc.failure_cases
+        first = fc.iloc[0]
+        column = first.get("column")
+        index = first.get("index")
+        check = first.get("check")
+        value = first.get("failure_case")
+        row = None
+        where_file = file
+        if index is not None and not pd.isna(index) and index in df.index:
+            if row_col in df.columns:
+                row = int(df.loc[index, row_col]) if not isinstance(df.loc[index, row_col], pd.Series) else None
+            if file_col in df.columns:
+                where_file = df.loc[index, file_col]
+        n = len(fc)
+        more = f" ({n} failures in all; first shown)" if n > 1 else ""
+        raise DataError(
+            f"fails check {check!r} of table {schema.name!r}{more}",
+            file=where_file, row=row, column=None if pd.isna(column) else str(column),
+            value=None if pd.isna(value) else value,
+        ) from None
+    except SchemaError as exc:  # pragma: no cover - non-lazy path
+        raise DataError(str(exc).splitlines()[0], file=file) from None
+    return out
+
+
+def unique_key(df: pd.DataFrame, key: list[str], *, table: str, file: str | Path | None = None,
+               row_col: str = "_row", file_col: str = "_file") -> None:
+    """Raise :class:`DataError` naming the first duplicated key (e.g. a council-year twice)."""
+    dup = df.duplicated(subset=key, keep="first")
+    if dup.any():
+        i = df.index[dup.to_numpy().nonzero()[0][0]]
+        row = int(df.loc[i, row_col]) if row_col in df.columns else None
+        where = df.loc[i, file_col] if file_col in df.columns else file
+        vals = {k: df.loc[i, k] for k in key}
+        raise DataError(f"duplicate {table} key {vals}", file=where, row=row, column=key[0])
+
+
+# ---------------------------------------------------------------------------------------------------
+# Table schemas. One section per table; the loader module named in each section owns it.
+# ---------------------------------------------------------------------------------------------------
+
+# --- councils, council_names (helpers.councils) ---
+
+# --- population (helpers.national.population) ---
+
+# --- ascof, ascof_measures (helpers.national.ascof) ---
+
+# --- spend, deflators (helpers.national.spend) ---
+
+# --- activity (helpers.national.activity) ---
+
+# --- comparators (helpers.national.comparators) ---
+
+# --- deprivation (helpers.national.deprivation) ---
+
+# --- council report tables (helpers.council_data) ---
