@@ -247,7 +247,21 @@ def load(name: str, columns: list[str] | None = None) -> pd.DataFrame:
             f"processed table {relative(p)} is not built: run `asc data build` "
             "(national tables need ASC_NATIONAL_DIR set to the folder of national files)"
         )
+    _log_read(name)
     return pd.read_parquet(p, columns=columns)
+
+
+def _log_read(name: str) -> None:
+    """Record that a table was read (the runner lists each notebook's inputs in the run manifest)."""
+    import os
+
+    target = os.environ.get("ASC_READ_LOG")
+    if target:
+        try:
+            with open(target, "a", encoding="utf-8") as fh:
+                fh.write(name + "\n")
+        except OSError:
+            pass
 
 
 def available(name: str) -> bool:
@@ -263,3 +277,64 @@ def input_hashes(names: list[str] | None = None) -> dict[str, str]:
         if names is None or n in names:
             out.update(s.get("inputs", {}))
     return dict(sorted(out.items()))
+
+
+def overview() -> pd.DataFrame:
+    """One row per registered table: kind, whether built, rows, years covered and number of areas.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``table, kind, built, rows, first_year, last_year, areas, description``, sorted by kind
+        then table name.
+    """
+    discover()
+    rows = []
+    for name, spec in REGISTRY.items():
+        row = {"table": name, "kind": spec.kind, "built": available(name), "rows": pd.NA,
+               "first_year": None, "last_year": None, "areas": pd.NA, "description": spec.description}
+        if row["built"]:
+            import pyarrow.parquet as pq
+
+            p = processed_path(name)
+            cols = set(pq.read_schema(p).names)
+            want = [c for c in ("year", "financial_year", "gss_code") if c in cols]
+            df = pd.read_parquet(p, columns=want) if want else None
+            row["rows"] = pq.ParquetFile(p).metadata.num_rows
+            ycol = "year" if "year" in cols else ("financial_year" if "financial_year" in cols else None)
+            if df is not None and ycol and df[ycol].notna().any():
+                years = df[ycol].dropna().astype(str)
+                row["first_year"], row["last_year"] = years.min(), years.max()
+            if df is not None and "gss_code" in cols:
+                row["areas"] = df["gss_code"].nunique()
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=["table", "kind", "built", "rows", "first_year", "last_year", "areas",
+                                      "description"])
+    return out.sort_values(["kind", "table"]).reset_index(drop=True)
+
+
+def coverage(gss_code: str) -> pd.DataFrame:
+    """For one council: rows and years available in each built table that is keyed by ``gss_code``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``table, rows, years`` (years as ``first..last`` with the count), sorted by table.
+    """
+    discover()
+    rows = []
+    for name in sorted(REGISTRY):
+        if not available(name):
+            continue
+        import pyarrow.parquet as pq
+
+        cols = set(pq.read_schema(processed_path(name)).names)
+        if "gss_code" not in cols:
+            continue
+        ycol = "year" if "year" in cols else ("financial_year" if "financial_year" in cols else None)
+        df = pd.read_parquet(processed_path(name), columns=["gss_code", *([ycol] if ycol else [])],
+                             filters=[("gss_code", "==", gss_code)])
+        years = sorted(df[ycol].dropna().astype(str).unique()) if ycol and len(df) else []
+        span = f"{years[0]}..{years[-1]} ({len(years)})" if years else "-"
+        rows.append({"table": name, "rows": len(df), "years": span})
+    return pd.DataFrame(rows, columns=["table", "rows", "years"])

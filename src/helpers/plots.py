@@ -1,0 +1,73 @@
+"""The one plotting style: colour-blind-safe palette, fixed figure sizes, titles, units and a source line.
+
+Every chart in the notebooks is made through these helpers so that reports look the same and every chart
+says what it shows, in what units, and where the numbers come from.
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import seaborn as sns
+
+#: Okabe-Ito colour-blind-safe palette (Okabe & Ito 2008), used for every categorical colour.
+PALETTE: list[str] = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+#: Named roles, so that "our council" is the same colour in every chart.
+COLOURS: dict[str, str] = {
+    "council": "#D55E00",      # vermilion: the council being reported on
+    "comparator": "#0072B2",   # blue: comparator group / median
+    "england": "#000000",      # black: England
+    "region": "#009E73",       # green: region
+    "other": "#BBBBBB",        # grey: other councils
+    "red": "#D55E00", "amber": "#E69F00", "green": "#009E73",  # RAG (with text labels, never colour alone)
+}
+#: Fixed figure sizes (inches) so outputs are deterministic.
+SIZES: dict[str, tuple[float, float]] = {"wide": (10.0, 5.0), "tall": (10.0, 8.0), "square": (7.0, 7.0)}
+
+
+def setup() -> None:
+    """Apply the project style (call once at the top of a notebook)."""
+    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE)
+    mpl.rcParams.update({
+        "figure.figsize": SIZES["wide"],
+        "figure.dpi": 100,
+        "savefig.dpi": 100,
+        "axes.titleweight": "bold",
+        "axes.titlesize": 13,
+        "axes.titlelocation": "left",
+        "svg.hashsalt": "asc",  # deterministic SVG ids
+    })
+
+
+def figure(size: str = "wide") -> tuple[plt.Figure, plt.Axes]:
+    """Return a new figure and axes of a named fixed size (``wide``, ``tall``, ``square``)."""
+    fig, ax = plt.subplots(figsize=SIZES[size], layout="constrained")
+    return fig, ax
+
+
+def finish(ax: plt.Axes, *, title: str, xlabel: str, ylabel: str, source: str, note: str | None = None) -> plt.Axes:
+    """Give a chart its title, axis labels (with units) and a source line; raise if any is missing.
+
+    Parameters
+    ----------
+    ax
+        The axes.
+    title
+        What the chart shows (e.g. "Gross spend per adult, 2023-24").
+    xlabel, ylabel
+        Axis labels **with units** (e.g. "£ per head of population aged 18+").
+    source
+        Where the numbers come from (e.g. "MHCLG RO3 2023-24; ONS mid-2023 population estimates").
+    note
+        Optional caveat printed under the source.
+    """
+    for label, text in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel), ("source", source)):
+        if not text or not str(text).strip():
+            raise ValueError(f"every chart needs a {label}")
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    caption = f"Source: {source}" + (f"\n{note}" if note else "")
+    ax.figure.text(0.0, -0.02, caption, ha="left", va="top", fontsize=8, color="#444444",
+                   transform=ax.figure.transFigure, wrap=True)
+    return ax
