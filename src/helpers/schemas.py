@@ -132,6 +132,57 @@ def unique_key(df: pd.DataFrame, key: list[str], *, table: str, file: str | Path
 
 # --- councils, council_names (helpers.councils) ---
 
+#: A council's GSS code (counties E10, unitaries E06, metropolitan districts E08, London boroughs E09).
+COUNCIL_CODE_RE = r"^E(06|08|09|10)\d{6}$"
+#: ``;``-separated council codes.
+CODE_LIST_RE = r"^E(06|08|09|10)\d{6}(;E(06|08|09|10)\d{6})*$"
+
+COUNCILS = pa.DataFrameSchema(
+    {
+        "gss_code": pa.Column(str, pa.Check.str_matches(COUNCIL_CODE_RE), unique=True),
+        "cassr_code": pa.Column(
+            str,
+            [pa.Check.str_matches(r"^\d{3}$"),
+             pa.Check(lambda s: ~s.duplicated(keep=False) | s.isna(), error="duplicate CASSR code")],
+            nullable=True,
+        ),
+        "name": pa.Column(str, pa.Check.str_length(min_value=2)),
+        "region_code": pa.Column(str, pa.Check.str_matches(r"^E12\d{6}$")),
+        "region_name": pa.Column(str),
+        "council_type": pa.Column(str, pa.Check.isin(["county", "unitary", "metropolitan district", "london borough"])),
+        "first_year": year_column(nullable=True),
+        "last_year": year_column(nullable=True),
+        "predecessor_codes": pa.Column(str, pa.Check.str_matches(CODE_LIST_RE), nullable=True),
+        "successor_codes": pa.Column(str, pa.Check.str_matches(CODE_LIST_RE), nullable=True),
+        "previous_gss_codes": pa.Column(str, pa.Check.str_matches(CODE_LIST_RE), nullable=True),
+        "checked_in": pa.Column(str, nullable=True),
+        "notes": pa.Column(str, nullable=True),
+    },
+    checks=[
+        pa.Check(lambda d: (d["first_year"].isna() | d["last_year"].isna() | (d["first_year"] <= d["last_year"])),
+                 error="first_year after last_year"),
+        pa.Check(lambda d: d["successor_codes"].isna() | d["last_year"].notna(),
+                 error="a council with successors must have a last_year"),
+        pa.Check(lambda d: d["predecessor_codes"].isna() | d["first_year"].notna(),
+                 error="a council with predecessors must have a first_year"),
+    ],
+    name="councils",
+    strict=True,
+    ordered=True,
+)
+
+COUNCIL_NAMES = pa.DataFrameSchema(
+    {
+        "name_variant": pa.Column(str, pa.Check.str_length(min_value=2)),
+        "gss_code": pa.Column(str, pa.Check.str_matches(r"^(E(06|08|09|10|12)\d{6}|E92000001)$")),
+        "seen_in": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+(;[a-z0-9_]+)*$")),
+    },
+    name="council_names",
+    strict=True,
+    ordered=True,
+    unique=["name_variant", "gss_code"],
+)
+
 # --- population (helpers.national.population) ---
 
 # --- ascof, ascof_measures (helpers.national.ascof) ---
