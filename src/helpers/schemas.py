@@ -185,6 +185,40 @@ COUNCIL_NAMES = pa.DataFrameSchema(
 
 # --- population (helpers.national.population) ---
 
+#: Areas of the population tables: upper-tier councils (E06/E08/E09/E10), regions (E12), England.
+POPULATION_AREA_RE = r"^(E(06|08|09|10|12)\d{6}|E92000001)$"
+
+POPULATION_SYA_SCHEMA = pa.DataFrameSchema(
+    {
+        "gss_code": pa.Column(str, pa.Check.str_matches(POPULATION_AREA_RE)),
+        "mid_year": pa.Column("int64", pa.Check.in_range(2011, 2100)),
+        "sex": pa.Column(str, pa.Check.isin(["persons", "male", "female"])),
+        "age": pa.Column("int64", pa.Check.in_range(0, 90)),
+        "population": pa.Column(float, pa.Check.ge(0), nullable=False),
+        "source_id": pa.Column(str, pa.Check.str_matches(r"^mye_\d{4}$")),
+        "geography_vintage": pa.Column(str, pa.Check.str_matches(r"^\d{4} boundaries$")),
+    },
+    name="population_sya",
+    strict=True,
+    ordered=True,
+    unique=["gss_code", "mid_year", "sex", "age"],
+)
+
+POPULATION_SCHEMA = pa.DataFrameSchema(
+    {
+        "gss_code": pa.Column(str, pa.Check.str_matches(POPULATION_AREA_RE)),
+        "mid_year": pa.Column("int64", pa.Check.in_range(2011, 2100)),
+        "year": year_column(),
+        "age_band": pa.Column(str, pa.Check.isin(["all", "18+", "18-64", "65+", "85+"])),
+        "population": pa.Column(float, pa.Check.ge(0), nullable=False),
+        "source_id": pa.Column(str, pa.Check.str_matches(r"^mye_\d{4}$")),
+    },
+    name="population",
+    strict=True,
+    ordered=True,
+    unique=["gss_code", "year", "age_band"],
+)
+
 # --- ascof, ascof_measures (helpers.national.ascof) ---
 
 # --- spend, deflators (helpers.national.spend) ---

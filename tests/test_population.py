@@ -1,0 +1,399 @@
+"""Tests of helpers.national.population (ONS mid-year estimates, MYE2).
+
+National tests reproduce figures published in the files themselves (England, a region, Stockport) and
+check the tables' internal arithmetic (bands, sexes, councils -> regions -> England). Tests without the
+national mark use small synthetic grids, only for layouts and edge cases, and say so.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpers.errors import DataError, MissingDataError
+from helpers.national import population as P
+
+# Published England "All ages" for each mid-year, as printed in each file's MYE2 persons sheet
+# (E92000001 row). Mid-2021 is the first Census-2021-based estimate.
+ENGLAND_ALL_AGES = {
+    2015: 54_786_327, 2016: 55_268_067, 2017: 55_619_430, 2018: 55_977_178, 2019: 56_286_961,
+    2020: 56_550_138, 2021: 56_536_419, 2022: 57_106_398, 2023: 57_690_323,
+}
+# Councils with adult social services responsibility in each file (boundary set of the file).
+COUNCILS_PER_FILE = {2015: 152, 2016: 152, 2017: 152, 2018: 151, 2019: 151, 2020: 152, 2021: 152,
+                     2022: 153, 2023: 153}
+COUNCIL_PREFIXES = ("E06", "E08", "E09", "E10")
+
+
+# ------------------------------------------------------------------------------------------------
+# Synthetic grids (layout only; numbers invented)
+# ------------------------------------------------------------------------------------------------
+
+
+def _grid(header_at: int = 2, ages_as: str = "int", last: object = 90, geography: bool = True,
+          rows: list[list[object]] | None = None) -> pd.DataFrame:
+    """A small MYE2-like sheet: title rows, a header at ``header_at`` and data rows (synthetic)."""
+    ages = [a if ages_as == "int" else str(a) if ages_as == "str" else float(a) for a in range(90)] + [last]
+    head = ["Code", "Name", *(["Geography"] if geography else []), "All ages", *ages]
+    width = len(head)
+    data = rows or [
+        ["E92000001", "ENGLAND", *(["Country"] if geography else []), 91 * 3, *[3] * 91],
+        ["E08000007", "Stockport", *(["Metropolitan District"] if geography else []), 91, *[1] * 91],
+        ["E08000008", "Tameside", *(["Metropolitan District"] if geography else []), 182, *[2] * 91],
+    ]
+    top = [["MYE2: a title", *[None] * (width - 1)]] + [[None] * width] * (header_at - 1)
+    return pd.DataFrame(top + [head] + data + [[None] * width, ["1. A footnote.", *[None] * (width - 1)]],
+                        dtype=object)
+
+
+def test_financial_year_convention():
+    """The financial year starting in the mid-year (hand-worked)."""
+    assert P.financial_year(2022) == "2022-23"
+    assert P.financial_year(2015) == "2015-16"
+    assert P.financial_year(1999) == "1999-00"
+
+
+@given(st.integers(min_value=1990, max_value=2098))
+def test_financial_year_property(y):
+    fy = P.financial_year(y)
+    assert int(fy[:4]) == y and (int(fy[:4]) + 1) % 100 == int(fy[5:])
+
+
+@pytest.mark.parametrize("header_at", [1, 3, 8])
+@pytest.mark.parametrize("ages_as, last", [("int", 90), ("str", "90+"), ("float", 90.0), ("str", " 90 + ")])
+@pytest.mark.parametrize("geography", [True, False])
+def test_parse_layouts(header_at, ages_as, last, geography):
+    """Header found by content whatever its row, label types and the Geography column (synthetic)."""
+    out = P.parse_mye_sheet(_grid(header_at, ages_as, last, geography), file="x.xls", sheet="s")
+    assert out["gss_code"].tolist() == ["E92000001", "E08000007", "E08000008"]
+    assert out["_row"].tolist() == [header_at + 2, header_at + 3, header_at + 4]
+    assert out[90].tolist() == [3.0, 1.0, 2.0]
+    assert out["all_ages"].tolist() == [273.0, 91.0, 182.0]
+    assert (out["geography"].notna().all()) == geography
+
+
+def test_parse_missing_age_column_names_it():
+    """A header without age 45 fails naming file, sheet, header row and the age (synthetic)."""
+    g = _grid(4)
+    g.iat[4, 4 + 45] = "forty-five"
+    with pytest.raises(DataError, match=r"x\.xls \[sheet 's'\], row 5, column '45': no column for age 45"):
+        P.parse_mye_sheet(g, file="x.xls", sheet="s")
+
+
+def test_parse_no_header():
+    g = _grid(2).iloc[3:]
+    with pytest.raises(DataError, match="no header row"):
+        P.parse_mye_sheet(g.reset_index(drop=True), file="x.xls", sheet="s")
+
+
+def test_parse_bad_code_and_duplicate_and_marker():
+    """Bad code, duplicated code, a suppression marker and a text value each fail at their cell (synthetic)."""
+    g = _grid(2)
+    g.iat[4, 0] = "Stockport?"
+    with pytest.raises(DataError, match=r"row 5, column 'Code': not a GSS code"):
+        P.parse_mye_sheet(g, file="x.xls")
+    g = _grid(2)
+    g.iat[5, 0] = "E08000007"
+    with pytest.raises(DataError, match=r"row 6, column 'Code': the same area code appears twice"):
+        P.parse_mye_sheet(g, file="x.xls")
+    g = _grid(2)
+    g.iat[4, 4 + 17] = "[c]"
+    with pytest.raises(DataError, match=r"row 5, column '17': population estimate not published \(suppressed\)"):
+        P.parse_mye_sheet(g, file="x.xls")
+    g = _grid(2)
+    g.iat[5, 4 + 90] = "lots"
+    with pytest.raises(DataError, match=r"row 6, column '90': not a number"):
+        P.parse_mye_sheet(g, file="x.xls")
+
+
+def test_parse_all_ages_mismatch():
+    """Published 'All ages' not equal to the sum of single years (a shifted column) fails (synthetic)."""
+    g = _grid(2)
+    g.iat[4, 3] = 92
+    with pytest.raises(DataError, match=r"row 5, column 'All ages': 'All ages' differs"):
+        P.parse_mye_sheet(g, file="x.xls")
+
+
+def test_find_sheet_variants():
+    assert P.find_sheet(["Contents", "MYE2-All", "MYE2 - Males"], "persons", file="f") == "MYE2-All"
+    assert P.find_sheet(["Persons UK", "Males UK", "Females UK "], "female", file="f") == "Females UK "
+    assert P.find_sheet(["MYE2 - All", "MYE2 - M", "MYE2 - F"], "male", file="f") == "MYE2 - M"
+    with pytest.raises(DataError, match="expected one MYE2 sheet of persons"):
+        P.find_sheet(["MYE1", "MYE3"], "persons", file="f")
+
+
+def test_age_bands_hand_worked():
+    """Bands from a hand-made single-year table: ages 0..90 with population = age (synthetic).
+
+    all = 0+1+...+90 = 4095; 18-64 = sum(18..64) = 1927; 65+ = sum(65..90) = 2015; 18+ = 3942;
+    85+ = 85+..+90 = 525.
+    """
+    sya = pd.DataFrame({"gss_code": "E08000007", "mid_year": 2022, "sex": "persons", "age": list(range(91)),
+                        "population": [float(a) for a in range(91)], "source_id": "mye_2022",
+                        "geography_vintage": "2023 boundaries"})
+    male = sya.assign(sex="male", population=1.0)
+    out = P.age_bands(pd.concat([sya, male]))
+    got = dict(zip(out["age_band"], out["population"]))
+    assert got == {"all": 4095.0, "18+": 3942.0, "18-64": 1927.0, "65+": 2015.0, "85+": 525.0}
+    assert out["year"].unique().tolist() == ["2022-23"]
+    assert out["age_band"].tolist() == ["all", "18+", "18-64", "65+", "85+"]
+
+
+def test_missing_file_is_missing_data_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("ASC_NATIONAL_DIR", str(tmp_path))
+    with pytest.raises(MissingDataError, match="mye22final.xlsx"):
+        P.read_mye(2022)
+
+
+# ------------------------------------------------------------------------------------------------
+# Real files
+# ------------------------------------------------------------------------------------------------
+
+
+@cache
+def _raw(mid_year: int, sex: str = "persons") -> tuple[pd.DataFrame, str]:
+    from helpers import sources
+    from helpers.io import read_sheet, sheet_names
+
+    path = sources.path(P.SOURCE_IDS[mid_year])
+    sheet = P.find_sheet(sheet_names(path), sex, file=path)
+    return read_sheet(path, sheet), sheet
+
+
+@cache
+def _wide(mid_year: int, sex: str = "persons") -> pd.DataFrame:
+    return P.read_mye(mid_year, sex)
+
+
+@pytest.fixture(scope="module")
+def tables_built():
+    from helpers import tables
+
+    res = tables.build(["population_sya", "population"])
+    bad = [f"{r.name}: {r.status} {r.message}" for r in res if r.status in ("failed", "skipped")]
+    assert not bad, bad
+    return tables.load("population_sya"), tables.load("population")
+
+
+def _membership(wide: pd.DataFrame) -> dict[str, str]:
+    """Council -> region from a hierarchical file's row order (a region row heads its areas)."""
+    out, region = {}, None
+    for code in wide["gss_code"]:
+        if code.startswith("E12"):
+            region = code
+        elif not code.startswith("E"):
+            region = None
+        elif code[:3] in COUNCIL_PREFIXES and region:
+            out[code] = region
+    return out
+
+
+@pytest.mark.national
+@pytest.mark.parametrize("mid_year", sorted(P.SOURCE_IDS))
+def test_england_total_reproduced(tables_built, mid_year):
+    """England all ages = the published England cell = the sum of the councils, every mid-year."""
+    _, pop = tables_built
+    allb = pop[(pop.mid_year == mid_year) & (pop.age_band == "all")].set_index("gss_code")["population"]
+    wide = _wide(mid_year)
+    published = wide.loc[wide.gss_code == P.ENGLAND, "all_ages"].item()
+    assert published == ENGLAND_ALL_AGES[mid_year]
+    assert allb[P.ENGLAND] == published
+    councils = allb[allb.index.str[:3].isin(COUNCIL_PREFIXES)]
+    assert len(councils) == COUNCILS_PER_FILE[mid_year]
+    assert councils.sum() == published
+
+
+@pytest.mark.national
+def test_known_published_values(tables_built):
+    """Values read off the files by eye (mye22final.xlsx 'MYE2 - Persons' row 130: Stockport)."""
+    _, pop = tables_built
+    v = pop.set_index(["gss_code", "mid_year", "age_band"])["population"]
+    assert v["E08000007", 2022, "all"] == 297_107          # Stockport, mid-2022, row 130
+    assert v["E09000001", 2022, "all"] == 10_847           # City of London, mid-2022
+    assert v["E06000053", 2022, "all"] == 2_281            # Isles of Scilly, mid-2022
+    assert v["E12000002", 2022, "all"] == 7_516_113        # North West, mid-2022
+    assert v["E08000007", 2017, "all"] == 291_045          # Stockport, mid-2017
+    assert v["E06000028", 2017, "all"] == 194_752          # Bournemouth, mid-2017 (before BCP)
+    assert v["E10000009", 2017, "all"] == 424_667          # Dorset county, mid-2017
+
+
+@pytest.mark.national
+def test_bands_add_up(tables_built):
+    """18-64 + 65+ = 18+ and 18+ <= all, 85+ <= 65+, for every area and year."""
+    _, pop = tables_built
+    w = pop.pivot_table(index=["gss_code", "mid_year"], columns="age_band", values="population")
+    assert np.allclose(w["18-64"] + w["65+"], w["18+"], rtol=0, atol=1e-6)
+    assert (w["18+"] <= w["all"]).all() and (w["85+"] <= w["65+"]).all()
+    assert len(w) == len(pop) / 5
+
+
+@pytest.mark.national
+@pytest.mark.parametrize("mid_year", sorted(P.SOURCE_IDS))
+def test_single_years_sum_to_published_all_ages(tables_built, mid_year):
+    """Sum of single years (our 'all' band) = the file's own 'All ages' column, every area, both sexes."""
+    sya, pop = tables_built
+    wide = pd.concat([_wide(mid_year, s) for s in P.SEXES])
+    published = wide.set_index(["gss_code", "sex"])["all_ages"]
+    ours = sya[sya.mid_year == mid_year].groupby(["gss_code", "sex"])["population"].sum()
+    joined = pd.concat([ours, published], axis=1, join="inner")
+    assert len(joined) == len(ours) == 3 * (COUNCILS_PER_FILE[mid_year] + 10)
+    assert (joined.iloc[:, 0] == joined.iloc[:, 1]).all()
+
+
+@pytest.mark.national
+@pytest.mark.parametrize("mid_year", sorted(P.SOURCE_IDS))
+def test_councils_add_up_to_regions(tables_built, mid_year):
+    """Sum of councils in each region = the published region, each single year of age.
+
+    Region membership comes from the file's row order; mid-2022 lists areas by type, so its membership
+    is taken from the mid-2023 file (same April 2023 boundaries, checked)."""
+    sya, _ = tables_built
+    member = _membership(_wide(2023 if mid_year == 2022 else mid_year))
+    d = sya[(sya.mid_year == mid_year) & (sya.sex == "persons")]
+    councils = d[d.gss_code.str[:3].isin(COUNCIL_PREFIXES)]
+    assert set(councils.gss_code) == set(member)
+    summed = councils.assign(region=councils.gss_code.map(member)).groupby(["region", "age"])["population"].sum()
+    regions = d[d.gss_code.str.startswith("E12")].set_index(["gss_code", "age"])["population"]
+    assert len(regions) == 9 * 91
+    assert (summed.reindex(regions.index) == regions).all()
+
+
+@pytest.mark.national
+def test_males_plus_females_equal_persons(tables_built):
+    sya, _ = tables_built
+    w = sya.pivot_table(index=["gss_code", "mid_year", "age"], columns="sex", values="population")
+    assert w.notna().all().all()
+    assert ((w["male"] + w["female"]) == w["persons"]).all()
+
+
+@pytest.mark.national
+def test_row_counts_and_no_missing(tables_built):
+    """Rows per year = (councils + 9 regions + England) x 91 ages x 3 sexes; x 5 bands; none missing."""
+    sya, pop = tables_built
+    for y, n in COUNCILS_PER_FILE.items():
+        assert (sya.mid_year == y).sum() == (n + 10) * 91 * 3
+        assert (pop.mid_year == y).sum() == (n + 10) * 5
+    for df in (sya, pop):
+        assert df["population"].notna().all() and (df["population"] >= 0).all()
+    assert sya.age.min() == 0 and sya.age.max() == 90
+    assert pop.groupby("mid_year")["year"].unique().map(list).to_dict() == {
+        y: [P.financial_year(y)] for y in P.SOURCE_IDS
+    }
+    assert list(sya.columns) == ["gss_code", "mid_year", "sex", "age", "population", "source_id",
+                                 "geography_vintage"]
+    assert list(pop.columns) == ["gss_code", "mid_year", "year", "age_band", "population", "source_id"]
+    assert sya.equals(sya.sort_values(["mid_year", "gss_code", "sex", "age"],
+                                      key=lambda s: s.map({"persons": 0, "male": 1, "female": 2})
+                                      if s.name == "sex" else s).reset_index(drop=True))
+
+
+@pytest.mark.national
+def test_codes_kept_as_published(tables_built):
+    """Boundary changes are not re-aggregated: each file's own codes, with its vintage."""
+    sya, _ = tables_built
+    codes = sya.groupby("mid_year")["gss_code"].apply(set)
+    assert "E06000028" in codes[2017] and "E06000058" not in codes[2017]       # Bournemouth
+    assert "E06000058" in codes[2018] and "E06000028" not in codes[2018]       # BCP on 2019 codes
+    assert "E10000021" in codes[2019] and "E06000061" in codes[2020]           # Northamptonshire split
+    assert "E10000006" in codes[2021] and "E10000006" not in codes[2022]       # Cumbria
+    assert {"E06000063", "E06000064", "E06000065", "E06000066"} <= codes[2022]
+    assert "E07000048" not in set().union(*codes)                              # no districts
+    vint = sya.groupby("mid_year")["geography_vintage"].unique().map(list).to_dict()
+    assert vint[2018] == ["2019 boundaries"] and vint[2022] == ["2023 boundaries"]
+
+
+@pytest.mark.national
+def test_read_speed():
+    """All nine files (3 sheets each) read and parsed in a few seconds."""
+    t0 = time.perf_counter()
+    sya = P.load_population_sya()
+    seconds = time.perf_counter() - t0
+    assert len(sya) > 390_000
+    assert seconds < 15, f"full read took {seconds:.1f} s"
+
+
+# ------------------------------------------------------------------------------------------------
+# Fuzz: mangled copies of real rows (in memory)
+# ------------------------------------------------------------------------------------------------
+
+
+def _real_snippet(mid_year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Header + the first 6 data rows of a real MYE2 sheet, and their parse (in memory only)."""
+    raw, _ = _raw(mid_year)
+    lay = P.find_header(raw, file="real")
+    snippet = raw.iloc[lay.row: lay.row + 7].reset_index(drop=True)
+    return snippet, P.parse_mye_sheet(snippet, file="real")
+
+
+def _case(text: str, how: int) -> str:
+    return [text, text.upper(), text.lower(), f"  {text} ", text.replace(" ", "  ")][how]
+
+
+@pytest.mark.national
+@given(
+    mid_year=st.sampled_from([2015, 2017, 2022]),
+    lead=st.integers(min_value=0, max_value=12),
+    case=st.integers(min_value=0, max_value=4),
+    age_style=st.sampled_from(["int", "str", "float"]),
+    plus=st.booleans(),
+    trailing_blank=st.booleans(),
+)
+def test_fuzz_header_detection_real_rows(mid_year, lead, case, age_style, plus, trailing_blank):
+    """Real rows under a mangled header (junk rows above, label case/spacing, age label types) parse to
+    the same numbers; the row numbers shift by the rows added."""
+    snippet, expected = _real_snippet(mid_year)
+    g = snippet.copy()
+    lay = P.find_header(g, file="real")
+    for col, text in ((lay.code, "Code"), (lay.name, "Name"), (lay.all_ages, "All ages")):
+        g.iat[0, col] = _case(text, case)
+    for age, col in zip(P.AGES, lay.ages, strict=True):
+        lab: object = {"int": age, "str": str(age), "float": float(age)}[age_style]
+        if age == 90 and plus:
+            lab = "90+"
+        g.iat[0, col] = lab
+    if trailing_blank:
+        g[g.shape[1]] = None
+    junk = pd.DataFrame([[f"note {i}" if i % 3 == 0 else None] + [None] * (g.shape[1] - 1) for i in range(lead)],
+                        columns=g.columns)
+    mangled = pd.concat([junk, g], ignore_index=True)
+    got = P.parse_mye_sheet(mangled, file="real")
+    cols = ["gss_code", "all_ages", *P.AGES]
+    pd.testing.assert_frame_equal(got[cols], expected[cols])
+    assert (got["_row"] - expected["_row"] == lead).all()
+
+
+@pytest.mark.national
+@given(
+    mid_year=st.sampled_from([2016, 2020, 2023]),
+    data_row=st.integers(min_value=1, max_value=6),
+    age=st.integers(min_value=0, max_value=90),
+    junk=st.text(alphabet="abcxyz?-/ ", min_size=1, max_size=6).filter(
+        lambda s: s.strip().lower() not in ("x", "c", "z", "")),
+)
+def test_fuzz_bad_cell_located(mid_year, data_row, age, junk):
+    """A non-number put in any real data cell fails naming that row and age column."""
+    snippet, _ = _real_snippet(mid_year)
+    lay = P.find_header(snippet, file="real")
+    g = snippet.copy()
+    g.iat[data_row, lay.ages[age]] = junk
+    label = str(snippet.iat[0, lay.ages[age]]).strip()
+    with pytest.raises(DataError, match=rf"row {data_row + 1}, column '{label}'"):
+        P.parse_mye_sheet(g, file="real")
+
+
+@pytest.mark.national
+@given(mid_year=st.sampled_from([2015, 2018, 2021]), age=st.integers(min_value=0, max_value=90))
+def test_fuzz_header_age_removed(mid_year, age):
+    """A real header with one age label blanked fails naming that age."""
+    snippet, _ = _real_snippet(mid_year)
+    lay = P.find_header(snippet, file="real")
+    g = snippet.copy()
+    g.iat[0, lay.ages[age]] = None
+    with pytest.raises(DataError, match=rf"row 1, column '{age}': no column for age {age}"):
+        P.parse_mye_sheet(g, file="real")
