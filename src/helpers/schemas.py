@@ -227,6 +227,25 @@ POPULATION_SCHEMA = pa.DataFrameSchema(
 
 # --- comparators (helpers.national.comparators) ---
 
+COMPARATORS = pa.DataFrameSchema(
+    {
+        "gss_code": pa.Column(str, pa.Check.str_matches(COUNCIL_CODE_RE)),
+        "group": pa.Column(str, pa.Check.isin(
+            ["oflog_nearest_neighbours", "cipfa_2019", "cipfa_2021", "cipfa_lga_2024", "nhse_peer_group"])),
+        "neighbour_gss_code": pa.Column(str, pa.Check.str_matches(COUNCIL_CODE_RE)),
+        "rank": pa.Column("Int64", pa.Check.in_range(0, 15), nullable=True),
+        "source_id": pa.Column(str),
+    },
+    checks=[
+        pa.Check(lambda d: (d["gss_code"] == d["neighbour_gss_code"]) == (d["rank"].fillna(-1) == 0),
+                 error="the council itself must be rank 0 and rank 0 only the council itself"),
+    ],
+    name="comparators",
+    strict=True,
+    ordered=True,
+    unique=["group", "gss_code", "neighbour_gss_code"],
+)
+
 # --- deprivation (helpers.national.deprivation) ---
 
 # --- council report tables (helpers.council_data) ---
