@@ -248,4 +248,28 @@ COMPARATORS = pa.DataFrameSchema(
 
 # --- deprivation (helpers.national.deprivation) ---
 
+DEPRIVATION = pa.DataFrameSchema(
+    {
+        "gss_code": pa.Column(str, pa.Check.str_matches(COUNCIL_CODE_RE)),
+        "iod_year": pa.Column("int64", pa.Check.isin([2015, 2019])),
+        "measure": pa.Column(str, pa.Check.str_matches(r"^.+ - .+$")),
+        "domain": pa.Column(str),
+        "statistic": pa.Column(str),
+        "published_measure": pa.Column(str),
+        "value": pa.Column(float, nullable=True),
+        "value_status": status_column(),
+        "source_id": pa.Column(str, pa.Check.isin(["iod2015_upper_tier", "iod2019_upper_tier"])),
+    },
+    checks=[
+        pa.Check(lambda d: d["value"].notna() == (d["value_status"] == "reported"),
+                 error="a value is missing exactly when its status is not 'reported'"),
+        pa.Check(lambda d: ~d["statistic"].str.startswith("Rank") | d["value"].isna()
+                 | ((d["value"] >= 1) & (d["value"] % 1 == 0)), error="ranks are whole numbers from 1"),
+    ],
+    name="deprivation",
+    strict=True,
+    ordered=True,
+    unique=["iod_year", "gss_code", "measure"],
+)
+
 # --- council report tables (helpers.council_data) ---
