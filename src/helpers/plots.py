@@ -7,6 +7,8 @@ says what it shows, in what units, and where the numbers come from.
 from __future__ import annotations
 
 import matplotlib as mpl
+import matplotlib.patches  # noqa: F401  (mpl.patches)
+import pandas as pd
 import matplotlib.pyplot as plt
 import seaborn as sns
 
@@ -71,3 +73,34 @@ def finish(ax: plt.Axes, *, title: str, xlabel: str, ylabel: str, source: str, n
     ax.figure.text(0.0, -0.02, caption, ha="left", va="top", fontsize=8, color="#444444",
                    transform=ax.figure.transFigure, wrap=True)
     return ax
+
+
+def coverage_chart(overview: pd.DataFrame) -> plt.Figure:
+    """Horizontal bars from the first to the last financial year of each built table.
+
+    Parameters
+    ----------
+    overview
+        :func:`helpers.tables.overview`.
+    """
+    df = overview.dropna(subset=["first_year", "last_year"]).copy()
+    df = df[df["first_year"].astype(str).str.match(r"^\d{4}-\d{2}$")]
+    fig, ax = figure("wide")
+    if df.empty:
+        ax.text(0.5, 0.5, "No built table has financial years yet: run `asc data build`", ha="center")
+        ax.set_axis_off()
+        finish(ax, title="Years covered by each table", xlabel="financial year", ylabel="table",
+               source="data/processed (asc data build)")
+        return fig
+    df["start"] = df["first_year"].str[:4].astype(int)
+    df["end"] = df["last_year"].str[:4].astype(int) + 1
+    df = df.sort_values(["start", "table"], ascending=[False, False])
+    colours = {k: PALETTE[i] for i, k in enumerate(sorted(df["kind"].unique()))}
+    ax.barh(df["table"], df["end"] - df["start"], left=df["start"], color=df["kind"].map(colours))
+    handles = [mpl.patches.Patch(color=c, label=k) for k, c in colours.items()]
+    ax.legend(handles=handles, title="kind", loc="lower left", frameon=True)
+    ticks = list(range(int(df["start"].min()), int(df["end"].max()) + 1, 2))
+    ax.set_xticks(ticks, [f"{t}-{(t + 1) % 100:02d}" for t in ticks], rotation=45, ha="right")
+    finish(ax, title="Financial years covered by each processed table", xlabel="financial year",
+           ylabel="table", source="data/processed, built by `asc data build` from the registered sources")
+    return fig

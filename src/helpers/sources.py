@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
 from helpers.errors import DataError, MissingDataError
@@ -115,6 +116,15 @@ def status() -> list[dict[str, str]]:
             state = "present"
         rows.append({"id": src.id, "file": src.file, "state": state})
     return rows
+
+
+def status_table() -> pd.DataFrame:
+    """:func:`status` as a DataFrame with the publisher and title, sorted by file (for reports)."""
+    reg = register()
+    df = pd.DataFrame(status(), columns=["id", "file", "state"])
+    df["publisher"] = df["id"].map(lambda i: reg[i].publisher)
+    df["title"] = df["id"].map(lambda i: reg[i].title)
+    return df[["file", "state", "publisher", "title"]].sort_values("file").reset_index(drop=True)
 
 
 def fetch(source_ids: list[str] | None = None, *, mirror: Path | None = None, force: bool = False) -> list[str]:

@@ -296,6 +296,7 @@ def overview() -> pd.DataFrame:
         if row["built"]:
             import pyarrow.parquet as pq
 
+            _log_read(name)
             p = processed_path(name)
             cols = set(pq.read_schema(p).names)
             want = [c for c in ("year", "financial_year", "gss_code") if c in cols]
@@ -331,6 +332,7 @@ def coverage(gss_code: str) -> pd.DataFrame:
         cols = set(pq.read_schema(processed_path(name)).names)
         if "gss_code" not in cols:
             continue
+        _log_read(name)
         ycol = "year" if "year" in cols else ("financial_year" if "financial_year" in cols else None)
         df = pd.read_parquet(processed_path(name), columns=["gss_code", *([ycol] if ycol else [])],
                              filters=[("gss_code", "==", gss_code)])

@@ -1,0 +1,62 @@
+# Two commands set everything up:  `make run`  and  `make test`.
+# Each target creates the virtual environment (.venv) if it is missing and installs the project
+# (pyproject.toml is the one dependency list). PyPI is the only package source.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+# National data folder: ASC_NATIONAL_DIR if set, else ../shared/data when it exists, else data/raw/national.
+ASC_NATIONAL_DIR ?= $(if $(wildcard ../shared/data/README.md),../shared/data,data/raw/national)
+export ASC_NATIONAL_DIR
+# The project's own python3 kernel (installed into the venv) comes first for papermill and nbval.
+export JUPYTER_PATH := $(abspath $(VENV)/share/jupyter)
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export MPLBACKEND := Agg
+
+.PHONY: help setup data run test test-fast lint format bench clean
+
+help:
+	@echo "make run    set up, build data/processed, run every notebook, write HTML reports to outputs/"
+	@echo "make test   set up, build data/processed, run every test (unit, notebooks, nbval, real data, lint)"
+	@echo "make bench  print the speed figures (warm make run, per-notebook overhead, data build)"
+	@echo "make lint   ruff on code and notebooks"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (asc)" >/dev/null
+	@touch $(STAMP)
+
+data: $(STAMP)
+	$(BIN)/asc data build
+
+run: data
+	$(BIN)/asc run
+
+test: $(STAMP)
+	-$(BIN)/asc data build
+	$(BIN)/ruff check src tests notebooks scripts
+	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not notebooks and not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests notebooks scripts
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix src tests notebooks scripts
+	$(BIN)/ruff format src tests scripts
+
+bench: data
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf data/processed/*.parquet data/processed/_build_state.json .pytest_cache .ruff_cache
