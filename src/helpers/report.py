@@ -7,6 +7,8 @@ in the HTML a councillor reads.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -44,3 +46,46 @@ def records(rows: list[dict[str, Any]], *, empty: str, columns: list[str] | None
         if df[col].map(lambda v: isinstance(v, (list, tuple))).any():
             df[col] = df[col].map(lambda v: ", ".join(v) if isinstance(v, (list, tuple)) else v)
     return table(df, empty=empty)
+
+
+def output_prefix() -> Path:
+    """Where this report's extra files go.
+
+    Under the runner: ``outputs/<run>/<notebook>`` (or ``outputs/<run>/<notebook>/<council>`` in a batch), from
+    the ``ASC_OUTPUT_PREFIX`` the runner sets. Interactively: ``outputs/interactive/<name>``.
+    """
+    from helpers.paths import OUTPUTS
+
+    env = os.environ.get("ASC_OUTPUT_PREFIX")
+    return Path(env) if env else OUTPUTS / "interactive" / "report"
+
+
+def export_table(df: pd.DataFrame, name: str) -> list[str]:
+    """Write a summary table next to the report as CSV and Excel (atomically); return the file names.
+
+    Parameters
+    ----------
+    df
+        The table (written without its index, in its current row order).
+    name
+        A short name, e.g. ``"summary"``: files are ``<report>_<name>.csv`` and ``<report>_<name>.xlsx``.
+
+    Returns
+    -------
+    list of str
+        The two file names (no folders, so that outputs do not show machine paths).
+    """
+    from helpers.io import atomic_write_bytes, atomic_write_text
+
+    prefix = output_prefix()
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    csv_path = prefix.with_name(f"{prefix.name}_{name}.csv")
+    xlsx_path = prefix.with_name(f"{prefix.name}_{name}.xlsx")
+    atomic_write_text(csv_path, df.to_csv(index=False))
+    import io
+
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="xlsxwriter") as xl:
+        df.to_excel(xl, sheet_name=name[:31], index=False)
+    atomic_write_bytes(xlsx_path, buf.getvalue())
+    return [csv_path.name, xlsx_path.name]

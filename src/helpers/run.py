@@ -75,6 +75,7 @@ _p.close('all')
 _m.rcParams.update(_m._asc_rc)
 _o.chdir({cwd!r})
 _o.environ['ASC_READ_LOG'] = {read_log!r}
+_o.environ['ASC_OUTPUT_PREFIX'] = {prefix!r}
 get_ipython().run_line_magic('reset', '-f')
 get_ipython().user_ns.update({{'_': '', '__': '', '___': ''}})
 get_ipython().execution_count = 1
@@ -339,11 +340,12 @@ def run_job(job: Job) -> JobResult:
         )
         if job.mode == "warm":
             _register_warm_engine()
-            pre = RESET_CODE.format(cwd=str(nb_path.parent), read_log=read_log)
+            pre = RESET_CODE.format(cwd=str(nb_path.parent), read_log=read_log, prefix=str(out.with_suffix("")))
             pm.execute_notebook(str(nb_path), str(out), parameters=job.parameters or None,
                                 engine_name="asc-warm", preamble=pre, **kwargs)
         else:
             os.environ["ASC_READ_LOG"] = read_log
+            os.environ["ASC_OUTPUT_PREFIX"] = str(out.with_suffix(""))
             pm.execute_notebook(str(nb_path), str(out), parameters=job.parameters or None, **kwargs)
     except PapermillExecutionError as exc:
         status = "failed"
