@@ -221,6 +221,117 @@ POPULATION_SCHEMA = pa.DataFrameSchema(
 
 # --- ascof, ascof_measures (helpers.national.ascof) ---
 
+#: Normalised ASCOF measure code: ``1A``, ``1C(1A)``, ``2A(2)``, ``3D(1)`` (see docs/methods.md).
+ASCOF_CODE_RE = r"^[1-4][A-J](\([1-9][AB]?\))?$"
+ASCOF_GEOGRAPHY_LEVELS = ("council", "region", "england")
+ASCOF_DISAGGREGATIONS = ("Total", "18-64", "65+", "Under 65", "65-74", "65-84", "75-84", "85+", "Female", "Male")
+ASCOF_UNITS = ("score", "percent", "rate_per_100k")
+ASCOF_POLARITIES = ("higher", "lower", "none")
+ASCOF_CI_METHODS = ("wilson", "byar", "survey_moe", "none")
+ASCOF_COMPARISONS = ("ci95", "ci99.8", "quintiles")
+
+
+def _opt_float(**kwargs: object) -> pa.Column:
+    return pa.Column(float, nullable=True, **kwargs)
+
+
+ASCOF_SCHEMA = pa.DataFrameSchema(
+    {
+        "gss_code": gss_column(),
+        "area_name": pa.Column(str),
+        "geography_level": pa.Column(str, pa.Check.isin(ASCOF_GEOGRAPHY_LEVELS)),
+        "year": year_column(),
+        "measure_code": pa.Column(str, pa.Check.str_matches(ASCOF_CODE_RE)),
+        "measure_name": pa.Column(str),
+        "disaggregation": pa.Column(str, pa.Check.isin(ASCOF_DISAGGREGATIONS)),
+        "measure_type": pa.Column(str, pa.Check.isin(["Outcome"])),
+        "value": _opt_float(),
+        "value_status": status_column(),
+        "numerator": _opt_float(checks=pa.Check.ge(0)),
+        "numerator_status": status_column(),
+        "denominator": _opt_float(checks=pa.Check.ge(0)),
+        "denominator_status": status_column(),
+        "base": _opt_float(checks=pa.Check.ge(0)),
+        "base_status": status_column(),
+        "moe": _opt_float(checks=pa.Check.ge(0)),
+        "moe_status": status_column(),
+        "unit": pa.Column(str, pa.Check.isin(ASCOF_UNITS)),
+        "primary": pa.Column(bool),
+        "source_id": pa.Column(str, pa.Check.isin(["ascof_trend", "ascof_2020_21_open_data"])),
+    },
+    checks=[
+        pa.Check(lambda d: d["value"].isna() == (d["value_status"] != "reported"), error="value NaN iff not reported"),
+        pa.Check(lambda d: d["numerator"].isna() == (d["numerator_status"] != "reported"),
+                 error="numerator NaN iff not reported"),
+        pa.Check(lambda d: d["denominator"].isna() == (d["denominator_status"] != "reported"),
+                 error="denominator NaN iff not reported"),
+        pa.Check(lambda d: d["moe"].isna() == (d["moe_status"] != "reported"), error="moe NaN iff not reported"),
+        pa.Check(lambda d: d["base"].isna() == (d["base_status"] != "reported"), error="base NaN iff not reported"),
+    ],
+    strict=True,
+    ordered=True,
+    name="ascof",
+    unique=["source_id", "gss_code", "year", "measure_code", "disaggregation"],
+)
+
+ASCOF_MEASURES_SCHEMA = pa.DataFrameSchema(
+    {
+        "measure_code": pa.Column(str, pa.Check.str_matches(ASCOF_CODE_RE), unique=True),
+        "measure_name": pa.Column(str),
+        "other_names": pa.Column(str),
+        "polarity": pa.Column(str, pa.Check.isin(ASCOF_POLARITIES)),
+        "unit": pa.Column(str, pa.Check.isin(ASCOF_UNITS)),
+        "scale": pa.Column(str),
+        "multiplier": _opt_float(checks=pa.Check.isin([1.0, 100.0, 100000.0])),
+        "ci_method": pa.Column(str, pa.Check.isin(ASCOF_CI_METHODS)),
+        "comparison": pa.Column(str, pa.Check.isin(ASCOF_COMPARISONS)),
+        "survey_based": pa.Column(bool),
+        "data_collection": pa.Column(str),
+        "years_available": pa.Column(str, pa.Check.str_matches(r"^(\d{4}-\d{2})(;\d{4}-\d{2})*$")),
+        "oflog_code": pa.Column(str, nullable=True, checks=pa.Check.str_matches(r"^ASC\d+$")),
+        "polarity_source": pa.Column(str),
+        "notes": pa.Column(str),
+    },
+    checks=[
+        pa.Check(lambda d: d["survey_based"] == (d["ci_method"] == "survey_moe"),
+                 error="survey_based measures use ci_method survey_moe"),
+        pa.Check(lambda d: (d["ci_method"] != "byar") | (d["unit"] == "rate_per_100k"),
+                 error="byar is for rates per 100,000"),
+    ],
+    strict=True,
+    ordered=True,
+    name="ascof_measures",
+)
+
+OFLOG_ASC_SCHEMA = pa.DataFrameSchema(
+    {
+        "gss_code": gss_column(),
+        "area_name": pa.Column(str),
+        "year": year_column(),
+        "measure_code": pa.Column(str, pa.Check.str_matches(r"^ASC\d+$")),
+        "measure_name": pa.Column(str),
+        "ascof_code": pa.Column(str, nullable=True, checks=pa.Check.str_matches(ASCOF_CODE_RE)),
+        "value": _opt_float(),
+        "value_status": status_column(),
+        "oflog_median": pa.Column(float),
+        "oflog_mads_from_median": _opt_float(),
+        "polarity": pa.Column(str, pa.Check.isin(ASCOF_POLARITIES)),
+        "grouping": pa.Column(str),
+        "council_type": pa.Column(str),
+        "region": pa.Column(str),
+        "source_id": pa.Column(str, pa.Check.isin(["oflog_asc"])),
+    },
+    checks=[
+        pa.Check(lambda d: d["value"].isna() == (d["value_status"] != "reported"), error="value NaN iff not reported"),
+        pa.Check(lambda d: d["value"].isna() == d["oflog_mads_from_median"].isna(),
+                 error="MADs from median given iff value given"),
+    ],
+    strict=True,
+    ordered=True,
+    name="oflog_asc",
+    unique=["gss_code", "year", "measure_code"],
+)
+
 # --- spend, deflators (helpers.national.spend) ---
 
 # --- activity (helpers.national.activity) ---
