@@ -7,6 +7,7 @@ national mark use small synthetic grids, only for layouts and edge cases, and sa
 
 from __future__ import annotations
 
+import re
 import time
 from functools import cache
 
@@ -139,7 +140,7 @@ def test_age_bands_hand_worked():
                         "geography_vintage": "2023 boundaries"})
     male = sya.assign(sex="male", population=1.0)
     out = P.age_bands(pd.concat([sya, male]))
-    got = dict(zip(out["age_band"], out["population"]))
+    got = dict(zip(out["age_band"], out["population"], strict=True))
     assert got == {"all": 4095.0, "18+": 3942.0, "18-64": 1927.0, "65+": 2015.0, "85+": 525.0}
     assert out["year"].unique().tolist() == ["2022-23"]
     assert out["age_band"].tolist() == ["all", "18+", "18-64", "65+", "85+"]
@@ -175,23 +176,10 @@ def _wide(mid_year: int, sex: str = "persons") -> pd.DataFrame:
 def tables_built():
     from helpers import tables
 
-    res = tables.build(["population_sya", "population"])
+    res = tables.build(["population_sya", "population", "population_latest_boundaries"])
     bad = [f"{r.name}: {r.status} {r.message}" for r in res if r.status in ("failed", "skipped")]
     assert not bad, bad
     return tables.load("population_sya"), tables.load("population")
-
-
-def _membership(wide: pd.DataFrame) -> dict[str, str]:
-    """Council -> region from a hierarchical file's row order (a region row heads its areas)."""
-    out, region = {}, None
-    for code in wide["gss_code"]:
-        if code.startswith("E12"):
-            region = code
-        elif not code.startswith("E"):
-            region = None
-        elif code[:3] in COUNCIL_PREFIXES and region:
-            out[code] = region
-    return out
 
 
 @pytest.mark.national
@@ -249,19 +237,19 @@ def test_single_years_sum_to_published_all_ages(tables_built, mid_year):
 @pytest.mark.national
 @pytest.mark.parametrize("mid_year", sorted(P.SOURCE_IDS))
 def test_councils_add_up_to_regions(tables_built, mid_year):
-    """Sum of councils in each region = the published region, each single year of age.
+    """Sum of councils in each region (regions from helpers.councils) = the published region, each age."""
+    from helpers import councils
 
-    Region membership comes from the file's row order; mid-2022 lists areas by type, so its membership
-    is taken from the mid-2023 file (same April 2023 boundaries, checked)."""
     sya, _ = tables_built
-    member = _membership(_wide(2023 if mid_year == 2022 else mid_year))
+    member = councils.reference().set_index("gss_code")["region_code"]
     d = sya[(sya.mid_year == mid_year) & (sya.sex == "persons")]
-    councils = d[d.gss_code.str[:3].isin(COUNCIL_PREFIXES)]
-    assert set(councils.gss_code) == set(member)
-    summed = councils.assign(region=councils.gss_code.map(member)).groupby(["region", "age"])["population"].sum()
+    c = d[d.gss_code.str[:3].isin(COUNCIL_PREFIXES)]
+    summed = c.assign(region=c.gss_code.map(member)).groupby(["region", "age"])["population"].sum()
     regions = d[d.gss_code.str.startswith("E12")].set_index(["gss_code", "age"])["population"]
     assert len(regions) == 9 * 91
     assert (summed.reindex(regions.index) == regions).all()
+    eng = d[d.gss_code == P.ENGLAND].set_index("age")["population"]
+    assert (regions.groupby(level="age").sum() == eng).all()
 
 
 @pytest.mark.national
@@ -309,8 +297,102 @@ def test_codes_kept_as_published(tables_built):
 
 
 @pytest.mark.national
+def test_councils_checked_against_reference():
+    """A council code the reference does not know, or a missing council, fails naming the file's row."""
+    wide = _wide(2022)
+    bad = wide.copy()
+    i = bad.index[bad.gss_code == "E08000007"][0]
+    bad.loc[i, "gss_code"] = "E08000099"
+    with pytest.raises(DataError, match=r"row 130, column 'Code': council code E08000099 \(Stockport\) is not in "
+                                        r"the council reference table"):
+        P.select_areas(bad, 2022, file="mye22final.xlsx")
+    with pytest.raises(DataError, match=r"missing from the file, first E08000007 \(Stockport\)"):
+        P.select_areas(wide[wide.gss_code != "E08000007"], 2022, file="mye22final.xlsx")
+    # a council of another boundary set: Cumbria (abolished April 2023) in the mid-2022 file
+    old = wide.copy()
+    old.loc[old.gss_code == "E06000063", "gss_code"] = "E10000006"
+    with pytest.raises(DataError, match=r"E10000006 \(Cumberland\) is not a council of 2023-24"):
+        P.select_areas(old, 2022, file="mye22final.xlsx")
+
+
+@pytest.mark.national
+def test_on_financial_year_councils(tables_built):
+    """Population on each financial year's councils: counts as helpers.councils; successors summed only
+    where they are exactly the old area; otherwise NaN with a reason."""
+    from helpers import councils
+
+    _, pop = tables_built
+    fy = P.on_financial_year_councils(pop)
+    c = fy[fy.gss_code.str[:3].isin(COUNCIL_PREFIXES)]
+    counts = c.groupby("year")["gss_code"].nunique()
+    assert counts.to_dict() == councils.counts_by_year(list(counts.index)).to_dict()
+    for year in counts.index:
+        assert set(c.loc[c.year == year, "gss_code"]) == set(councils.current(year)["gss_code"])
+    v = pop.set_index(["gss_code", "year", "age_band"])["population"]
+    f = fy.set_index(["gss_code", "year", "age_band"])
+    # Cumbria 2022-23 = Cumberland + Westmorland and Furness (mid-2022 file, April 2023 boundaries)
+    assert f.loc[("E10000006", "2022-23", "65+"), "population"] == v["E06000063", "2022-23", "65+"] + v[
+        "E06000064", "2022-23", "65+"]
+    assert f.loc[("E10000023", "2022-23", "18+"), "population"] == v["E06000065", "2022-23", "18+"]
+    assert f.loc[("E10000021", "2020-21", "all"), "population"] == v["E06000061", "2020-21", "all"] + v[
+        "E06000062", "2020-21", "all"]
+    assert f.loc[("E10000002", "2019-20", "all"), "basis"].startswith("recoded")
+    assert np.isnan(f.loc[("E06000028", "2018-19", "all"), "population"])
+    assert f.loc[("E06000028", "2018-19", "all"), "population_status"] == "not_available"
+    assert "E06000058" not in set(fy.loc[fy.year == "2018-19", "gss_code"])
+    reported = fy[fy.population_status == "reported"]
+    assert reported.population.notna().all()
+    assert (fy.loc[fy.population_status != "reported", "population"].isna()).all()
+    # sum of the year's councils = England wherever every council has a figure
+    for _year, part in fy[fy.age_band == "all"].groupby("year"):
+        cs = part[part.gss_code.str[:3].isin(COUNCIL_PREFIXES)]
+        if cs.population.notna().all():
+            assert cs.population.sum() == part.loc[part.gss_code == P.ENGLAND, "population"].item()
+
+
+@pytest.mark.national
+def test_latest_boundaries_series(tables_built):
+    """The derived continuous series: every year's councils (April 2023 boundaries) add up to the
+    published England; published rows equal population_sya; counties = the districts they are split by."""
+    from helpers import councils, tables
+
+    sya, _ = tables_built
+    lat = tables.load("population_latest_boundaries")
+    latest = set(councils.current("2023-24")["gss_code"])
+    assert len(lat) == (153 + 10) * 91 * len(P.SOURCE_IDS)
+    for y, part in lat.groupby("mid_year"):
+        cs = part[part.gss_code.isin(latest)]
+        assert cs.gss_code.nunique() == 153
+        assert cs.population.sum() == ENGLAND_ALL_AGES[y]
+    pub = lat[lat.basis == "published"].merge(
+        sya[sya.sex == "persons"], on=["gss_code", "mid_year", "age"], suffixes=("", "_sya"))
+    assert len(pub) == (lat.basis == "published").sum()
+    assert (pub.population == pub.population_sya).all()
+    # the county rows equal the sum of the districts listed in SUCCESSOR_COMPONENTS, in the files that
+    # list the county (so no district is missing from the lists)
+    county_parts = {
+        "E10000009": ["E07000048", *P.SUCCESSOR_COMPONENTS["E06000059"]],              # Dorset
+        "E10000021": [*P.SUCCESSOR_COMPONENTS["E06000061"], *P.SUCCESSOR_COMPONENTS["E06000062"]],
+        "E10000006": [*P.SUCCESSOR_COMPONENTS["E06000063"], *P.SUCCESSOR_COMPONENTS["E06000064"]],
+    }
+    checked = 0
+    for y in P.SOURCE_IDS:
+        w = _wide(y).set_index("gss_code")
+        for county, parts in county_parts.items():
+            if county in w.index:
+                assert w.loc[parts, "all_ages"].sum() == w.loc[county, "all_ages"]
+                checked += 1
+    assert checked == 3 + 5 + 7  # Dorset to mid-2017, Northamptonshire to mid-2019, Cumbria to mid-2021
+    # continuity at the joins: the derived last year before a change is within 1.5% of the first published
+    s = lat[lat.age >= 0].groupby(["gss_code", "mid_year"])["population"].sum()
+    for code, last_derived in {"E06000058": 2017, "E06000059": 2017, "E06000063": 2021, "E06000064": 2021}.items():
+        assert abs(s[code, last_derived + 1] / s[code, last_derived] - 1) < 0.015
+
+
+@pytest.mark.national
 def test_read_speed():
     """All nine files (3 sheets each) read and parsed in a few seconds."""
+    P._read_mye_cached.cache_clear()
     t0 = time.perf_counter()
     sya = P.load_population_sya()
     seconds = time.perf_counter() - t0
@@ -383,7 +465,7 @@ def test_fuzz_bad_cell_located(mid_year, data_row, age, junk):
     g = snippet.copy()
     g.iat[data_row, lay.ages[age]] = junk
     label = str(snippet.iat[0, lay.ages[age]]).strip()
-    with pytest.raises(DataError, match=rf"row {data_row + 1}, column '{label}'"):
+    with pytest.raises(DataError, match=rf"row {data_row + 1}, column '{re.escape(label)}'"):
         P.parse_mye_sheet(g, file="real")
 
 
@@ -397,3 +479,12 @@ def test_fuzz_header_age_removed(mid_year, age):
     g.iat[0, lay.ages[age]] = None
     with pytest.raises(DataError, match=rf"row 1, column '{age}': no column for age {age}"):
         P.parse_mye_sheet(g, file="real")
+
+
+def test_parse_thousands_separators_accepted():
+    """Numbers written as text, with spaces or thousands separators, parse (synthetic)."""
+    rows = [["E92000001", "ENGLAND", "Country", "1,820", *[20] * 91],
+            ["E08000007", "Stockport", "Metropolitan District", " 910 ", *["10"] * 91]]
+    out = P.parse_mye_sheet(_grid(2, rows=rows), file="x.xls")
+    assert out["all_ages"].tolist() == [1820.0, 910.0]
+    assert out[45].tolist() == [20.0, 10.0]

@@ -219,6 +219,23 @@ POPULATION_SCHEMA = pa.DataFrameSchema(
     unique=["gss_code", "year", "age_band"],
 )
 
+POPULATION_LATEST_SCHEMA = pa.DataFrameSchema(
+    {
+        "gss_code": pa.Column(str, pa.Check.str_matches(POPULATION_AREA_RE)),
+        "mid_year": pa.Column("int64", pa.Check.in_range(2011, 2100)),
+        "sex": pa.Column(str, pa.Check.isin(["persons"])),
+        "age": pa.Column("int64", pa.Check.in_range(0, 90)),
+        "population": pa.Column(float, pa.Check.ge(0), nullable=False),
+        "source_id": pa.Column(str, pa.Check.str_matches(r"^mye_\d{4}$")),
+        "geography_vintage": pa.Column(str, pa.Check.str_matches(r"^\d{4} boundaries( \(derived\))?$")),
+        "basis": pa.Column(str, pa.Check.str_matches(r"^(published|recoded: .+|sum of .+)$")),
+    },
+    name="population_latest_boundaries",
+    strict=True,
+    ordered=True,
+    unique=["gss_code", "mid_year", "age"],
+)
+
 # --- ascof, ascof_measures (helpers.national.ascof) ---
 
 #: Normalised ASCOF measure code: ``1A``, ``1C(1A)``, ``2A(2)``, ``3D(1)`` (see docs/methods.md).

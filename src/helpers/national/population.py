@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -42,21 +43,24 @@ from helpers.tables import TableSpec, register_table
 #: Register id (``data/raw/sources.yml``) of the MYE file for each mid-year.
 SOURCE_IDS: dict[int, str] = {year: f"mye_{year}" for year in range(2015, 2024)}
 
-#: The boundary set each file uses, as its notes state. Mid-2015..2017: "boundaries in place as of the
-#: reference year"; mid-2018: "as of April 2019" (file on 2019 codes); mid-2019: "as of April 2020";
-#: mid-2020 and mid-2021: boundaries after the April 2021 changes ("on 2021 geography"); mid-2022 and
-#: mid-2023: "boundaries in place as of April 2023".
-GEOGRAPHY_VINTAGE: dict[int, str] = {
-    2015: "2015 boundaries",
-    2016: "2016 boundaries",
-    2017: "2017 boundaries",
-    2018: "2019 boundaries",
-    2019: "2020 boundaries",
-    2020: "2021 boundaries",
-    2021: "2021 boundaries",
-    2022: "2023 boundaries",
-    2023: "2023 boundaries",
+#: The financial year whose councils each file's boundary set matches (checked against
+#: :func:`helpers.councils.current` when the table is built). The files' notes say: mid-2015..2017
+#: "boundaries in place as of the reference year"; mid-2018 "as of April 2019" (file on 2019 codes);
+#: mid-2019 "as of April 2020"; mid-2020 and mid-2021 the boundaries after the April 2021 changes
+#: ("on 2021 geography"); mid-2022 and mid-2023 "boundaries in place as of April 2023".
+BOUNDARY_YEAR: dict[int, str] = {
+    2015: "2015-16",
+    2016: "2016-17",
+    2017: "2017-18",
+    2018: "2019-20",
+    2019: "2020-21",
+    2020: "2021-22",
+    2021: "2021-22",
+    2022: "2023-24",
+    2023: "2023-24",
 }
+#: The ``geography_vintage`` label of each file: the April of its boundary set.
+GEOGRAPHY_VINTAGE: dict[int, str] = {y: f"{fy[:4]} boundaries" for y, fy in BOUNDARY_YEAR.items()}
 
 #: The oldest single year of age published; ONS's last column is "90 and over".
 MAX_AGE = 90
@@ -330,19 +334,21 @@ def _to_float(block: pd.DataFrame, *, labels: list[str], rows: np.ndarray, file:
             return values
     except (TypeError, ValueError):
         pass
-    out = np.empty(block.shape, dtype=float)
-    for j, label in enumerate(labels):
+    coerced = block.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    bad = np.isnan(coerced)
+    cols = sorted(np.flatnonzero(bad.any(axis=0)), key=lambda j: (int(np.argmax(bad[:, j])), int(j)))
+    for j in cols:  # the column with the first bad cell (in reading order) first
         col = block.iloc[:, j].reset_index(drop=True)
-        nums, status = parse_numbers(col, file=file, column=label, rows=rows, sheet=sheet)
+        nums, status = parse_numbers(col, file=file, column=labels[j], rows=rows, sheet=sheet)  # raises on text
         notrep = np.flatnonzero((status != "reported").to_numpy())
         if notrep.size:
             i = int(notrep[0])
             raise DataError(
                 f"population estimate not published ({status.iloc[i]}); MYE values are never suppressed",
-                file=file, sheet=sheet, row=int(rows[i]), column=label, value=col.iloc[i],
+                file=file, sheet=sheet, row=int(rows[i]), column=labels[j], value=col.iloc[i],
             )
-        out[:, j] = nums.to_numpy()
-    return out
+        coerced[:, j] = nums.to_numpy()  # e.g. "1,234" with a thousands separator
+    return coerced
 
 
 def read_mye(mid_year: int, sex: str = "persons") -> pd.DataFrame:
@@ -373,18 +379,61 @@ def read_mye(mid_year: int, sex: str = "persons") -> pd.DataFrame:
         raise KeyError(f"sex must be one of {SEXES}, not {sex!r}")
     src = sources.get(SOURCE_IDS[mid_year])
     path = sources.path(src.id)
-    sheet = find_sheet(sheet_names(path), sex, file=path)
-    wide = parse_mye_sheet(read_sheet(path, sheet), file=path, sheet=sheet)
+    stat = path.stat()
+    wide = _read_mye_cached(str(path), stat.st_mtime_ns, stat.st_size, sex).copy()
     wide.insert(1, "mid_year", mid_year)
     wide.insert(2, "sex", sex)
     wide["source_id"] = src.id
     return wide
 
 
-def _select_areas(wide: pd.DataFrame) -> pd.DataFrame:
-    """Keep councils with adult social services responsibility, regions and England."""
+@lru_cache(maxsize=32)
+def _read_mye_cached(path: str, mtime_ns: int, size: int, sex: str) -> pd.DataFrame:
+    """Parse one sheet once per process (keyed on the file's path, mtime and size): the tables
+    ``population_sya`` and ``population_latest_boundaries`` read the same sheets in one build."""
+    sheet = find_sheet(sheet_names(path), sex, file=Path(path))
+    wide = parse_mye_sheet(read_sheet(path, sheet), file=Path(path), sheet=sheet)
+    wide.attrs["sheet"] = sheet
+    return wide
+
+
+def select_areas(wide: pd.DataFrame, mid_year: int, *, file: str | Path, sheet: str | None = None
+                 ) -> pd.DataFrame:
+    """Keep the councils with adult social services responsibility, the regions and England.
+
+    The councils (E06/E08/E09/E10 rows) must be exactly :func:`helpers.councils.current` of the file's
+    boundary year (:data:`BOUNDARY_YEAR`), and the regions exactly :func:`helpers.councils.regions`.
+    Districts (E07), metropolitan counties (E11) and other nations are dropped.
+
+    Raises
+    ------
+    DataError
+        A council code that is not in the reference table or not a council with these boundaries
+        (names its row), or a council or region of the reference table missing from the file.
+    """
+    from helpers import councils
+
     prefix = wide["gss_code"].str[:3]
-    keep = prefix.isin(COUNCIL_PREFIXES) | (prefix == REGION_PREFIX) | (wide["gss_code"] == ENGLAND)
+    is_council = prefix.isin(COUNCIL_PREFIXES)
+    expected = set(councils.current(BOUNDARY_YEAR[mid_year])["gss_code"])
+    known = set(councils.reference()["gss_code"])
+    region_codes = set(councils.regions()["region_code"]) - {ENGLAND}
+    extra = is_council & ~wide["gss_code"].isin(expected)
+    if extra.any():
+        i = int(np.flatnonzero(extra.to_numpy())[0])
+        code = wide["gss_code"].iloc[i]
+        why = (f"is not a council of {BOUNDARY_YEAR[mid_year]} ({GEOGRAPHY_VINTAGE[mid_year]})" if code in known
+               else "is not in the council reference table (data/raw/reference/councils.csv)")
+        raise DataError(f"council code {code} ({wide['name'].iloc[i]}) {why}", file=file, sheet=sheet,
+                        row=int(wide["_row"].iloc[i]), column="Code", value=code)
+    missing = sorted(expected - set(wide["gss_code"])) + sorted(region_codes - set(wide["gss_code"]))
+    if missing:
+        raise DataError(
+            f"{len(missing)} council(s)/region(s) of {BOUNDARY_YEAR[mid_year]} missing from the file, first "
+            f"{missing[0]} ({councils.name_of(missing[0])})",
+            file=file, sheet=sheet, column="Code",
+        )
+    keep = is_council | wide["gss_code"].isin(region_codes) | (wide["gss_code"] == ENGLAND)
     return wide[keep]
 
 
@@ -436,9 +485,11 @@ def load_population_sya(mid_years: list[int] | None = None, sexes: tuple[str, ..
     frames = []
     for year in mid_years or sorted(SOURCE_IDS):
         for sex in sexes:
+            src = sources.get(SOURCE_IDS[year])
             wide = read_mye(year, sex)
-            _check_england_total(wide, file=sources.get(SOURCE_IDS[year]).path)
-            frames.append(_select_areas(wide).assign(_file=sources.get(SOURCE_IDS[year]).file))
+            _check_england_total(wide, file=src.path)
+            frames.append(select_areas(wide, year, file=src.path, sheet=wide.attrs.get("sheet"))
+                          .assign(_file=src.file))
     wide = pd.concat(frames, ignore_index=True)
     n = len(wide)
     long = pd.DataFrame({
@@ -498,10 +549,197 @@ def load_population() -> pd.DataFrame:
     return validate(age_bands(tables.load("population_sya")), POPULATION_SCHEMA)
 
 
+def on_financial_year_councils(pop: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The ``population`` bands on the councils that had adult social services in each financial year.
+
+    Use this to join population to figures reported by the councils of a financial year (finance returns,
+    ASCOF). Each MYE file uses the boundaries in force when it was *published*, which for four mid-years is
+    later than the financial year it is the denominator for (mid-2018 -> 2018-19 on April 2019
+    boundaries, mid-2019 -> 2019-20 on April 2020, mid-2020 -> 2020-21 on April 2021, mid-2022 ->
+    2022-23 on April 2023). A council of the financial year that its file does not list gets:
+
+    * the published figure of its successor when :mod:`helpers.councils` says the successor is the same
+      area under a new code (Buckinghamshire 2019-20; North Yorkshire and Somerset 2022-23);
+    * the sum of its successors when it was split and each successor came from it alone, so that together
+      they are exactly its area (Northamptonshire 2020-21; Cumbria 2022-23);
+    * otherwise no figure: ``population`` NaN with ``population_status`` ``not_available`` and the
+      reason in ``basis`` (Bournemouth, Poole and Dorset county 2018-19: their successors BCP and Dorset
+      were formed from parts of more than one of them, and the mid-2018 file is on April 2019 boundaries).
+
+    Councils in a file that did not exist in the financial year (e.g. BCP in 2018-19) are left out.
+    Regions and England are as published.
+
+    Parameters
+    ----------
+    pop
+        The ``population`` table; loaded from ``data/processed`` when ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``gss_code, mid_year, year, age_band, population, population_status, source_id, basis``, one row
+        per council of the financial year (plus regions and England) and band, sorted by year, code, band.
+        ``basis`` is ``published`` or says how the figure was derived.
+    """
+    from helpers import councils, tables
+
+    if pop is None:
+        pop = tables.load("population")
+    ref = councils.reference().set_index("gss_code")
+
+    def split(v: object) -> list[str]:
+        return [c for c in str(v).split(";") if c] if isinstance(v, str) else []
+
+    frames = []
+    for (mid_year, year), part in pop.groupby(["mid_year", "year"], sort=True):
+        have = set(part["gss_code"])
+        wanted = set(councils.current(year)["gss_code"])
+        keep = part[part["gss_code"].isin(wanted) | ~part["gss_code"].str[:3].isin(COUNCIL_PREFIXES)]
+        frames.append(keep.assign(population_status="reported", basis="published"))
+        source_id = part["source_id"].iloc[0]
+        for code in sorted(wanted - have):
+            succ = split(ref.at[code, "successor_codes"])
+            recoded = len(succ) == 1 and code in split(ref.at[succ[0], "previous_gss_codes"])
+            exact = bool(succ) and all(split(ref.at[s, "predecessor_codes"]) == [code] for s in succ)
+            if succ and set(succ) <= have and (recoded or exact):
+                rows = part[part["gss_code"].isin(succ)]
+                summed = rows.groupby("age_band", sort=False)["population"].sum().reset_index()
+                basis = (f"recoded: published as {succ[0]} (same area)" if recoded else
+                         f"sum of its successors {' + '.join(succ)} (together the same area)")
+                frames.append(summed.assign(gss_code=code, mid_year=mid_year, year=year, source_id=source_id,
+                                            population_status="reported", basis=basis))
+            else:
+                frames.append(pd.DataFrame({
+                    "gss_code": code, "mid_year": mid_year, "year": year, "age_band": list(AGE_BANDS),
+                    "population": np.nan, "source_id": source_id, "population_status": "not_available",
+                    "basis": f"not published: the mid-{mid_year} file is on {GEOGRAPHY_VINTAGE[mid_year]}, where "
+                             f"{code} ({councils.name_of(code)}) is gone and its successor(s) {' + '.join(succ)} "
+                             "were formed from parts of more than one council",
+                }))
+    out = pd.concat(frames, ignore_index=True)
+    out["age_band"] = pd.Categorical(out["age_band"], categories=list(AGE_BANDS))
+    out = out.sort_values(["mid_year", "gss_code", "age_band"], kind="stable").reset_index(drop=True)
+    out["age_band"] = out["age_band"].astype(str)
+    cols = ["gss_code", "mid_year", "year", "age_band", "population", "population_status", "source_id", "basis"]
+    return out[cols]
+
+
+#: The latest boundary set (the financial year whose councils :func:`load_population_latest_boundaries`
+#: re-expresses every mid-year on).
+LATEST_BOUNDARY_YEAR = "2023-24"
+
+#: Councils created since 2015 whose area is not a union of earlier upper-tier councils: the districts
+#: (E07) and unitaries they were formed from, per the structural changes orders (The Bournemouth, Dorset
+#: and Poole (Structural Changes) Order 2018, SI 2018/648; The Northamptonshire (Structural Changes) Order
+#: 2020, SI 2020/156; The Cumbria (Structural Changes) Order 2022, SI 2022/331). Each county's districts
+#: are checked to add up to the county in every file that lists them (tests/test_population.py).
+SUCCESSOR_COMPONENTS: dict[str, tuple[str, ...]] = {
+    # Bournemouth, Christchurch and Poole = Bournemouth UA + Poole UA + Christchurch district (Dorset)
+    "E06000058": ("E06000028", "E06000029", "E07000048"),
+    # Dorset UA = East Dorset, North Dorset, Purbeck, West Dorset, Weymouth and Portland
+    "E06000059": ("E07000049", "E07000050", "E07000051", "E07000052", "E07000053"),
+    # North Northamptonshire = Corby, East Northamptonshire, Kettering, Wellingborough
+    "E06000061": ("E07000150", "E07000152", "E07000153", "E07000156"),
+    # West Northamptonshire = Daventry, Northampton, South Northamptonshire
+    "E06000062": ("E07000151", "E07000154", "E07000155"),
+    # Cumberland = Allerdale, Carlisle, Copeland
+    "E06000063": ("E07000026", "E07000028", "E07000029"),
+    # Westmorland and Furness = Barrow-in-Furness, Eden, South Lakeland
+    "E06000064": ("E07000027", "E07000030", "E07000031"),
+}
+
+
+def to_latest_boundaries(wide: pd.DataFrame, mid_year: int) -> pd.DataFrame:
+    """Re-express one file's areas (wide, every area incl. districts) on the latest councils.
+
+    Parameters
+    ----------
+    wide
+        :func:`read_mye` output (all areas of the file, districts included).
+    mid_year
+        Its mid-year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Wide, one row per council of :data:`LATEST_BOUNDARY_YEAR`, region and England: ``gss_code``,
+        ``basis`` and the age columns. ``basis`` is ``published``, ``recoded: published as <old code>``
+        or ``sum of <codes>`` (for :data:`SUCCESSOR_COMPONENTS`).
+
+    Raises
+    ------
+    DataError
+        A latest council that the file neither lists nor has the components of.
+    """
+    from helpers import councils
+
+    by_code = wide.set_index("gss_code")
+    ref = councils.current(LATEST_BOUNDARY_YEAR).set_index("gss_code")
+    regions = sorted(set(councils.regions()["region_code"]))
+    ages = list(AGES)
+    rows, basis, codes = [], [], []
+    for code in [*ref.index, *regions]:
+        prev = [c for c in str(ref.at[code, "previous_gss_codes"] or "").split(";") if c] if code in ref.index else []
+        old = [c for c in prev if c in by_code.index]
+        if code in by_code.index:
+            rows.append(by_code.loc[code, ages].to_numpy(dtype=float))
+            basis.append("published")
+        elif old:
+            rows.append(by_code.loc[old[0], ages].to_numpy(dtype=float))
+            basis.append(f"recoded: published as {old[0]} (same area)")
+        elif code in SUCCESSOR_COMPONENTS and all(c in by_code.index for c in SUCCESSOR_COMPONENTS[code]):
+            parts = list(SUCCESSOR_COMPONENTS[code])
+            rows.append(by_code.loc[parts, ages].to_numpy(dtype=float).sum(axis=0))
+            basis.append(f"sum of {' + '.join(parts)} (the areas it was formed from)")
+        else:
+            raise DataError(f"{code} ({councils.name_of(code)}) cannot be built from the mid-{mid_year} file's areas",
+                            file=SOURCE_IDS[mid_year], column="Code")
+        codes.append(code)
+    out = pd.DataFrame(np.vstack(rows), columns=ages)
+    out.insert(0, "basis", basis)
+    out.insert(0, "gss_code", codes)
+    return out
+
+
+def load_population_latest_boundaries() -> pd.DataFrame:
+    """Build ``population_latest_boundaries``: persons by single year of age, every mid-year on the latest
+    (April 2023) councils, for continuous series across the 2019, 2020, 2021 and 2023 reorganisations.
+
+    This is a derived series, not what ONS published for the earlier years: a council created since 2015
+    is the sum of the areas it was formed from (:data:`SUCCESSOR_COMPONENTS`), a recoded council takes
+    its old code's figure, and ``basis`` says which. Use ``population`` / ``population_sya`` for figures
+    as published.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``gss_code, mid_year, sex ('persons'), age, population, source_id, geography_vintage
+        ('2023 boundaries (derived)' before mid-2022), basis``; sorted by mid-year, code, age.
+    """
+    from helpers.schemas import POPULATION_LATEST_SCHEMA, validate
+
+    frames = []
+    for year in sorted(SOURCE_IDS):
+        w = to_latest_boundaries(read_mye(year, "persons"), year)
+        long = w.melt(id_vars=["gss_code", "basis"], var_name="age", value_name="population")
+        frames.append(long.assign(mid_year=year, source_id=SOURCE_IDS[year]))
+    out = pd.concat(frames, ignore_index=True)
+    out["age"] = out["age"].astype("int64")
+    out["mid_year"] = out["mid_year"].astype("int64")
+    out["sex"] = "persons"
+    latest = GEOGRAPHY_VINTAGE[max(y for y, fy in BOUNDARY_YEAR.items() if fy == LATEST_BOUNDARY_YEAR)]
+    native = {y for y, fy in BOUNDARY_YEAR.items() if fy == LATEST_BOUNDARY_YEAR}
+    out["geography_vintage"] = np.where(out["mid_year"].isin(native), latest, f"{latest} (derived)")
+    out = out.sort_values(["mid_year", "gss_code", "age"], kind="stable").reset_index(drop=True)
+    cols = ["gss_code", "mid_year", "sex", "age", "population", "source_id", "geography_vintage", "basis"]
+    return validate(out[cols], POPULATION_LATEST_SCHEMA)
+
+
 register_table(TableSpec(
     name="population_sya",
     build=load_population_sya,
     inputs=_inputs,
+    depends=("councils",),
     description="ONS mid-year population estimates by single year of age and sex: ASC councils, regions, "
                 "England, mid-2015..mid-2023 (codes as published)",
 ))
@@ -512,4 +750,12 @@ register_table(TableSpec(
     depends=("population_sya",),
     description="Population in the per-head age bands (all, 18+, 18-64, 65+, 85+) by financial year "
                 "starting in the mid-year",
+))
+register_table(TableSpec(
+    name="population_latest_boundaries",
+    build=load_population_latest_boundaries,
+    inputs=_inputs,
+    depends=("councils",),
+    description="DERIVED continuous series: persons by single year of age, mid-2015..mid-2023, every year on "
+                "the April 2023 councils (earlier years summed from the areas each council was formed from)",
 ))
