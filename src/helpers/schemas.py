@@ -90,6 +90,9 @@ def validate(
         out = schema.validate(body, lazy=True)
     except SchemaErrors as exc:
         fc = exc.failure_cases
+        if fc is None or len(fc) == 0:
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "schema check failed"
+            raise DataError(f"table {schema.name!r}: {first_line}", file=file) from None
         first = fc.iloc[0]
         column = first.get("column")
         index = first.get("index")
