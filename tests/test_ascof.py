@@ -593,3 +593,7 @@ def test_oflog_bad_input(tmp_path: Path, registry: pd.DataFrame) -> None:
     bad[10][header.index("rank_order")] = "up"
     with pytest.raises(DataError, match=r"row 12, column 'rank_order': unknown rank_order"):
         ascof.load_oflog(_write_rows(tmp_path / "f.csv", header, bad), registry)
+    bad = [list(r) for r in rows]
+    bad[10][header.index("rank_order")] = "None"
+    with pytest.raises(DataError, match=r"row 12, column 'rank_order': measure ASC1 has more than one rank_order"):
+        ascof.load_oflog(_write_rows(tmp_path / "f.csv", header, bad), registry)

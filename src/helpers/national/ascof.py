@@ -225,7 +225,7 @@ def resolve_measure_names(names: pd.Series, registry: pd.DataFrame | None = None
     Returns
     -------
     pandas.Series
-        Measure codes (object dtype, ``NaN`` where unresolved), aligned with ``names``.
+        Measure codes (object dtype, ``None`` where unresolved), aligned with ``names``.
     """
     reg = measures() if registry is None else registry
     pairs: dict[str, set[str]] = {}
@@ -653,7 +653,7 @@ def load_oflog(path: str | Path | None = None, registry: pd.DataFrame | None = N
     if (n_pol > 1).any():
         m = n_pol[n_pol > 1].index[0]
         first = pol[(df["measure_code"] == m) & pol.notna()]
-        row = int(rows[first.ne(first.iloc[0])].iloc[0])
+        row = int(rows.loc[first.index[first.ne(first.iloc[0]).to_numpy()][0]])
         raise DataError(f"measure {m} has more than one rank_order", file=path, row=row, column="rank_order")
     per_measure = pol.groupby(df["measure_code"]).transform("first")
     df["polarity"] = pol.fillna(per_measure).fillna("none")
