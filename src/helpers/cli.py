@@ -203,3 +203,7 @@ def main() -> None:  # pragma: no cover - console entry point wrapper
     """Entry point that accepts ``-p NAME VALUE`` as well as ``-p NAME=VALUE``."""
     sys.argv = [sys.argv[0], *_expand_p(sys.argv[1:])]
     app()
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m helpers.cli`
+    main()

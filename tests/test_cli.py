@@ -1,0 +1,53 @@
+"""The `asc` command line: bad input gets one clear line and a non-zero exit, before any kernel starts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers.cli import _expand_p
+from helpers.paths import ROOT
+
+ASC = str(Path(sys.executable).parent / "asc")
+
+
+def _asc(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([ASC, *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})})
+
+
+def test_expand_p_accepts_both_spellings() -> None:
+    assert _expand_p(["run", "nb", "-p", "council", "E08000007", "-p", "year=2022-23"]) == [
+        "run", "nb", "-p", "council=E08000007", "-p", "year=2022-23"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "nope"], "error: unknown notebook 'nope'; notebooks are: "),
+        (["run", "data_overview", "-p", "colour", "red"], "has no parameter 'colour'; its parameters are: council"),
+        (["run", "data_overview", "-p", "council", "E99999999"], "E99999999"),
+        (["run", "data_overview", "--mode", "tepid"], "--mode 'tepid': use warm or cold"),
+        (["run", "-p", "council", "E08000007"], "give a notebook name"),
+    ],
+)
+def test_bad_input_one_line_non_zero(args: list[str], message: str) -> None:
+    proc = _asc(*args)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], proc.stderr
+
+
+def test_missing_national_folder_is_one_line_and_non_zero(tmp_path: Path) -> None:
+    proc = _asc("data", "build", "population", env={"ASC_NATIONAL_DIR": str(tmp_path / "nowhere")})
+    assert proc.returncode == 1
+    assert "does not exist: set ASC_NATIONAL_DIR" in proc.stderr
+
+
+def test_notebooks_lists_parameters() -> None:
+    proc = _asc("notebooks")
+    assert proc.returncode == 0 and "00_data_overview" in proc.stdout and "council: str" in proc.stdout

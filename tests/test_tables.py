@@ -1,0 +1,75 @@
+"""Tests of the table registry: incremental build, failures keep the previous table, clear load errors.
+
+The tables here are synthetic fixtures registered for the test only (not project data).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers import tables
+from helpers.errors import DataError, MissingDataError
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(tables, "PROCESSED", tmp_path / "processed")
+    monkeypatch.setattr(tables, "processed_path", lambda name: tmp_path / "processed" / f"{name}.parquet")
+    monkeypatch.setattr(tables, "REGISTRY", {})
+    monkeypatch.setattr(tables, "TABLE_MODULES", ())
+    src = tmp_path / "input.csv"
+    src.write_text("a\n1\n2\n")
+    calls = {"n": 0}
+
+    def build() -> pd.DataFrame:
+        calls["n"] += 1
+        df = pd.read_csv(src)
+        if (df["a"] < 0).any():
+            raise DataError("negative value", file=src, row=int((df["a"] < 0).idxmax()) + 2, column="a")
+        return df
+
+    tables.register_table(tables.TableSpec("demo", build, lambda: [src], kind="council"))
+    tables.register_table(tables.TableSpec("downstream", lambda: tables.load("demo") * 10, lambda: [],
+                                           depends=("demo",), kind="council"))
+    return src, calls
+
+
+def test_build_then_no_change_then_change(sandbox) -> None:
+    src, calls = sandbox
+    assert [r.status for r in tables.build()] == ["built", "built"]
+    assert [r.status for r in tables.build()] == ["unchanged", "unchanged"]
+    assert calls["n"] == 1
+    src.write_text("a\n5\n")
+    res = {r.name: r.status for r in tables.build()}
+    assert res == {"demo": "built", "downstream": "built"}  # the change flows downstream
+    assert tables.load("downstream")["a"].tolist() == [50]
+
+
+def test_failed_build_keeps_previous_version_and_reports_file_row_column(sandbox) -> None:
+    src, _ = sandbox
+    tables.build()
+    src.write_text("a\n1\n-3\n")
+    res = {r.name: r for r in tables.build()}
+    assert res["demo"].status == "failed"
+    assert res["demo"].message.endswith("row 3, column 'a': negative value")
+    assert tables.load("demo")["a"].tolist() == [1, 2]
+
+
+def test_missing_input_is_skipped_with_how_to_fix(sandbox) -> None:
+    src, _ = sandbox
+    src.unlink()
+    res = tables.build(["demo"])[0]
+    assert res.status == "skipped" and "ASC_NATIONAL_DIR" in res.message
+
+
+def test_load_of_unbuilt_table_says_what_to_run(sandbox) -> None:
+    with pytest.raises(MissingDataError, match="run `asc data build`"):
+        tables.load("demo")
+
+
+def test_unknown_table_named() -> None:
+    with pytest.raises(Exception, match="unknown table 'nope'"):
+        tables.build(["nope"])
