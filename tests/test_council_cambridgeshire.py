@@ -20,7 +20,7 @@ COMMON = ["gss_code", "council", "financial_year", "period", "period_end", "tabl
           "parent_line", "row_type"]
 LAST = ["source_document", "source_table", "note"]
 ROWS = {"budget_monitoring.csv": 263, "key_activity.csv": 46, "kpis.csv": 95, "reserves.csv": 33, "savings.csv": 7,
-        "grants.csv": 22, "budget_changes.csv": 7, "budget_benchmark.csv": 23, "package_numbers.csv": 418}
+        "grants.csv": 22, "budget_changes.csv": 7, "budget_benchmark.csv": 23, "package_numbers.csv": 49}
 PERIODS = {"BUD", "YE", *(f"Q{i}" for i in range(1, 5)), *(f"M{i:02d}" for i in range(1, 13))}
 
 
@@ -129,7 +129,7 @@ GRANT_SUMS = {
 }
 
 #: (care type, month, previous total + in + out, printed total) of the AMH package-number table.
-PACKAGE_FLOWS = {("Dom Care", "M12", 166, 165), ("Other Community", "M12", 18, 17), ("Grand Total", "M12", 410, 408)}
+PACKAGE_FLOWS = {("dom_care", "M12", 166, 165), ("other_community", "M12", 18, 17), ("grand_total", "M12", 410, 408)}
 
 
 # --- template shape -------------------------------------------------------------------------------------
@@ -170,14 +170,14 @@ def test_key_activity_dot_words() -> None:
 def test_budget_monitoring_totals() -> None:
     bm = read("budget_monitoring.csv")
     cols = ["budget_gbp_k", "forecast_outturn_gbp_k", "variance_gbp_k", "previous_variance_gbp_k",
-            "actual_to_date_gbp_k", "change_from_previous_gbp_k"]
+            "actual_to_date_gbp_k", "variance_change_gbp_k"]
     assert sum_mismatches(bm, cols, ["table_id", "period"]) == BM_SUMS
     assert variance_mismatches(bm) == set()  # only the S75 'Final' rows print both outturn and variance
     ye = bm[bm.table_id.str.contains("s75") & (bm.period == "YE")]
     feb = bm[bm.table_id.str.contains("s75") & (bm.period == "M11")].set_index(["table_id", "row_order"])
     for _, r in ye.iterrows():  # 'Change from Feb' = Final - Feb
         f_feb = num(feb.loc[(r.table_id, r.row_order), "forecast_outturn_gbp_k"])
-        assert num(r.forecast_outturn_gbp_k) - f_feb == num(r.change_from_previous_gbp_k)
+        assert num(r.forecast_outturn_gbp_k) - f_feb == num(r.variance_change_gbp_k)
 
 
 def test_appendix1_matches_section_2_1() -> None:
@@ -259,14 +259,18 @@ def test_ld_net_total() -> None:
 def test_reserves_totals() -> None:
     rs = read("reserves.csv")
     cols = ["opening_balance_gbp_k", "movement_gbp_k", "balance_gbp_k", "year_end_2017_18_gbp_k"]
-    assert sum_mismatches(rs, cols, ["table_id", "period"], same="reserve_group") == set()
+    assert sum_mismatches(rs, cols, ["table_id", "period"]) == set()
     for _, r in rs.iterrows():
         assert num(r.opening_balance_gbp_k) + num(r.movement_gbp_k) == num(r.balance_gbp_k), r.line
 
 
 def test_grants_and_virements() -> None:
     assert sum_mismatches(read("grants.csv"), ["expected_amount_gbp_k"], ["table_id", "period"]) == GRANT_SUMS
-    assert sum_mismatches(read("budget_changes.csv"), ["amount_gbp_k"], ["table_id", "period"]) == set()
+    bc = read("budget_changes.csv")
+    opening = num(bc[bc.row_order == "1"].previous_budget_gbp_k.iloc[0])
+    closing = num(bc[bc.row_type == "total"].budget_gbp_k.iloc[0])
+    assert (opening, closing) == (239124, 239944)
+    assert opening + sum(num(v) for v in bc.change_gbp_k if num(v) is not None) == closing
 
 
 def test_s75_activity_budgets_match_text() -> None:
@@ -276,26 +280,39 @@ def test_s75_activity_budgets_match_text() -> None:
     assert sum(num(v) for v in tot.variance_gbp_k) == 355  # para 7.2 says an overspend of £354k
 
 
+PACKAGE_CARE_TYPES = ["day_care", "direct_payments", "direct", "dom_care", "nursing", "residential",
+                      "supported_accommodation", "other", "other_community", "respite"]  # block beds excluded
+
+
 def _package_flow_mismatches(pn: pd.DataFrame) -> set[tuple]:
+    """(care type, period, previous total + in + out, printed total) where a month-end total does not follow."""
     out = set()
-    for (_, care), g in pn.groupby(["table_id", "care_type"], sort=False):
+    for _, g in pn.groupby("table_id", sort=False):
         prev = None
         for per, gm in g.groupby("period", sort=False):
-            d = {r.count_type: num(r.packages) for _, r in gm.iterrows()}
-            if prev is not None and "in" in d and d.get("total") is not None:
-                calc = prev + d["in"] + d["out"]
-                if calc != d["total"]:
-                    out.add((care, per, calc, d["total"]))
-            prev = d.get("total")
+            rows = {r.count_type: r for _, r in gm.iterrows()}
+            for c in [*PACKAGE_CARE_TYPES, "nursing_block", "residential_block", "grand_total"]:
+                if prev is None or "in" not in rows:
+                    continue
+                terms = [num(prev[c]), num(rows["in"][c]), num(rows["out"][c]), num(rows["total"][c])]
+                if None in terms:  # OPMH April block-bed cells are blank in the print
+                    continue
+                calc = terms[0] + terms[1] + terms[2]
+                if calc != num(rows["total"][c]):
+                    out.add((c, per, calc, num(rows["total"][c])))
+            prev = rows.get("total")
     return out
 
 
 def test_package_numbers() -> None:
     pn = read("package_numbers.csv")
-    for _, g in pn.groupby(["table_id", "row_order"]):
-        total = num(g[g.row_type == "total"].packages.iloc[0])
-        assert sum(num(v) or 0 for v in g[g.row_type == "line"].packages) == total, g.line.iloc[0]
+    for _, r in pn.iterrows():  # Grand Total = sum of the care types, block beds excluded (footnote)
+        assert sum(num(r[c]) or 0 for c in PACKAGE_CARE_TYPES) == num(r.grand_total), r.line
     assert _package_flow_mismatches(pn) == PACKAGE_FLOWS
+    amh = pn[pn.service_group == "Adult Mental Health"]
+    first, last = amh.iloc[0], amh.iloc[-1]
+    assert (first.line, last.line) == ("Sum of April Total", "Sum of Mar Total")
+    assert num(last.grand_total) - num(first.grand_total) == -53  # para 7.7 says 'a net 52 packages'
 
 
 def test_kpi_rag_counts() -> None:
