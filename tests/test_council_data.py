@@ -651,3 +651,9 @@ def test_key_activity_budget_rule(clients: int, cost: int, delta: int) -> None:
     exact = clients * cost * 52 / 1000
     tol = 0.5 + 0.5 * clients * 52 / 1000
     assert len(disc) == (1 if abs(budget - exact) > tol + 1e-9 else 0)
+
+
+def test_councils_with_data() -> None:
+    assert cd.councils_with_data() == sorted([STOCKPORT, NOTTS, CAMBS])
+    assert STOCKPORT in cd.councils_with_data(kind="savings")
+    assert NOTTS not in cd.councils_with_data(kind="savings")

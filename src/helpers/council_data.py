@@ -236,6 +236,26 @@ def council_files(root: str | Path | None = None, kind: str | None = None) -> li
     return out
 
 
+def councils_with_data(root: str | Path | None = None, kind: str | None = None) -> list[str]:
+    """Return the GSS codes that have council report figures (optionally of one kind), sorted.
+
+    Reads only the ``gss_code`` column of each file or sheet (fast; for listing the councils a batch run
+    covers). Use :func:`load_council_folder` to validate.
+    """
+    codes: set[str] = set()
+    for path in council_files(root, kind):
+        if path.suffix.lower() == ".csv":
+            parts = [read_csv_raw(path, usecols=lambda c: str(c).strip() == "gss_code")]
+        else:
+            parts = [read_sheet(path, s, header=0, dtype=object) for s in sheet_names(path)
+                     if not IGNORED_SHEETS.match(s.strip()) and (kind is None or s.strip() == kind)]
+        for df in parts:
+            df.columns = [str(c).strip() for c in df.columns]
+            if "gss_code" in df.columns:
+                codes |= {str(v).strip() for v in df["gss_code"].dropna() if str(v).strip()}
+    return sorted(c for c in codes if re.match(schemas.GSS_RE, c))
+
+
 # ------------------------------------------------------------------------------------------------
 # reading one file or sheet
 # ------------------------------------------------------------------------------------------------
