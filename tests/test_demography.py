@@ -134,3 +134,22 @@ def test_total_of_aged_population_follows_ratios(shape):
     out = project_population(toy(shape=tuple(shape)), 2, bands={"1+": (1, None)})
     s = band_series(out, "1+")
     assert s.iloc[-1] == pytest.approx(s.iloc[0], rel=1e-9)
+
+
+def test_other_columns_ignored_and_groups_chosen():
+    df = toy().assign(gss_code="E1", source_id=lambda x: "mye" + x["mid_year"].astype(str))  # varies by year
+    out = project_population(df, 1, bands=TOY_BANDS)
+    assert "source_id" not in out.columns and set(out["gss_code"]) == {"E1"}
+    pd.testing.assert_frame_equal(out.drop(columns="gss_code"), project_population(toy(), 1, bands=TOY_BANDS))
+    with pytest.raises(ParameterError, match="not in the population table"):
+        project_population(df, 1, bands=TOY_BANDS, by=["sex"])
+
+
+def test_persons_and_single_sex_rows_are_not_summed_together():
+    df = pd.concat([toy().assign(sex=s) for s in ("persons", "male", "female")])
+    out = project_population(df, 1, bands=TOY_BANDS)
+    with pytest.raises(ParameterError, match="persons"):
+        band_series(out, "2+")
+    two = pd.concat([toy().assign(gss_code=c) for c in ("E1", "E2")])
+    with pytest.raises(ParameterError, match="one council"):
+        population_driver(two, "2+", bands=TOY_BANDS)

@@ -23,7 +23,7 @@ at once (vectorised), so all councils are projected in one call.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -35,13 +35,25 @@ DEFAULT_BANDS: dict[str, tuple[int, int | None]] = {
     "18+": (18, None), "18-64": (18, 64), "65+": (65, None), "85+": (85, None),
 }
 _REQUIRED = ("mid_year", "age", "population")
+#: Group columns used when present (others, e.g. ``source_id``, are ignored).
+DEFAULT_BY: tuple[str, ...] = ("gss_code", "sex")
 
 
 class ProjectionWarning(UserWarning):
     """A projected band depends on the held-constant youngest age (births) rather than on aged cohorts."""
 
 
-def _grid(sya: pd.DataFrame) -> tuple[list[str], pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+def _group_columns(sya: pd.DataFrame, by: Sequence[str] | None) -> list[str]:
+    if by is None:
+        return [c for c in DEFAULT_BY if c in sya.columns]
+    missing = [c for c in by if c not in sya.columns]
+    if missing:
+        raise ParameterError(f"group column(s) {missing} are not in the population table")
+    return list(by)
+
+
+def _grid(sya: pd.DataFrame, by: Sequence[str] | None = None
+          ) -> tuple[list[str], pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
     """Validate ``sya`` and return (group columns, group keys, mid-years, ages, array[G, Y, A])."""
     if not isinstance(sya, pd.DataFrame):
         raise ParameterError(f"sya must be a DataFrame [mid_year, age, population], not {type(sya).__name__}")
@@ -50,8 +62,8 @@ def _grid(sya: pd.DataFrame) -> tuple[list[str], pd.DataFrame, np.ndarray, np.nd
         raise DataError(f"single-year-of-age population lacks column(s) {missing}; columns are {list(sya.columns)}")
     if sya.empty:
         raise DataError("single-year-of-age population has no rows")
-    groups = [c for c in sya.columns if c not in _REQUIRED]
-    df = sya.copy()
+    groups = _group_columns(sya, by)
+    df = sya[[*groups, *_REQUIRED]].copy()
     for c in ("mid_year", "age"):
         v = pd.to_numeric(df[c], errors="coerce")
         bad = (v.isna() | (v % 1 != 0) | (v < 0)).to_numpy()
@@ -128,6 +140,7 @@ def project_population(
     *,
     ratio_years: int = 3,
     bands: Mapping[str, tuple[int, int | None]] | None = None,
+    by: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Age single-year-of-age mid-year estimates forward and return age-band totals by year.
 
@@ -137,8 +150,9 @@ def project_population(
     Parameters
     ----------
     sya
-        Columns ``mid_year``, ``age``, ``population`` and any group columns (e.g. ``gss_code``, ``sex``); every
-        group needs every age in every mid-year. The oldest age is taken as open-ended (ONS: 90 = 90+).
+        Columns ``mid_year``, ``age``, ``population`` and group columns; every group needs every age in every
+        mid-year. The oldest age is taken as open-ended (ONS: 90 = 90+). The ``population_sya`` table fits
+        (its ``source_id`` and ``geography_vintage`` columns are ignored).
     years
         Years to project beyond the last mid-year (0 = band totals of the estimates only).
     ratio_years
@@ -165,7 +179,7 @@ def project_population(
     if not isinstance(ratio_years, (int, np.integer)) or ratio_years < 1:
         raise ParameterError(f"ratio_years must be a whole number >= 1, not {ratio_years!r}")
     bands = dict(DEFAULT_BANDS if bands is None else bands)
-    groups, gkeys, yrs, ages, arr = _grid(sya)
+    groups, gkeys, yrs, ages, arr = _grid(sya, by)
     a_min, a_max = int(ages[0]), int(ages[-1])
     mask = np.zeros((len(ages), len(bands)))
     for j, (name, (lo, hi)) in enumerate(bands.items()):
@@ -212,6 +226,9 @@ def project_population(
 def band_series(projection: pd.DataFrame, band: str) -> pd.Series:
     """One band's population by mid-year from :func:`project_population` (summed over any groups)."""
     sel = projection[projection["band"] == band]
+    if "sex" in sel.columns and sel["sex"].nunique() > 1 and "persons" in set(sel["sex"]):
+        raise ParameterError("the projection has 'persons' and single-sex rows: filter to one or the other "
+                             "before summing a band")
     if sel.empty:
         raise ParameterError(f"band {band!r} is not in the projection; bands are {sorted(projection['band'].unique())}")
     s = sel.groupby("mid_year")["population"].sum()
@@ -234,19 +251,23 @@ def band_growth(projection: pd.DataFrame, band: str, year: int) -> float:
 
 def population_driver(
     sya: pd.DataFrame, band: str, *, ratio_years: int = 3, bands: Mapping[str, tuple[int, int | None]] | None = None,
+    by: Sequence[str] | None = None,
 ) -> Callable[[int, int], pd.Series]:
     """A driver function for :func:`helpers.demand.driver_model` that uses only data up to the origin.
 
     Parameters
     ----------
     sya
-        One area's single-year-of-age estimates (any group columns such as ``sex`` are summed).
+        One council's single-year-of-age estimates (groups such as ``sex`` are projected separately and summed;
+        use either ``persons`` or ``male`` + ``female`` rows).
     band
         The driving band, e.g. ``"65+"``.
     ratio_years
         As in :func:`project_population`; fewer are used when fewer transitions precede the origin.
     bands
         Band definitions (default :data:`DEFAULT_BANDS`).
+    by
+        Group columns, as in :func:`project_population`.
 
     Returns
     -------
@@ -255,7 +276,10 @@ def population_driver(
         last mid-year available, if earlier) and the cohort-ageing projection to ``origin + horizon`` made
         from them. Results are cached.
     """
-    _grid(sya)  # validate once, early
+    groups, gkeys, *_ = _grid(sya, by)  # validate once, early
+    if "gss_code" in groups and gkeys["gss_code"].nunique() > 1:
+        raise ParameterError(f"population_driver needs one council's population; got "
+                             f"{gkeys['gss_code'].nunique()} gss_codes")
     years_avail = np.sort(pd.to_numeric(sya["mid_year"]).astype(int).unique())
     cache: dict[tuple[int, int], pd.Series] = {}
 
@@ -275,12 +299,12 @@ def population_driver(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ProjectionWarning)
                 proj = project_population(sya[pd.to_numeric(sya["mid_year"]) <= base], max(ahead, 0),
-                                          ratio_years=max(k, 1), bands=bands)
+                                          ratio_years=max(k, 1), bands=bands, by=by)
             cache[key] = band_series(proj, band)
         return cache[key]
 
     return driver
 
 
-__all__ = ["DEFAULT_BANDS", "ProjectionWarning", "age_forward", "band_growth", "band_series",
+__all__ = ["DEFAULT_BANDS", "DEFAULT_BY", "ProjectionWarning", "age_forward", "band_growth", "band_series",
            "cohort_change_ratios", "population_driver", "project_population"]
