@@ -354,7 +354,83 @@ OFLOG_ASC_SCHEMA = pa.DataFrameSchema(
 
 # --- spend, deflators (helpers.national.spend) ---
 
+#: Areas of the spend table: councils (E06/E08/E09/E10), regions (ASC-FR only) and England.
+SPEND_AREA_RE = r"^(E(06|08|09|10|12)\d{6}|E92000001)$"
+SPEND_SOURCES = ("ro3_2022_23", "ro3_2023_24", "ro3_2024_25", "pssex_2014_15_expenditure", "ascfr_2016_17_totals")
+SPEND_MEASURES = (
+    "employees", "running_expenses", "total_expenditure", "sales_fees_and_charges", "other_income",
+    "total_income", "net_current_expenditure", "net_total_expenditure", "gross_total_expenditure",
+    "gross_current_expenditure",
+)
+SPEND_GROUPS = (
+    "physical_support", "sensory_support", "memory_cognition", "learning_disability", "mental_health",
+    "social_support", "assistive_equipment_technology", "social_care_activities",
+    "information_early_intervention", "commissioning_service_delivery", "provider_payments",
+    "all_support_reasons", "total", "memorandum",
+)
+
+SPEND_SCHEMA = pa.DataFrameSchema(
+    {
+        "gss_code": pa.Column(str, pa.Check.str_matches(SPEND_AREA_RE)),
+        "year": year_column(),
+        "source_id": pa.Column(str, pa.Check.isin(SPEND_SOURCES)),
+        "collection": pa.Column(str, pa.Check.isin(["RO3", "PSS-EX1", "ASC-FR"])),
+        "service_line": pa.Column(str, pa.Check.str_length(min_value=3)),
+        "service_group": pa.Column(str, pa.Check.isin(SPEND_GROUPS)),
+        "line_type": pa.Column(str, pa.Check.isin(["detail", "subtotal", "total", "memorandum"])),
+        "age_band": pa.Column(str, pa.Check.isin(["18-64", "65+", "18+"])),
+        "measure": pa.Column(str, pa.Check.isin(SPEND_MEASURES)),
+        "value_gbp_k": pa.Column(float, nullable=True),
+        "value_status": status_column(),
+    },
+    checks=[
+        pa.Check(lambda d: d["value_gbp_k"].isna() == (d["value_status"] != "reported"),
+                 error="value NaN iff not reported"),
+        pa.Check(lambda d: (d["collection"] == "RO3") == d["source_id"].str.startswith("ro3_"),
+                 error="collection does not match source_id"),
+    ],
+    name="spend",
+    strict=True,
+    ordered=False,
+)
+
+DEFLATORS_SCHEMA = pa.DataFrameSchema(
+    {
+        "year": year_column(unique=True),
+        "gdp_deflator": pa.Column(float, pa.Check.gt(0)),
+        "pct_change": pa.Column(float, nullable=True),
+        "is_forecast": pa.Column(bool),
+        "derived_index": pa.Column(bool),
+        "source_id": pa.Column(str, pa.Check.isin(["gdp_deflators_2023_12"])),
+    },
+    checks=[pa.Check(lambda d: ~d["derived_index"] | d["is_forecast"], error="only forecast years are derived")],
+    name="deflators",
+    strict=True,
+    ordered=True,
+)
+
 # --- activity (helpers.national.activity) ---
+
+ACTIVITY_SCHEMA = pa.DataFrameSchema(
+    {
+        "gss_code": pa.Column(str, pa.Check.str_matches(r"^(E(06|08|09|10|12)\d{6}|E92000001)$")),
+        "year": year_column(),
+        "support_setting": pa.Column(str, pa.Check.isin(
+            ["residential", "nursing", "home_care", "day_care", "short_term_max_independence", "unspecified"])),
+        "provision": pa.Column(str, pa.Check.isin(["external", "in_house", "all"])),
+        "value": pa.Column(float, nullable=True),
+        "value_status": status_column(),
+        "unit": pa.Column(str, pa.Check.isin(["weeks", "hours", "clients_per_week", "unconfirmed"])),
+        "age_band": pa.Column(str, pa.Check.isin(["18+", "65+"])),
+        "percent_sector": pa.Column(float, nullable=True),
+        "source_id": pa.Column(str, pa.Check.isin(["activity_by_setting"])),
+    },
+    checks=[pa.Check(lambda d: d["value"].isna() == (d["value_status"] != "reported"),
+                     error="value NaN iff not reported")],
+    name="activity",
+    strict=True,
+    ordered=True,
+)
 
 # --- comparators (helpers.national.comparators) ---
 

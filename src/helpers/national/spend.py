@@ -1,0 +1,744 @@
+"""Adult social care expenditure by council and service line (RO3, ASC-FR) and GDP deflators.
+
+Two processed tables:
+
+``spend``
+    One row per council (or England / region where the file publishes one), financial year, collection,
+    service line as published, age band and measure, in £ thousands:
+
+    * **RO3** revenue outturn (MHCLG), 2022-23, 2023-24, 2024-25: every council with adult social services
+      responsibility (classes UA, MD, LB, SC) and England; measures C1..C7 (employees, running expenses,
+      total expenditure, sales/fees/charges, other income, total income, net current expenditure);
+    * **ASC-FR** 2014-15, the council-level expenditure file of HSCIC's "Personal Social Services:
+      Expenditure and Unit Costs 2014-15" (``pss-exp-eng-14-15-fin-coun-lev-exp-data.csv``: wide, one
+      column per council keyed by CASSR code). The publication says 2014-15 is the first year of the Adult
+      Social Care Finance Return, which replaced PSS-EX1, so its ``collection`` is ``ASC-FR`` (see
+      ``docs/decisions.md``); measures total expenditure, total income, net/gross total and net/gross
+      current expenditure; no England column;
+    * **ASC-FR** 2016-17 Totals (NHS Digital, key-coded): the same six measures; the keys are decoded with
+      the committed lookup ``data/raw/reference/ascfr_2016_17_keys.csv`` (evidence per key; see
+      ``docs/methods.md``). Only mandatory rows (``DataType_KEY`` 1, ages 18-64 and 65+) are loaded; the
+      voluntary 65-74 / 75-84 / 85+ split is left out.
+
+    The 2015-16 expenditure file and the 2013-14 expenditure tables are not in the national folder, so
+    those years are absent. The collections are NOT one series: the ``collection`` column says which
+    one a row comes from and ``docs/caveats.md`` says what does not compare.
+
+    ``service_group`` is a harmonised grouping (see :data:`SERVICE_GROUPS`) and ``line_type`` says how a
+    row adds up: ``detail`` rows of a council-year-collection-measure sum to its ``total`` row (checked by
+    the tests); ``subtotal`` rows are published sums of detail rows (by age, support reason or setting);
+    ``memorandum`` rows are "of which" or memo items outside the sum.
+
+``deflators``
+    HM Treasury GDP deflator at market prices by financial year (2022-23 = 100 as published), with the
+    forecast years' index chained from the published percentage changes; :func:`to_real_terms`
+    re-expresses money in the prices of a base year.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers import sources
+from helpers.errors import DataError, ParameterError
+from helpers.io import parse_numbers, read_csv_raw, read_sheet, require_columns, sheet_names
+from helpers.paths import REFERENCE
+from helpers.tables import TableSpec, register_table
+
+#: Register ids of the RO3 files by financial year.
+RO3_SOURCES: dict[str, str] = {"2022-23": "ro3_2022_23", "2023-24": "ro3_2023_24", "2024-25": "ro3_2024_25"}
+ASCFR_1415_SOURCE = "pssex_2014_15_expenditure"
+ASCFR_1415_YEAR = "2014-15"
+ASCFR_SOURCE = "ascfr_2016_17_totals"
+ASCFR_YEAR = "2016-17"
+DEFLATOR_SOURCE = "gdp_deflators_2023_12"
+#: The committed ASC-FR 2016-17 key lookup (with the evidence for each key).
+ASCFR_KEYS_CSV: Path = REFERENCE / "ascfr_2016_17_keys.csv"
+
+ENGLAND = "E92000001"
+#: ``PSS-EX1`` (the return up to 2013-14) is allowed by the schema; no PSS-EX1 expenditure file is here.
+COLLECTIONS = ("RO3", "PSS-EX1", "ASC-FR")
+AGE_BANDS = ("18-64", "65+", "18+")
+LINE_TYPES = ("detail", "subtotal", "total", "memorandum")
+
+#: Harmonised service groups (``service_group``) and what each means; the per-collection mapping is in
+#: :data:`RO3_LINES`, :data:`ASCFR_1415_GROUPS` and :data:`ASCFR_PSR_GROUPS` and in ``docs/methods.md``.
+SERVICE_GROUPS: dict[str, str] = {
+    "physical_support": "primary support reason: physical support",
+    "sensory_support": "primary support reason: sensory support",
+    "memory_cognition": "primary support reason: support with memory and cognition",
+    "learning_disability": "primary support reason: learning disability support",
+    "mental_health": "primary support reason: mental health support",
+    "social_support": "social support: substance misuse, asylum seekers, social isolation/other, support to carers",
+    "assistive_equipment_technology": "assistive equipment and technology",
+    "social_care_activities": "social care activities (ASC-FR); care assessment and safeguarding (RO3)",
+    "information_early_intervention": "information and early intervention",
+    "commissioning_service_delivery": "commissioning and service delivery (ASC-FR); commissioning, "
+                                      "strategy and admin support (RO3)",
+    "provider_payments": "RO3 2022-23/2023-24 only: disbursement and other payments to care providers",
+    "all_support_reasons": "a subtotal across primary support reasons (ASC-FR 2014-15 'Total' lines)",
+    "total": "total adult social care",
+    "memorandum": "memorandum items outside the total",
+}
+
+# ---------------------------------------------------------------------------------------------------
+# RO3
+# ---------------------------------------------------------------------------------------------------
+
+#: RO3 column measure suffix -> ``measure``.
+RO3_MEASURES: dict[str, str] = {
+    "empl": "employees",
+    "run-exp": "running_expenses",
+    "tot-exp": "total_expenditure",
+    "sfc": "sales_fees_and_charges",
+    "oth-inc": "other_income",
+    "tot-inc": "total_income",
+    "net-cur-exp": "net_current_expenditure",
+}
+#: RO3 line code (the ``RO3-asc<code>-<measure>`` variable names of the file) -> (service_group, age_band,
+#: line_type). ``detail`` lines sum to ``tot`` (checked by the tests, to rounding).
+RO3_LINES: dict[str, tuple[str, str, str]] = {
+    "phyadl": ("physical_support", "18-64", "detail"),
+    "phyold": ("physical_support", "65+", "detail"),
+    "snsadl": ("sensory_support", "18-64", "detail"),
+    "snsold": ("sensory_support", "65+", "detail"),
+    "mmradl": ("memory_cognition", "18-64", "detail"),
+    "mmrold": ("memory_cognition", "65+", "detail"),
+    "lrnadl": ("learning_disability", "18-64", "detail"),
+    "lrnold": ("learning_disability", "65+", "detail"),
+    "mntadl": ("mental_health", "18-64", "detail"),
+    "mntold": ("mental_health", "65+", "detail"),
+    "sclsbs": ("social_support", "18+", "detail"),
+    "sclasy": ("social_support", "18+", "detail"),
+    "sclisl": ("social_support", "18+", "detail"),
+    "sclcrr": ("social_support", "18+", "detail"),
+    "sclcrradl": ("social_support", "18-64", "memorandum"),
+    "sclcrrold": ("social_support", "65+", "memorandum"),
+    "ass": ("assistive_equipment_technology", "18+", "detail"),
+    "assadl": ("assistive_equipment_technology", "18-64", "memorandum"),
+    "assold": ("assistive_equipment_technology", "65+", "memorandum"),
+    "crasssfg": ("social_care_activities", "18+", "detail"),
+    "crasssfgadl": ("social_care_activities", "18-64", "memorandum"),
+    "crasssfgold": ("social_care_activities", "65+", "memorandum"),
+    "inf": ("information_early_intervention", "18+", "detail"),
+    "infadl": ("information_early_intervention", "18-64", "memorandum"),
+    "infold": ("information_early_intervention", "65+", "memorandum"),
+    "cmstad": ("commissioning_service_delivery", "18+", "detail"),
+    "cmstadadl": ("commissioning_service_delivery", "18-64", "memorandum"),
+    "cmstadold": ("commissioning_service_delivery", "65+", "memorandum"),
+    "dsbcr": ("provider_payments", "18+", "detail"),
+    "othnondsbcr": ("provider_payments", "18+", "detail"),
+    "tot": ("total", "18+", "total"),
+    "svmem": ("memorandum", "18+", "memorandum"),
+    "sup-anc-exp": ("memorandum", "18+", "memorandum"),
+}
+#: Council classes of RO3 with adult social services responsibility.
+RO3_ASC_CLASSES = ("UA", "MD", "LB", "SC")
+_RO3_CODE_RE = re.compile(
+    r"^RO3-(?:asc(?P<line>[a-z]+)|ph(?P<sp>sup-anc-exp)-asc)-(?P<measure>" + "|".join(RO3_MEASURES) + r")$"
+)
+_RO3_LABEL_RE = re.compile(
+    r"^(?P<line>.*?)\s+-\s+(?:Employees|Running Expenses|Total Expenditure|Sales, Fees and Charges|Other Income|"
+    r"Total Income|Net Current Expenditure|Adult Social Care - agency staff)\b"
+)
+_NOTE_RE = re.compile(r"\s*\[note \d+\]", re.IGNORECASE)
+_MEMO_LABEL = "Adult Social Care - agency staff memorandum item"
+
+
+def _clean_label(text: object) -> str:
+    return re.sub(r"\s+", " ", _NOTE_RE.sub("", str(text))).strip()
+
+
+def _find_row(df: pd.DataFrame, test, what: str, file: Path, sheet: str) -> int:
+    hits = [i for i in range(len(df)) if test(df.iloc[i])]
+    if not hits:
+        raise DataError(f"no {what} found: unexpected layout", file=file, sheet=sheet)
+    return hits[0]
+
+
+def _ro3_sheet(path: Path) -> str:
+    names = [s for s in sheet_names(path) if s.upper().startswith("RO3_LA_DATA")]
+    if len(names) != 1:
+        raise DataError(f"expected one sheet named 'RO3_LA_Data_...', found {sheet_names(path)}", file=path)
+    return names[0]
+
+
+def _ro3_columns(df: pd.DataFrame, codes_row: int, header_row: int, path: Path, sheet: str) -> pd.DataFrame:
+    """Map each adult social care column to (line code, measure, published label)."""
+    section = df.iloc[header_row - 1].ffill() if header_row > 0 else pd.Series(index=df.columns, dtype=object)
+    out = []
+    for j in df.columns:
+        code = df.iat[codes_row, j]
+        if not isinstance(code, str) or not (code.startswith("RO3-asc") or "-anc-exp-asc-" in code):
+            continue
+        m = _RO3_CODE_RE.match(code.strip())
+        if not m:
+            raise DataError(f"unknown RO3 adult social care variable {code!r}", file=path, sheet=sheet,
+                            row=codes_row + 1, column=code)
+        line = m.group("line") or m.group("sp")
+        if line not in RO3_LINES:
+            raise DataError(f"unknown RO3 adult social care line {line!r}: add it to RO3_LINES", file=path,
+                            sheet=sheet, row=codes_row + 1, column=code)
+        header = str(df.iat[header_row, j])
+        if line == "svmem":
+            label = _MEMO_LABEL
+        else:
+            lm = _RO3_LABEL_RE.match(_clean_label(header))
+            label = lm.group("line") if lm else _clean_label(section.iloc[j])
+        if not label or label == "nan":
+            raise DataError("no service line label for this column", file=path, sheet=sheet, row=header_row + 1,
+                            column=code)
+        out.append({"col": j, "code": code.strip(), "line": line, "measure": RO3_MEASURES[m.group("measure")],
+                    "service_line": label})
+    cols = pd.DataFrame(out)
+    if cols.empty or not {"tot"} <= set(cols["line"]):
+        raise DataError("no 'TOTAL ADULT SOCIAL CARE' columns (RO3-asctot-*) found: unexpected layout",
+                        file=path, sheet=sheet, row=codes_row + 1)
+    missing = set(RO3_MEASURES.values()) - set(cols.loc[cols["line"] == "tot", "measure"])
+    if missing:
+        raise DataError(f"TOTAL ADULT SOCIAL CARE lacks measure(s) {sorted(missing)}", file=path, sheet=sheet,
+                        row=codes_row + 1)
+    return cols
+
+
+def load_ro3(year: str) -> pd.DataFrame:
+    """Read one RO3 file: adult social care lines for councils with ASC responsibility and England.
+
+    Parameters
+    ----------
+    year
+        Financial year of the file, a key of :data:`RO3_SOURCES`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``spend`` columns plus ``_row`` (spreadsheet row) and ``_file``, not yet validated.
+
+    Raises
+    ------
+    DataError
+        Unexpected layout (no header or variable-code row, unknown ASC variable), a council code that is
+        not a council with adult social services in ``year``, a missing council, a duplicated council, or a
+        value that is neither a number nor a known marker -- naming file, row and column.
+    """
+    from helpers import councils
+
+    sid = RO3_SOURCES[year]
+    path = sources.path(sid)
+    sheet = _ro3_sheet(path)
+    df = read_sheet(path, sheet)
+    df.columns = range(df.shape[1])
+    header_row = _find_row(df, lambda r: str(r.iloc[0]).strip() == "E-code", "header row ('E-code')", path, sheet)
+    codes_row = _find_row(df, lambda r: sum(str(x).startswith("RO3-") for x in r) > 50,
+                          "row of RO3 variable codes", path, sheet)
+    head = [str(x).strip() for x in df.iloc[header_row, :7]]
+    for j, want in ((1, "ONS Code"), (2, "Local authority"), (4, "Class")):
+        if head[j] != want:
+            raise DataError(f"expected column {want!r} here, found {head[j]!r}", file=path, sheet=sheet,
+                            row=header_row + 1, column=want)
+    cols = _ro3_columns(df, codes_row, header_row, path, sheet)
+    body = df.iloc[header_row + 1:]
+    stop = body.index[body[0].astype(str).str.strip() == "E-code"]  # the class-totals table below
+    if len(stop):
+        body = body.loc[: stop[0] - 1]
+    ons = body[1].astype("string").str.strip()
+    cls = body[4].astype("string").str.strip()
+    is_council = cls.isin(RO3_ASC_CLASSES) & ons.str.match(r"^E(06|08|09|10)\d{6}$").fillna(False)
+    keep = body[is_council | (ons == ENGLAND)]
+    rows = pd.Series(keep.index + 1, index=keep.index)  # 1-based spreadsheet rows
+    gss = ons[keep.index]
+    dup = gss.duplicated()
+    if dup.any():
+        i = dup.to_numpy().nonzero()[0][0]
+        raise DataError("council listed twice", file=path, sheet=sheet, row=int(rows.iloc[i]), column="ONS Code",
+                        value=gss.iloc[i])
+    expected = set(councils.current(year)["gss_code"])
+    unknown = ~gss.isin(expected | {ENGLAND})
+    if unknown.any():
+        i = unknown.to_numpy().nonzero()[0][0]
+        raise DataError(f"not a council with adult social services in {year} (helpers.councils)", file=path,
+                        sheet=sheet, row=int(rows.iloc[i]), column="ONS Code", value=gss.iloc[i])
+    absent = sorted(expected - set(gss))
+    if absent or ENGLAND not in set(gss):
+        raise DataError(f"council(s) missing from the file: {absent or [ENGLAND]}", file=path, sheet=sheet,
+                        column="ONS Code")
+    notes = {v for v in pd.unique(keep[cols["col"]].to_numpy().ravel()) if isinstance(v, str)
+             and re.fullmatch(r"\[note \d+\]", v.strip(), re.IGNORECASE)}
+    markers = {"[n]": "not_available", **{n.strip().lower(): "not_available" for n in notes}}
+    parts = []
+    for c in cols.itertuples(index=False):
+        vals, status = parse_numbers(keep[c.col], file=path, column=c.code, rows=rows, extra_markers=markers,
+                                     sheet=sheet)
+        group, age, ltype = RO3_LINES[c.line]
+        parts.append(pd.DataFrame({
+            "gss_code": gss.to_numpy(), "service_line": c.service_line, "service_group": group,
+            "line_type": ltype, "age_band": age, "measure": c.measure,
+            "value_gbp_k": vals.to_numpy(), "value_status": status.to_numpy(), "_row": rows.to_numpy(),
+        }))
+    out = pd.concat(parts, ignore_index=True)
+    out.insert(1, "year", year)
+    out.insert(2, "source_id", sid)
+    out.insert(3, "collection", "RO3")
+    out["_file"] = str(path)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# ASC-FR 2014-15 (the "PSS-EX" publication's council-level expenditure file)
+# ---------------------------------------------------------------------------------------------------
+
+#: 2014-15 accounting category -> ``measure`` (the six totals of the 2016-17 file; the own-provision /
+#: provision-by-others / income-source / capital-charge breakdowns are not loaded).
+ASCFR_1415_MEASURES: dict[str, str] = {
+    "Gross total cost: total expenditure": "total_expenditure",
+    "Income: total": "total_income",
+    "Net total expenditure": "net_total_expenditure",
+    "Gross total expenditure": "gross_total_expenditure",
+    "Net current expenditure": "net_current_expenditure",
+    "Gross current expenditure": "gross_current_expenditure",
+}
+#: 2014-15 ``Summary`` (support reason / category) -> ``service_group``.
+ASCFR_1415_GROUPS: dict[str, str] = {
+    "Physical support": "physical_support",
+    "Sensory support": "sensory_support",
+    "Support with memory and cognition": "memory_cognition",
+    "Learning disability support": "learning_disability",
+    "Mental health support": "mental_health",
+    "Total": "all_support_reasons",
+    "Social Support: Substance Misuse Support": "social_support",
+    "Social Support: Asylum Seeker Support": "social_support",
+    "Social Support: Support to Carer": "social_support",
+    "Social Support: Support for Social Isolation / Other": "social_support",
+    "Assistive equipment and technology": "assistive_equipment_technology",
+    "Social care activities": "social_care_activities",
+    "Information and early intervention": "information_early_intervention",
+    "Commissioning and service delivery": "commissioning_service_delivery",
+    "Adult Social Care": "total",
+    "Income from Specific and Special Grants": "memorandum",
+    "Actual total net cost": "memorandum",
+}
+ASCFR_1415_AGES = {"Age 18 to 64": "18-64", "Age 65 and over": "65+", "": "18+"}
+ASCFR_1415_HEADER = ["Support type", "Age category", "Summary", "Delivery mechanism", "Accounting category"]
+
+
+def _ascfr_1415_line_type(st: pd.Series, summary: pd.Series, mech: pd.Series) -> pd.Series:
+    """Classify 2014-15 rows: detail (additive), subtotal, total, memorandum."""
+    salt = st.isin(["Long term", "Short term"])
+    out = pd.Series("subtotal", index=st.index, dtype=object)
+    out[salt & (summary != "Total") & (mech != "Total")] = "detail"
+    nonsalt_detail = (~salt) & summary.str.startswith(("Social Support", "Assistive", "Social care", "Information",
+                                                       "Commissioning")) & (mech != "Total")
+    out[nonsalt_detail] = "detail"
+    out[summary == "Adult Social Care"] = "total"
+    out[summary.isin(["Income from Specific and Special Grants", "Actual total net cost"])] = "memorandum"
+    return out
+
+
+def load_ascfr_2014_15() -> pd.DataFrame:
+    """Read the 2014-15 council-level expenditure file (ASC-FR year 1; wide: one column per council).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``spend`` columns plus ``_row`` and ``_file``, not yet validated. The file has no England or
+        regional column.
+
+    Raises
+    ------
+    DataError
+        Header not as expected, an unknown CASSR code in the header, an unknown support reason, a
+        non-numeric value in a loaded measure, or a repeated line whose values differ.
+    """
+    from helpers import councils
+
+    path = sources.path(ASCFR_1415_SOURCE)
+    raw = read_csv_raw(path, header=None, keep_default_na=False, na_values=[])
+    if raw.shape[0] < 3:
+        raise DataError("too few rows: unexpected layout", file=path)
+    header = [str(x).strip() for x in raw.iloc[1]]
+    if header[:5] != ASCFR_1415_HEADER:
+        raise DataError(f"expected the first five columns {ASCFR_1415_HEADER}, found {header[:5]}", file=path, row=2)
+    council_cols = [j for j, h in enumerate(header) if re.match(r"^\d{3}\s*-\s*\S", h)]
+    if len(council_cols) < 100:
+        raise DataError(f"expected one column per council ('102 - Cumbria'), found {len(council_cols)}",
+                        file=path, row=2)
+    gss = councils.cassr_to_gss(pd.Series([header[j] for j in council_cols]), file=path, column="header",
+                                rows=[2] * len(council_cols))
+    if gss.duplicated().any():
+        raise DataError("a council has two columns", file=path, row=2, value=header[council_cols[gss.duplicated().argmax()]])
+    body = raw.iloc[2:].copy()
+    body["_row"] = np.arange(len(body)) + 3
+    body = body[body[0].astype(str).str.strip().isin(["Long term", "Short term", "Non Salt Totals"])]
+    lab = body[[0, 1, 2, 3, 4]].apply(lambda s: s.astype(str).str.strip())
+    lab.columns = ["st", "age", "summary", "mech", "acc"]
+    unknown = ~lab["summary"].isin(ASCFR_1415_GROUPS)
+    if unknown.any():
+        i = unknown.to_numpy().nonzero()[0][0]
+        raise DataError("unknown support reason / category", file=path, row=int(body["_row"].iloc[i]),
+                        column="Summary", value=lab["summary"].iloc[i])
+    bad_age = ~lab["age"].isin(ASCFR_1415_AGES)
+    if bad_age.any():
+        i = bad_age.to_numpy().nonzero()[0][0]
+        raise DataError("unknown age category", file=path, row=int(body["_row"].iloc[i]), column="Age category",
+                        value=lab["age"].iloc[i])
+    keep = lab["acc"].isin(ASCFR_1415_MEASURES)
+    body, lab = body[keep], lab[keep]
+    # the file repeats the non-SALT category totals in its summary block: keep the first, check equal
+    key = lab[["st", "age", "summary", "mech", "acc"]].apply(tuple, axis=1)
+    rep = key.duplicated(keep=False)
+    if rep.any():
+        vals = body.loc[rep, council_cols].astype(str)
+        first = vals.groupby(key[rep]).transform("first")
+        differ = (vals != first).any(axis=1)
+        if differ.any():
+            i = differ.to_numpy().nonzero()[0][0]
+            raise DataError("a repeated line has different values from its first appearance", file=path,
+                            row=int(body.loc[rep, "_row"].iloc[i]))
+        first_only = ~key.duplicated(keep="first")
+        body, lab = body[first_only], lab[first_only]
+    st = lab["st"]
+    mech = lab["mech"]
+    # service line as published: support type (not for the non-SALT block), summary, delivery mechanism
+    parts = pd.DataFrame({"a": st.where(st != "Non Salt Totals", ""), "b": lab["summary"],
+                          "c": mech.where(mech != "", "")})
+    service_line = parts.apply(lambda r: ": ".join(x for x in r if x), axis=1)
+    line_type = _ascfr_1415_line_type(st, lab["summary"], mech)
+    meta = pd.DataFrame({
+        "service_line": service_line.to_numpy(),
+        "service_group": lab["summary"].map(ASCFR_1415_GROUPS).to_numpy(),
+        "line_type": line_type.to_numpy(),
+        "age_band": lab["age"].map(ASCFR_1415_AGES).to_numpy(),
+        "measure": lab["acc"].map(ASCFR_1415_MEASURES).to_numpy(),
+        "_row": body["_row"].to_numpy(),
+    })
+    parts_out = []
+    for j, code in zip(council_cols, gss, strict=True):
+        vals, status = parse_numbers(body[j].reset_index(drop=True), file=path, column=header[j],
+                                     rows=body["_row"].to_numpy(), extra_markers={"": "missing"})
+        part = meta.copy()
+        part.insert(0, "gss_code", code)
+        part["value_gbp_k"] = vals.to_numpy()
+        part["value_status"] = status.to_numpy()
+        parts_out.append(part)
+    out = pd.concat(parts_out, ignore_index=True)
+    out.insert(1, "year", ASCFR_1415_YEAR)
+    out.insert(2, "source_id", ASCFR_1415_SOURCE)
+    out.insert(3, "collection", "ASC-FR")
+    out["_file"] = str(path)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# ASC-FR 2016-17
+# ---------------------------------------------------------------------------------------------------
+
+#: ASC-FR value columns -> ``measure``.
+ASCFR_MEASURES: dict[str, str] = {
+    "TOTALEXPENDITURE": "total_expenditure",
+    "TOTALINCOME": "total_income",
+    "NETTOTALEXPENDITURE": "net_total_expenditure",
+    "GROSSTOTALEXPENDITURE": "gross_total_expenditure",
+    "NETCURRENTEXPENDITURE": "net_current_expenditure",
+    "GROSSCURRENTEXPENDITURE": "gross_current_expenditure",
+}
+#: ASC-FR PrimarySupportReason_KEY -> ``service_group``.
+ASCFR_PSR_GROUPS: dict[int, str] = {
+    1: "assistive_equipment_technology", 2: "commissioning_service_delivery", 3: "information_early_intervention",
+    4: "learning_disability", 5: "mental_health", 6: "physical_support", 7: "sensory_support",
+    8: "social_care_activities", 9: "social_support", 10: "social_support", 11: "social_support",
+    12: "social_support", 13: "memory_cognition",
+}
+ASCFR_KEY_COLUMNS = ("CareType_KEY", "AgeBand_KEY", "PrimarySupportReason_KEY", "SupportSetting_KEY", "Purpose_KEY",
+                     "CarerSupportType_KEY", "DataType_KEY")
+
+
+@lru_cache(maxsize=1)
+def ascfr_keys() -> pd.DataFrame:
+    """Return the committed ASC-FR 2016-17 key lookup (``dimension, key, label, status, evidence``)."""
+    path = ASCFR_KEYS_CSV
+    if not path.is_file():
+        raise DataError("the ASC-FR key lookup is missing (it is committed)", file=path)
+    df = pd.read_csv(path, dtype={"key": int, "dimension": str, "label": str, "status": str})
+    require_columns(df, ["dimension", "key", "label", "status", "evidence"], file=path)
+    return df
+
+
+def _key_labels(dimension: str) -> dict[int, str]:
+    k = ascfr_keys()
+    k = k[(k["dimension"] == dimension) & (k["status"] == "established")]
+    return dict(zip(k["key"].astype(int), k["label"], strict=True))
+
+
+def _decode(df: pd.DataFrame, column: str, path: Path) -> pd.Series:
+    """Map a key column to labels; a key absent from the lookup raises (blank keys stay blank)."""
+    labels = _key_labels(column)
+    keys = pd.to_numeric(df[column], errors="coerce")
+    out = keys.map(lambda k: labels.get(int(k)) if pd.notna(k) else "")
+    bad = out.isna()
+    if bad.any():
+        i = bad.to_numpy().nonzero()[0][0]
+        raise DataError(f"key not established in {ASCFR_KEYS_CSV.name} (left unmapped rather than guessed)",
+                        file=path, row=int(df["_row"].iloc[i]), column=column, value=df[column].iloc[i])
+    return out.astype(str)
+
+
+def load_ascfr_2016_17() -> pd.DataFrame:
+    """Read the ASC-FR 2016-17 Totals file (mandatory rows), decoding its keys with :func:`ascfr_keys`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``spend`` columns plus ``_row`` and ``_file`` for councils (``GEOGRAPHY_CODE``, checked against
+        ``CASSR_CODE``), regions and England (``REGION_GO_CODE`` on rows without a council), not validated.
+
+    Raises
+    ------
+    DataError
+        A missing column, a key not in the lookup, a council whose GSS and CASSR codes disagree, or a
+        non-numeric value.
+    """
+    from helpers import councils
+
+    path = sources.path(ASCFR_SOURCE)
+    df = read_csv_raw(path)
+    require_columns(df, ["FY_Ending", "CASSR_CODE", "GEOGRAPHY_CODE", "REGION_GO_CODE", *ASCFR_KEY_COLUMNS,
+                         *ASCFR_MEASURES], file=path)
+    df["_row"] = np.arange(len(df)) + 2
+    fy = df["FY_Ending"].astype(str).str.strip()
+    if not (fy == "2017").all():
+        i = (fy != "2017").to_numpy().nonzero()[0][0]
+        raise DataError("expected FY_Ending 2017 (2016-17) throughout", file=path, row=int(df["_row"].iloc[i]),
+                        column="FY_Ending", value=fy.iloc[i])
+    dtype = pd.to_numeric(df["DataType_KEY"], errors="coerce")
+    df = df[dtype == 1].copy()
+    is_council = df["CASSR_CODE"].notna()
+    gss = df["GEOGRAPHY_CODE"].where(is_council, df["REGION_GO_CODE"]).astype("string").str.strip()
+    if is_council.any():
+        from_cassr = councils.cassr_to_gss(df.loc[is_council, "CASSR_CODE"], file=path, column="CASSR_CODE",
+                                           rows=df.loc[is_council, "_row"])
+        clash = from_cassr != gss[is_council]
+        if clash.any():
+            i = clash.to_numpy().nonzero()[0][0]
+            raise DataError(f"GEOGRAPHY_CODE disagrees with CASSR_CODE (which is {from_cassr.iloc[i]})", file=path,
+                            row=int(df.loc[is_council, "_row"].iloc[i]), column="GEOGRAPHY_CODE",
+                            value=gss[is_council].iloc[i])
+    care = _decode(df, "CareType_KEY", path)
+    age = _decode(df, "AgeBand_KEY", path)
+    psr = _decode(df, "PrimarySupportReason_KEY", path)
+    setting = _decode(df, "SupportSetting_KEY", path)
+    purpose = _decode(df, "Purpose_KEY", path)
+    carer = _decode(df, "CarerSupportType_KEY", path)
+    age_band = age.replace("", "18+")
+    bad_age = ~age_band.isin(AGE_BANDS)
+    if bad_age.any():
+        i = bad_age.to_numpy().nonzero()[0][0]
+        raise DataError("mandatory row with an age band other than 18-64 / 65+", file=path,
+                        row=int(df["_row"].iloc[i]), column="AgeBand_KEY", value=age.iloc[i])
+    prefix = care.where(care.isin(["Long term support", "Short term support"]), "")
+    line = pd.concat([prefix, psr, setting, purpose, carer], axis=1).apply(
+        lambda r: ": ".join(x for x in r if x), axis=1)
+    group = pd.to_numeric(df["PrimarySupportReason_KEY"]).astype(int).map(ASCFR_PSR_GROUPS)
+    meta = pd.DataFrame({
+        "gss_code": gss.to_numpy(), "service_line": line.to_numpy(), "service_group": group.to_numpy(),
+        "line_type": "detail", "age_band": age_band.to_numpy(), "_row": df["_row"].to_numpy(),
+    })
+    parts = []
+    for col, measure in ASCFR_MEASURES.items():
+        vals, status = parse_numbers(df[col], file=path, column=col, rows=df["_row"])
+        part = meta.copy()
+        part["measure"] = measure
+        part["value_gbp_k"] = vals.to_numpy()
+        part["value_status"] = status.to_numpy()
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    out.insert(1, "year", ASCFR_YEAR)
+    out.insert(2, "source_id", ASCFR_SOURCE)
+    out.insert(3, "collection", "ASC-FR")
+    out["_file"] = str(path)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# the spend table
+# ---------------------------------------------------------------------------------------------------
+
+SPEND_COLUMNS = ["gss_code", "year", "source_id", "collection", "service_line", "service_group", "line_type",
+                 "age_band", "measure", "value_gbp_k", "value_status"]
+SPEND_KEY = ["gss_code", "year", "collection", "service_line", "age_band", "measure"]
+
+
+def build_spend() -> pd.DataFrame:
+    """Build the ``spend`` table from RO3 (2022-23..2024-25) and ASC-FR 2014-15 and 2016-17.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Validated against :data:`helpers.schemas.SPEND_SCHEMA`, sorted by year, collection, council,
+        service line, age band and measure.
+    """
+    from helpers.schemas import SPEND_SCHEMA, unique_key, validate
+
+    frames = [load_ascfr_2014_15(), load_ascfr_2016_17(), *(load_ro3(y) for y in RO3_SOURCES)]
+    df = pd.concat(frames, ignore_index=True)
+    unique_key(df, SPEND_KEY, table="spend")
+    out = validate(df, SPEND_SCHEMA)
+    return out.sort_values(["year", "collection", "gss_code", "service_line", "age_band", "measure"],
+                           kind="mergesort").reset_index(drop=True)[SPEND_COLUMNS]
+
+
+# ---------------------------------------------------------------------------------------------------
+# GDP deflators
+# ---------------------------------------------------------------------------------------------------
+
+_FY_CELL_RE = re.compile(r"^(\d{4})-(\d{2})(.*)$")
+
+
+def load_deflators() -> pd.DataFrame:
+    """Read HM Treasury's GDP deflator CSV: the financial-year index (2022-23 = 100 as published).
+
+    The forecast years (footnotes "(1), (2)": OBR forecasts) carry only the percentage change; their
+    index is chained from the last published index and flagged ``derived_index``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, gdp_deflator, pct_change, is_forecast, derived_index, source_id`` plus ``_row``.
+
+    Raises
+    ------
+    DataError
+        No financial-year block, a non-numeric index or change, or a forecast year before the last
+        published index.
+    """
+    path = sources.path(DEFLATOR_SOURCE)
+    raw = read_csv_raw(path, header=None, keep_default_na=False, na_values=[])
+    if raw.shape[1] < 4:
+        raise DataError("expected at least four columns", file=path)
+    hdr = [i for i in range(len(raw)) if str(raw.iat[i, 1]).strip() == "Financial year"
+           and "= 100" in str(raw.iat[i, 2])]
+    if not hdr:
+        raise DataError("no header row 'Financial year' / '2022-23 = 100' found: unexpected layout", file=path)
+    base_text = str(raw.iat[hdr[0], 2]).strip()
+    rows = []
+    for i in range(hdr[0] + 1, len(raw)):
+        m = _FY_CELL_RE.match(str(raw.iat[i, 1]).strip())
+        if not m:
+            if rows:
+                break
+            continue
+        rows.append({"year": f"{m.group(1)}-{m.group(2)}", "forecast": bool(m.group(3).strip()),
+                     "index": raw.iat[i, 2], "pct": raw.iat[i, 3], "_row": i + 1})
+    df = pd.DataFrame(rows)
+    idx, _ = parse_numbers(df["index"], file=path, column=base_text, rows=df["_row"],
+                                    extra_markers={"-": "not_available"})
+    pct, _ = parse_numbers(df["pct"], file=path, column="per cent change on previous year", rows=df["_row"])
+    derived = idx.isna() & df["forecast"]
+    if (idx.isna() & ~df["forecast"]).any():
+        i = (idx.isna() & ~df["forecast"]).to_numpy().nonzero()[0][0]
+        raise DataError("an outturn year without an index", file=path, row=int(df["_row"].iloc[i]), column=base_text)
+    values = idx.to_numpy(copy=True)
+    for i in np.flatnonzero(derived.to_numpy()):
+        if i == 0 or np.isnan(values[i - 1]) or np.isnan(pct.iloc[i]):
+            raise DataError("cannot chain the index: no previous index or no percentage change", file=path,
+                            row=int(df["_row"].iloc[i]), column="per cent change on previous year")
+        values[i] = values[i - 1] * (1 + pct.iloc[i] / 100)
+    return pd.DataFrame({
+        "year": df["year"], "gdp_deflator": values, "pct_change": pct.to_numpy(),
+        "is_forecast": df["forecast"].astype(bool), "derived_index": derived.to_numpy(),
+        "source_id": DEFLATOR_SOURCE, "_row": df["_row"],
+    })
+
+
+def build_deflators() -> pd.DataFrame:
+    """Build the validated ``deflators`` table."""
+    from helpers.schemas import DEFLATORS_SCHEMA, unique_key, validate
+
+    df = load_deflators()
+    path = sources.path(DEFLATOR_SOURCE)
+    unique_key(df, ["year"], table="deflators", file=path)
+    return validate(df, DEFLATORS_SCHEMA, file=path).reset_index(drop=True)
+
+
+def to_real_terms(
+    df: pd.DataFrame,
+    value_col: str,
+    year_col: str = "year",
+    base_year: str = "2023-24",
+    *,
+    deflators: pd.DataFrame | None = None,
+) -> pd.Series:
+    """Re-express cash values in the prices of ``base_year`` with the GDP deflator.
+
+    ``real = cash x deflator[base_year] / deflator[year]`` (HM Treasury, "GDP deflators: user guide";
+    the same method as "How to use the GDP deflator series: practical examples").
+
+    Parameters
+    ----------
+    df
+        Table with a money column and a financial-year column.
+    value_col
+        The money column (e.g. ``value_gbp_k``); the result is in the same unit.
+    year_col
+        The financial-year column (``'YYYY-YY'``).
+    base_year
+        The year whose prices to express values in. A forecast year's index is chained from the published
+        percentage change (``derived_index``): say so when using it.
+    deflators
+        The ``deflators`` table; read from ``data/processed`` when ``None``.
+
+    Returns
+    -------
+    pandas.Series
+        Real-terms values aligned with ``df`` (``NaN`` where the cash value is ``NaN``).
+
+    Raises
+    ------
+    ParameterError
+        ``base_year`` or a year of ``df`` is not in the deflator series.
+    """
+    if deflators is None:
+        from helpers import tables
+
+        deflators = tables.load("deflators")
+    index = deflators.set_index("year")["gdp_deflator"]
+    if base_year not in index.index:
+        raise ParameterError(f"base year {base_year!r} is not in the GDP deflator series "
+                             f"({index.index.min()} to {index.index.max()})")
+    years = df[year_col].astype(str)
+    missing = sorted(set(years) - set(index.index))
+    if missing:
+        raise ParameterError(f"no GDP deflator for year(s) {missing[:5]} (series {index.index.min()} to "
+                             f"{index.index.max()})")
+    factor = index[base_year] / years.map(index)
+    return (df[value_col].astype(float) * factor.to_numpy()).rename(f"{value_col}_real_{base_year}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# registration
+# ---------------------------------------------------------------------------------------------------
+
+
+def _spend_inputs() -> list[Path]:
+    ids = [*RO3_SOURCES.values(), ASCFR_1415_SOURCE, ASCFR_SOURCE]
+    return [sources.get(s).path for s in ids] + [ASCFR_KEYS_CSV]
+
+
+register_table(TableSpec(
+    name="spend",
+    build=build_spend,
+    inputs=_spend_inputs,
+    depends=("councils",),
+    description="Adult social care expenditure by council, service line, age band and measure (£k): "
+                "ASC-FR 2014-15 and 2016-17, RO3 2022-23..2024-25 (separate collections)",
+))
+register_table(TableSpec(
+    name="deflators",
+    build=build_deflators,
+    inputs=lambda: [sources.get(DEFLATOR_SOURCE).path],
+    description="HM Treasury GDP deflator at market prices by financial year (2022-23 = 100), forecasts flagged",
+))
