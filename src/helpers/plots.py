@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import matplotlib as mpl
 import matplotlib.patches  # noqa: F401  (mpl.patches)
-import pandas as pd
 import matplotlib.pyplot as plt
+import pandas as pd
 import seaborn as sns
 
 #: Okabe-Ito colour-blind-safe palette (Okabe & Ito 2008), used for every categorical colour.

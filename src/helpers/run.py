@@ -326,6 +326,11 @@ def run_job(job: Job) -> JobResult:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    for key, value in THREAD_ENV.items():
+        os.environ.setdefault(key, value)  # kernels started from here inherit it
+    if "inline" not in os.environ.get("MPLBACKEND", "inline"):
+        # A non-inline backend (e.g. Agg from a headless shell) would leave every chart out of the report.
+        os.environ.pop("MPLBACKEND")
     nb_path = Path(job.notebook)
     out = Path(job.output_ipynb)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -511,6 +516,10 @@ def plan_jobs(specs: Iterable[tuple[Path, dict[str, Any]]], run_dir: Path, *, ba
         jobs.append(Job(str(nb), dict(p), str(base.with_suffix(".ipynb")), str(base.with_suffix(".html")),
                         title=titles[nb], timeout=timeout, mode=mode, html=html))
     return jobs
+
+
+#: Environment for kernels: one numerical thread each (the workers already use every core).
+THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def _init_worker() -> None:
