@@ -657,3 +657,18 @@ def test_councils_with_data() -> None:
     assert cd.councils_with_data() == sorted([STOCKPORT, NOTTS, CAMBS])
     assert STOCKPORT in cd.councils_with_data(kind="savings")
     assert NOTTS not in cd.councils_with_data(kind="savings")
+
+
+def test_stockport_2023_24_arrows_follow_the_stated_rule(data: dict[str, pd.DataFrame]) -> None:
+    """Stockport's key: stable = year-end (forecast, else latest) within 1% of the previous year-end; better /
+    worse by polarity. The key's symbols are lost in the text; read as up = better, down = worse, right =
+    stable, every one of the 15 printed arrows with a previous value agrees."""
+    k = data["kpis"]
+    k = k[k["table_id"].str.startswith("stockport-2023-24") & k["dot_printed"].isin(["↑", "↓", "→"])
+          & k["previous_value"].notna()]
+    current = k["forecast_value"].fillna(k["value"])
+    change = (current - k["previous_value"]) / k["previous_value"] * 100
+    better = np.where(k["polarity"] == "higher", change > 0, change < 0)
+    expected = np.where(change.abs() <= 1, "→", np.where(better, "↑", "↓"))
+    assert len(k) == 15
+    assert (expected == k["dot_printed"].to_numpy()).all()
