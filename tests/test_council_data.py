@@ -672,3 +672,10 @@ def test_stockport_2023_24_arrows_follow_the_stated_rule(data: dict[str, pd.Data
     expected = np.where(change.abs() <= 1, "→", np.where(better, "↑", "↓"))
     assert len(k) == 15
     assert (expected == k["dot_printed"].to_numpy()).all()
+
+
+def test_a_kind_no_council_has_gives_an_empty_typed_table() -> None:
+    empty = cd.load_kind("key_activity", COUNCIL_DATA / "stockport")
+    assert empty.empty and list(empty.columns) == cd.template_columns("key_activity", processed=True)
+    assert empty["budget_gbp_k"].dtype == float and empty["row_order"].dtype == "int64"
+    assert cd.reconcile(empty, "key_activity").empty
