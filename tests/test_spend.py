@@ -531,3 +531,41 @@ def test_build_time():
     t2 = time.perf_counter()
     print(f"spend: {len(s)} rows in {t1 - t0:.1f} s; deflators: {len(d)} rows in {t2 - t1:.2f} s")
     assert t1 - t0 < 120 and t2 - t1 < 10
+
+
+@pytest.mark.national
+def test_totals_helper(built):
+    """``totals``: RO3 and 2014-15 use the published total line; 2016-17 sums the detail lines (England GCE
+    £17,526m); a council without an RO3 return has a not_available total."""
+    s, _ = built
+    t = S.totals(s)
+    assert not t.duplicated(["gss_code", "year", "collection", "measure"]).any()
+    assert set(t.loc[t.year == "2016-17", "basis"]) == {"sum_of_detail_lines"}
+    assert set(t.loc[t.year != "2016-17", "basis"]) == {"published_total"}
+    eng = t[(t.gss_code == ENGLAND) & (t.year == "2016-17") & (t.measure == "gross_current_expenditure")]
+    assert float(eng["value_gbp_k"].iloc[0]) == pytest.approx(17_526_380, abs=50)
+    stock = t[(t.gss_code == STOCKPORT) & (t.year == "2023-24") & (t.measure == "total_expenditure")]
+    assert float(stock["value_gbp_k"].iloc[0]) == 187_802
+    bham = t[(t.gss_code == "E08000025") & (t.year == "2023-24")]
+    assert bham["value_gbp_k"].isna().all() and set(bham["value_status"]) == {"not_available"}
+    assert t.groupby(["year", "collection"])["gss_code"].nunique().to_dict() == {
+        ("2014-15", "ASC-FR"): 152, ("2016-17", "ASC-FR"): 161, ("2022-23", "RO3"): 153,
+        ("2023-24", "RO3"): 154, ("2024-25", "RO3"): 154}
+
+
+def test_totals_helper_synthetic():
+    """Synthetic spend rows (invented numbers): a published total wins; otherwise detail lines are summed,
+    and one unreported line makes the sum not_available."""
+    rows = [
+        ("E1", "RO3", "total", 10.0, "reported"), ("E1", "RO3", "detail", 4.0, "reported"),
+        ("E1", "RO3", "detail", 6.0, "reported"),
+        ("E2", "ASC-FR", "detail", 1.5, "reported"), ("E2", "ASC-FR", "detail", 2.5, "reported"),
+        ("E2", "ASC-FR", "memorandum", 99.0, "reported"),
+        ("E3", "ASC-FR", "detail", 1.0, "reported"), ("E3", "ASC-FR", "detail", np.nan, "suppressed"),
+    ]
+    df = pd.DataFrame(rows, columns=["gss_code", "collection", "line_type", "value_gbp_k", "value_status"]).assign(
+        year="2016-17", measure="total_expenditure")
+    t = S.totals(df).set_index("gss_code")
+    assert t.loc["E1", "value_gbp_k"] == 10.0 and t.loc["E1", "basis"] == "published_total"
+    assert t.loc["E2", "value_gbp_k"] == 4.0 and t.loc["E2", "basis"] == "sum_of_detail_lines"
+    assert np.isnan(t.loc["E3", "value_gbp_k"]) and t.loc["E3", "value_status"] == "not_available"

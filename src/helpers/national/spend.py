@@ -591,6 +591,44 @@ def build_spend() -> pd.DataFrame:
                            kind="mergesort").reset_index(drop=True)[SPEND_COLUMNS]
 
 
+def totals(df: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Total adult social care per area, year, collection and measure.
+
+    The published ``total`` line where the collection has one (RO3, ASC-FR 2014-15); otherwise (ASC-FR
+    2016-17) the sum of the ``detail`` lines, which is what the total is (the tests check that detail
+    lines add up to the published totals in the other years).
+
+    Parameters
+    ----------
+    df
+        The ``spend`` table (read from ``data/processed`` when ``None``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``gss_code, year, collection, measure, value_gbp_k, value_status, basis`` with ``basis`` =
+        ``published_total`` or ``sum_of_detail_lines``; a sum over lines any of which is not reported is
+        ``NaN`` with status ``not_available``. Sorted by year, collection, area and measure.
+    """
+    if df is None:
+        from helpers import tables
+
+        df = tables.load("spend")
+    key = ["gss_code", "year", "collection", "measure"]
+    pub = df[df["line_type"] == "total"][[*key, "value_gbp_k", "value_status"]].assign(basis="published_total")
+    has_total = pub[["gss_code", "year", "collection"]].drop_duplicates()
+    det = df[df["line_type"] == "detail"].merge(has_total, how="left", indicator=True)
+    det = det[det["_merge"] == "left_only"]
+    g = det.groupby(key, sort=False)
+    summed = g["value_gbp_k"].sum().rename("value_gbp_k").to_frame()
+    complete = g["value_status"].agg(lambda s: bool((s == "reported").all()))
+    summed.loc[~complete, "value_gbp_k"] = np.nan
+    summed["value_status"] = np.where(complete, "reported", "not_available")
+    summed = summed.reset_index().assign(basis="sum_of_detail_lines")
+    out = pd.concat([pub, summed], ignore_index=True)
+    return out.sort_values(["year", "collection", "gss_code", "measure"], kind="mergesort").reset_index(drop=True)
+
+
 # ---------------------------------------------------------------------------------------------------
 # GDP deflators
 # ---------------------------------------------------------------------------------------------------
