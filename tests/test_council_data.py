@@ -679,3 +679,15 @@ def test_a_kind_no_council_has_gives_an_empty_typed_table() -> None:
     assert empty.empty and list(empty.columns) == cd.template_columns("key_activity", processed=True)
     assert empty["budget_gbp_k"].dtype == float and empty["row_order"].dtype == "int64"
     assert cd.reconcile(empty, "key_activity").empty
+
+
+def test_variance_pct_sign_on_income_lines(tmp_path: Path) -> None:
+    """Synthetic: on a negative budget -809 / -80,114 may be printed +1% (sign of the ratio, as
+    Nottinghamshire) or -1% (sign of the variance, as some Cambridgeshire rows); 5% is wrong either way."""
+    header = HEADER + ["variance_pct"]
+    rows_ = _good_rows()[:1]
+    rows_[0].update(parent_line="", budget_gbp_k="-80114", forecast_outturn_gbp_k="-80923", variance_gbp_k="-809")
+    for pct, n in (("1", 0), ("-1", 0), ("5", 1)):
+        rows_[0]["variance_pct"] = pct
+        df = cd.read_council_file(_write(tmp_path, rows_, header))
+        assert len(cd.reconcile(df, "budget_monitoring")) == n, pct
