@@ -569,3 +569,35 @@ def test_totals_helper_synthetic():
     assert t.loc["E1", "value_gbp_k"] == 10.0 and t.loc["E1", "basis"] == "published_total"
     assert t.loc["E2", "value_gbp_k"] == 4.0 and t.loc["E2", "basis"] == "sum_of_detail_lines"
     assert np.isnan(t.loc["E3", "value_gbp_k"]) and t.loc["E3", "value_status"] == "not_available"
+
+
+@pytest.mark.national
+def test_ro3_column_arithmetic(built):
+    """Every RO3 council line satisfies the form's arithmetic, C3 = C1 + C2, C6 = C4 + C5, C7 = C3 - C6 (to
+    £2k: cells are rounded). This catches swapped columns: MHCLG's 2022-23 file has the codes of the two
+    carers' Total Income columns swapped; read by heading, Stockport's are 82 (18-64: 0 + 82) and 68 (65+)."""
+    s, _ = built
+    r = s[(s.collection == "RO3") & (s.gss_code != ENGLAND) & (s.value_status == "reported")]
+    w = r.pivot_table(index=["year", "gss_code", "service_line"], columns="measure", values="value_gbp_k")
+    w = w.dropna(subset=["employees", "total_income"])
+    assert len(w) > 10_000
+    assert ((w.employees + w.running_expenses - w.total_expenditure).abs() <= 2).all()
+    assert ((w.sales_fees_and_charges + w.other_income - w.total_income).abs() <= 2).all()
+    assert ((w.total_expenditure - w.total_income - w.net_current_expenditure).abs() <= 2).all()
+    st_ = s[(s.gss_code == STOCKPORT) & (s.year == "2022-23") & (s.measure == "total_income")]
+    assert _value(st_, service_line="Social support: Support for carer - adults (18-64)") == 82
+    assert _value(st_, service_line="Social support: Support for carer - older people (65+)") == 68
+    ages = s[s.service_line.str.contains(r"\(18.64\)")]["age_band"]
+    assert set(ages) == {"18-64"}
+    assert set(s[s.service_line.str.contains(r"\(65\+\)")]["age_band"]) == {"65+"}
+
+
+@pytest.mark.national
+def test_ascfr_measure_arithmetic(built):
+    """ASC-FR lines: net total expenditure = total expenditure - total income (to £0.02k) in both years."""
+    s, _ = built
+    a = s[(s.collection == "ASC-FR") & s.measure.isin(["total_expenditure", "total_income", "net_total_expenditure"])]
+    w = a.pivot_table(index=["year", "gss_code", "service_line", "age_band"], columns="measure", values="value_gbp_k")
+    w = w.dropna()
+    assert set(w.index.get_level_values("year")) == {"2014-15", "2016-17"} and len(w) > 20_000
+    assert ((w.total_expenditure - w.total_income - w.net_total_expenditure).abs() <= 0.02).all()

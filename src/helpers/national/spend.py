@@ -196,7 +196,27 @@ def _ro3_columns(df: pd.DataFrame, codes_row: int, header_row: int, path: Path, 
         out.append({"col": j, "code": code.strip(), "line": line, "measure": RO3_MEASURES[m.group("measure")],
                     "service_line": label})
     cols = pd.DataFrame(out)
-    if cols.empty or not {"tot"} <= set(cols["line"]):
+    if cols.empty:
+        raise DataError("no adult social care columns (RO3-asc*) found: unexpected layout", file=path, sheet=sheet,
+                        row=codes_row + 1)
+    # A column's line is the one of its heading block: MHCLG's 2022-23 file has the codes of the two carers'
+    # "Total Income" columns swapped (RO3-ascsclcrrold-tot-inc under the 18-64 heading and vice versa); the
+    # heading is right (C6 = C4 + C5 holds by position, not by code). So a code that disagrees with the
+    # other codes of its block takes the block's line; a block with no majority is an error.
+    block = (cols["service_line"] != cols["service_line"].shift()).cumsum()
+    for _, grp in cols.groupby(block):
+        counts = grp["line"].value_counts()
+        if len(counts) > 1:
+            if counts.iloc[0] == counts.iloc[1]:
+                raise DataError(f"the variable codes under heading {grp['service_line'].iloc[0]!r} disagree "
+                                f"({sorted(counts.index)})", file=path, sheet=sheet, row=codes_row + 1,
+                                column=grp["code"].iloc[0])
+            cols.loc[grp.index, "line"] = counts.index[0]
+    if cols.duplicated(["line", "measure"]).any():
+        dup = cols[cols.duplicated(["line", "measure"])].iloc[0]
+        raise DataError("two columns for the same line and measure", file=path, sheet=sheet, row=codes_row + 1,
+                        column=dup["code"])
+    if not {"tot"} <= set(cols["line"]):
         raise DataError("no 'TOTAL ADULT SOCIAL CARE' columns (RO3-asctot-*) found: unexpected layout",
                         file=path, sheet=sheet, row=codes_row + 1)
     missing = set(RO3_MEASURES.values()) - set(cols.loc[cols["line"] == "tot", "measure"])
