@@ -144,3 +144,37 @@ def coerce(name: str, raw: str, type_name: str | None, default: Any = None) -> A
     if want is not None and (not isinstance(value, want) or (base in ("int", "float") and isinstance(value, bool))):
         raise ParameterError(f"parameter {name!r}: expected {type_name or base}, got {raw!r}")
     return value
+
+
+def check_non_negative(value: Any, name: str) -> float:
+    """Return a number of at least 0 (a threshold in per cent or £ thousands) or raise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value < 0:
+        raise ParameterError(f"parameter {name!r}: expected a number of at least 0, got {value!r}")
+    return float(value)
+
+
+def check_spend_profile(value: Any) -> list[float]:
+    """Return 12 non-negative monthly weights (April first), or ``[]`` for the calendar-day profile."""
+    if value is None or (isinstance(value, (list, tuple)) and len(value) == 0):
+        return []
+    ok = isinstance(value, (list, tuple)) and len(value) == 12 and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in value) and sum(value) > 0
+    if not ok:
+        raise ParameterError("parameter 'spend_profile': give 12 non-negative monthly weights, April first "
+                             f"(e.g. the council's budget profile), or [] for spend spread evenly by day; got {value!r}")
+    return [float(v) for v in value]
+
+
+def check_rule_set(value: Any) -> str:
+    """Return a KPI rule set name (:func:`helpers.rag.check_rule_set`)."""
+    from helpers.rag import check_rule_set as _check
+
+    return _check(value)
+
+
+NAMED_CHECKS.update({
+    "rule_set": check_rule_set,
+    "spend_profile": check_spend_profile,
+    **{n: (lambda v, n=n: check_non_negative(v, n)) for n in (
+        "rag_amber_pct", "rag_red_pct", "rag_red_min_gbp_k", "amber_within_pct", "stable_within_pct")},
+})

@@ -104,3 +104,299 @@ def coverage_chart(overview: pd.DataFrame) -> plt.Figure:
     finish(ax, title="Financial years covered by each processed table", xlabel="financial year",
            ylabel="table", source="data/processed, built by `asc data build` from the registered sources")
     return fig
+
+
+# ------------------------------------------------------------------------------------------------
+# forecast variance and performance scorecard charts (helpers.variance, helpers.rag)
+# ------------------------------------------------------------------------------------------------
+
+_RAG_COLOURS = {"Red": COLOURS["red"], "Amber": COLOURS["amber"], "Green": COLOURS["green"]}
+
+
+def _empty_chart(ax: plt.Axes, message: str, **labels: str) -> None:
+    ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True, transform=ax.transAxes)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    finish(ax, **labels)
+
+
+def _gbp_k(x: float) -> str:
+    return f"{'-' if x < 0 else '+'}£{abs(x):,.0f}k"
+
+
+def waterfall_chart(vt: pd.DataFrame, *, top: int = 8, source: str) -> plt.Figure:
+    """Waterfall from the budget to the forecast outturn of the main table(s) of a period.
+
+    Each step is a line's variance (overspend up, underspend down, labelled with its amount); the ``top``
+    largest are shown one by one and the rest together. A final step shows any difference between the sum
+    of the lines and the printed total (the document's own rounding), so the chart ends at the printed
+    forecast outturn.
+
+    Parameters
+    ----------
+    vt
+        :func:`helpers.variance.variance_table`.
+    top
+        Lines shown separately.
+    source
+        Source line for the chart.
+    """
+    from helpers import variance
+
+    fig, ax = figure("wide")
+    labels = dict(title="From budget to forecast outturn", xlabel="budget, each line's variance, forecast outturn",
+                  ylabel="£ thousands", source=source)
+    heads = variance.headline(vt) if len(vt) else vt
+    if heads.empty or heads[["budget_gbp_k", "forecast_outturn_gbp_k"]].isna().any(axis=None):
+        _empty_chart(ax, "No budget and forecast totals for this period", **labels)
+        return fig
+    main = vt[vt["table_id"].isin(heads["table_id"]) & (vt["row_type"] == "line") & vt["variance_gbp_k"].notna()]
+    main = main.assign(_a=main["variance_gbp_k"].abs()).sort_values(["_a", "row_order"], ascending=[False, True])
+    shown, rest = main.head(top), main.iloc[top:]
+    steps = list(zip(shown["line"].str.slice(0, 28), shown["variance_gbp_k"], strict=True))
+    if len(rest):
+        steps.append((f"{len(rest)} other lines", float(rest["variance_gbp_k"].sum())))
+    start, end = float(heads["budget_gbp_k"].sum()), float(heads["forecast_outturn_gbp_k"].sum())
+    gap = end - start - sum(v for _, v in steps)
+    if abs(gap) > 1e-6:
+        steps.append(("printed total vs lines", gap))
+    names = ["Budget", *[n for n, _ in steps], "Forecast outturn"]
+    level, bottoms, heights, colours = start, [0.0], [start], [PALETTE[0]]
+    for _, v in steps:
+        bottoms.append(level if v >= 0 else level + v)
+        heights.append(abs(v))
+        colours.append(COLOURS["red"] if v > 0 else PALETTE[5])
+        level += v
+    bottoms.append(0.0)
+    heights.append(end)
+    colours.append(PALETTE[0])
+    x = range(len(names))
+    ax.bar(x, heights, bottom=bottoms, color=colours, edgecolor="#333333", linewidth=0.5)
+    from itertools import accumulate
+
+    levels = [*accumulate([start, *[v for _, v in steps]]), end]
+    rng = max(max(levels) - min(levels), 0.001 * max(abs(start), abs(end), 1.0))
+    lo, hi = min(levels) - 1.5 * rng, max(levels) + 0.6 * rng
+    if min(levels) >= 0 > lo:
+        lo = 0.0
+    ax.set_ylim(lo, hi)
+    for i, (b, h) in enumerate(zip(bottoms, heights, strict=True)):
+        text = f"£{h:,.0f}k" if i in (0, len(names) - 1) else _gbp_k(steps[i - 1][1])
+        ax.text(i, b + h, text, ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(list(x), names, rotation=35, ha="right", fontsize=8)
+    ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
+    finish(ax, note="Red steps: overspends; light blue: underspends. The y-axis does not start at zero.", **labels)
+    return fig
+
+
+def forecast_movement_chart(mv: pd.DataFrame, *, source: str) -> plt.Figure:
+    """How each line's forecast variance has moved across the reported periods.
+
+    Parameters
+    ----------
+    mv
+        :func:`helpers.variance.movement` (one point per line and period).
+    """
+    fig, ax = figure("wide")
+    labels = dict(title="How the forecast variance has moved", xlabel="reporting period",
+                  ylabel="variance, £ thousands (+ = overspend)", source=source)
+    if mv.empty:
+        _empty_chart(ax, "Only one reported period: no movement to show", **labels)
+        return fig
+    order = mv.drop_duplicates("period").sort_values("order")
+    pos = {p: i for i, p in enumerate(order["period"])}
+    many_tables = mv["table_id"].nunique() > 1
+    n_total = 0
+    for i, ((tid, line), g) in enumerate(mv.groupby(["table_id", "line"], sort=True)):
+        g = g.sort_values("order")
+        total = (g["row_type"] == "total").all()
+        name = f"{line} ({tid.split('-')[-2] if many_tables else ''})".replace(" ()", "")
+        style = ("-", "--", ":", "-.")[n_total % 4] if total else "-"
+        n_total += int(total)
+        ax.plot(g["period"].map(pos), g["variance_gbp_k"], marker="o", label=name[:40], linestyle=style,
+                color="#000000" if total else PALETTE[i % (len(PALETTE) - 1)], linewidth=2.5 if total else 1.5)
+    ax.axhline(0, color="#666666", linewidth=0.8)
+    ax.set_xticks(range(len(pos)), list(pos))
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+    finish(ax, note="Totals in black (one line style per table). The first point of a line may be the previous period's variance as "
+                    "printed in this report.", **labels)
+    return fig
+
+
+def decomposition_chart(dec: pd.DataFrame, *, source: str) -> plt.Figure:
+    """Volume, price and remainder of each decomposed key-activity line (stacked bars, £ thousands)."""
+    d = dec[dec["decomposed"] == "yes"] if len(dec) else dec
+    fig, ax = figure("tall")
+    labels = dict(title="Is the variance more people or dearer care?", xlabel="£ thousands (+ = overspend)",
+                  ylabel="key-activity line", source=source)
+    if d.empty:
+        _empty_chart(ax, "No key-activity lines with clients and unit costs for this period", **labels)
+        return fig
+    d = d.iloc[::-1]
+    names = (d["service_group"].str.slice(0, 26) + ": " + d["line"].str.lstrip("~ ").str.slice(0, 24)).tolist()
+    y = range(len(d))
+    parts = [("volume (number of clients)", "volume_gbp_k", PALETTE[0]),
+             ("price (unit cost)", "price_gbp_k", PALETTE[1]),
+             ("remainder (timing, part-year, other)", "remainder_gbp_k", "#BBBBBB")]
+    pos_left = [0.0] * len(d)
+    neg_left = [0.0] * len(d)
+    for label, col, colour in parts:
+        vals = d[col].fillna(0).tolist()
+        lefts = [pl if v >= 0 else nl for v, pl, nl in zip(vals, pos_left, neg_left, strict=True)]
+        ax.barh(list(y), vals, left=lefts, color=colour, label=label, edgecolor="white", linewidth=0.5)
+        pos_left = [pl + max(v, 0) for v, pl in zip(vals, pos_left, strict=True)]
+        neg_left = [nl + min(v, 0) for v, nl in zip(vals, neg_left, strict=True)]
+    ax.scatter(d["variance_gbp_k"], list(y), marker="D", color="#000000", zorder=3, label="variance")
+    for yi, v in zip(y, d["variance_gbp_k"], strict=True):
+        ax.text(v, yi + 0.3, _gbp_k(v), fontsize=7, ha="center")
+    ax.axvline(0, color="#666666", linewidth=0.8)
+    ax.set_yticks(list(y), names, fontsize=8)
+    ax.legend(fontsize=8, loc="lower right")
+    finish(ax, note="Volume = (actual - budgeted clients) x budgeted unit cost x weeks; price = (actual - budgeted "
+                    "unit cost) x actual clients x weeks; remainder = variance - volume - price.", **labels)
+    return fig
+
+
+def variance_rag_chart(vt: pd.DataFrame, *, top: int = 12, source: str) -> plt.Figure:
+    """Variance as a per cent of budget for the lines of the main table(s), coloured and labelled by RAG."""
+    from helpers import variance
+
+    fig, ax = figure("tall")
+    labels = dict(title="Variance by line, with its RAG", xlabel="variance, % of budget (+ = overspend)",
+                  ylabel="service line", source=source)
+    if vt.empty:
+        _empty_chart(ax, "No budget figures for this period", **labels)
+        return fig
+    d = vt[vt["table_id"].isin(variance.main_tables(vt)) & (vt["row_type"] == "line")]
+    d = d.assign(_a=d["variance_gbp_k"].abs()).sort_values(["_a", "row_order"], ascending=[False, True]).head(top)
+    d = d.iloc[::-1]
+    y = list(range(len(d)))
+    pct = d["variance_pct"].fillna(0.0)
+    ax.barh(y, pct, color=[_RAG_COLOURS.get(r, "#BBBBBB") for r in d["rag"]], edgecolor="#333333", linewidth=0.5)
+    for yi, p, r, t, v in zip(y, pct, d["rag"], d["variance_pct_text"], d["variance_gbp_k"], strict=True):
+        ax.text(p, yi, f"  {r}: {t}, {_gbp_k(v) if pd.notna(v) else 'n/a'}  ", va="center",
+                ha="left" if p >= 0 else "right", fontsize=8)
+    ax.axvline(0, color="#666666", linewidth=0.8)
+    ax.set_yticks(y, d["line"].str.slice(0, 40), fontsize=8)
+    lim = max(float(pct.abs().max()), 1.0) * 1.6
+    ax.set_xlim(-lim, lim)
+    finish(ax, note="RAG by the thresholds stated above the chart; 'n/a': no budget to take a per cent of.", **labels)
+    return fig
+
+
+def rag_counts_chart(counts: pd.DataFrame, *, source: str) -> plt.Figure:
+    """KPIs by RAG category: ours beside the report's printed ratings (bars labelled with category and count).
+
+    Parameters
+    ----------
+    counts
+        :func:`helpers.rag.rag_counts`.
+    """
+    fig, ax = figure("wide")
+    labels = dict(title="KPIs by RAG rating: ours and as printed", xlabel="rating", ylabel="number of KPIs",
+                  source=source)
+    c = counts[counts["rag"] != "Total"]
+    c = c[(c["ours"] + c["printed"]) > 0]
+    if c.empty:
+        _empty_chart(ax, "No KPIs for this period", **labels)
+        return fig
+    x = list(range(len(c)))
+    w = 0.4
+    colours = [_RAG_COLOURS.get(r, "#BBBBBB") for r in c["rag"]]
+    ax.bar([i - w / 2 for i in x], c["ours"], width=w, color=colours, edgecolor="#333333", label="ours")
+    ax.bar([i + w / 2 for i in x], c["printed"], width=w, color=colours, edgecolor="#333333", hatch="//",
+           alpha=0.6, label="printed in the report")
+    for i, (o, p) in enumerate(zip(c["ours"], c["printed"], strict=True)):
+        ax.text(i - w / 2, o, f"ours {o}", ha="center", va="bottom", fontsize=8)
+        ax.text(i + w / 2, p, f"printed {p}", ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(x, c["rag"])
+    ax.legend(fontsize=8)
+    finish(ax, note="Solid bars: computed by the rule set; hatched: the RAG printed in the report.", **labels)
+    return fig
+
+
+# ------------------------------------------------------------------------------------------------
+# demand forecasting charts (helpers.demand_analysis)
+# ------------------------------------------------------------------------------------------------
+
+
+def _fy_ticks(ax: plt.Axes, starts: list[int]) -> None:
+    """Label integer start years as financial years ``YYYY-YY`` (every year, or every other when crowded)."""
+    lo, hi = min(starts), max(starts)
+    step = 1 if hi - lo <= 12 else 2
+    ticks = list(range(lo, hi + 1, step))
+    ax.set_xticks(ticks, [f"{t}-{(t + 1) % 100:02d}" for t in ticks], rotation=45, ha="right")
+
+
+def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, *, title: str, ylabel: str, source: str,
+                   note: str | None = None, break_years: tuple[str, ...] = ()) -> plt.Figure:
+    """A series, its forecast and the 80% and 95% prediction intervals.
+
+    Parameters
+    ----------
+    history
+        ``year`` (``YYYY-YY``), ``value`` and ``used`` (True for the years the models saw; other years, e.g.
+        an earlier collection, are drawn as hollow grey points and never joined to the line).
+    forecast
+        The forecast table (:attr:`helpers.demand.Forecast.table`): index ``YYYY-YY``, ``mean``,
+        ``lower_80``, ``upper_80``, ``lower_95``, ``upper_95``; empty for no forecast.
+    title, ylabel, source, note
+        As in :func:`finish`; put the backtest error in ``note`` (never a forecast without it).
+    break_years
+        Years to mark with a dotted vertical line (e.g. the COVID year ``2020-21``).
+    """
+    fig, ax = figure("wide")
+    h = history.dropna(subset=["value"]).copy()
+    h["x"] = h["year"].str[:4].astype(int)
+    used, other = h[h["used"]], h[~h["used"]]
+    if len(other):
+        ax.scatter(other["x"], other["value"], facecolors="none", edgecolors=COLOURS["other"], s=30, zorder=2,
+                   label="not modelled (other collection, area or a gap)")
+    ax.plot(used["x"], used["value"], color=COLOURS["council"], marker="o", zorder=3, label="modelled years")
+    xs = list(h["x"])
+    if len(forecast):
+        f = forecast.copy()
+        fx = [int(str(p)[:4]) for p in f.index]
+        x0, y0 = int(used["x"].iloc[-1]), float(used["value"].iloc[-1])
+        ax.fill_between(fx, f["lower_95"], f["upper_95"], color=COLOURS["comparator"], alpha=0.15, linewidth=0,
+                        label="95% prediction interval")
+        ax.fill_between(fx, f["lower_80"], f["upper_80"], color=COLOURS["comparator"], alpha=0.30, linewidth=0,
+                        label="80% prediction interval")
+        ax.plot([x0, *fx], [y0, *f["mean"]], color=COLOURS["comparator"], linestyle="--", marker="s", zorder=3,
+                label="forecast (mean)")
+        xs += fx
+    for i, b in enumerate(break_years):
+        ax.axvline(int(b[:4]) - 0.5, color=COLOURS["england"], linestyle=":", linewidth=1,
+                   label="series break" if i == 0 else None)
+    if xs:
+        _fy_ticks(ax, xs)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="lower left", frameon=True, fontsize=8)
+    finish(ax, title=title, xlabel="financial year", ylabel=ylabel, source=source, note=note)
+    return fig
+
+
+def population_chart(population: pd.DataFrame, *, title: str, ylabel: str, source: str,
+                     note: str | None = None) -> plt.Figure:
+    """A population band by mid-year: ONS estimates (solid) and the projection (dashed, labelled as such).
+
+    Parameters
+    ----------
+    population
+        ``mid_year``, ``population``, ``kind`` (``estimate`` / ``projection``), e.g.
+        :attr:`helpers.demand_data.Driver.population`.
+    """
+    fig, ax = figure("wide")
+    est = population[population["kind"] == "estimate"]
+    ax.plot(est["mid_year"], est["population"], color=COLOURS["council"], marker="o",
+            label="ONS mid-year estimates")
+    proj = population[population["kind"] == "projection"]
+    if len(proj) and len(est):
+        ax.plot([est["mid_year"].iloc[-1], *proj["mid_year"]], [est["population"].iloc[-1], *proj["population"]],
+                color=COLOURS["comparator"], linestyle="--", marker="s",
+                label="cohort ageing of ONS mid-year estimates (not an ONS projection)")
+    years = [int(y) for y in population["mid_year"]]
+    ax.set_xticks(years, [f"mid-{y}" for y in years], rotation=45, ha="right")
+    ax.legend(loc="lower right", frameon=True, fontsize=8)
+    finish(ax, title=title, xlabel="mid-year (30 June)", ylabel=ylabel, source=source, note=note)
+    return fig
