@@ -6,7 +6,6 @@ The notebooks used here are small synthetic fixtures in ``tests/fixtures/noteboo
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -115,21 +114,20 @@ def test_cell_timeout_reported(tmp_path: Path) -> None:
 
 def test_run_folder_index_manifest_and_failures_listed(tmp_path: Path) -> None:
     run_dir = run.new_run_dir(tmp_path, "t")
-    specs = [(TRIVIAL, {"n": 1}), (TRIVIAL, {"n": 99})]
+    specs = [(TRIVIAL, {"n": n}) for n in (1, 2, 3, 4, 5, 99)]
     jobs = run.plan_jobs(specs, run_dir, batch=True, mode="warm")
-    # a thread pool is enough here (each thread runs its job in-process); process pools are the default
-    with ThreadPoolExecutor(max_workers=1) as ex:
-        summary = run.execute(jobs, run_dir, executor=ex, progress=False, command="test")
-    run.shutdown_warm_kernel()
-    assert not summary.ok and len(summary.failed) == 1
+    # the default executor: a pool of two worker processes, each with its own warm kernel
+    summary = run.execute(jobs, run_dir, workers=2, progress=False, command="test")
+    assert not summary.ok and len(summary.failed) == 1, [r.error for r in summary.results]
+    assert not list(FIX.glob("kernel-ipc-*")), "kernel sockets left in the notebook folder"
     manifest = json.loads((run_dir / "manifest.json").read_text())
-    assert manifest["status"] == "failed" and manifest["counts"] == {"notebooks": 2, "failed": 1}
+    assert manifest["status"] == "failed" and manifest["counts"] == {"notebooks": 6, "failed": 1}
     assert manifest["git"]["commit"] and manifest["packages"]["papermill"]
     by_n = {j["parameters"]["n"]: j for j in manifest["jobs"]}
     assert by_n[1]["status"] == "ok" and by_n[99]["failed_cell"] == 4
     assert by_n[1]["html"] == "trivial/1.html" and (run_dir / "trivial" / "1.html").is_file()
     index = (run_dir / "index.html").read_text()
-    assert "1 of 2 reports FAILED" in index and "AssertionError: n must not be 99" in index
+    assert "1 of 6 reports FAILED" in index and "AssertionError: n must not be 99" in index
     assert index.index("FAILED</td>") < index.index(">ok</td>")  # failures listed first
     assert (run_dir / "run.log").read_text().count("FAILED") == 1
     # a second run never reuses the folder

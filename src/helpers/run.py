@@ -247,7 +247,7 @@ class _Warm:
 
     km: Any = None
     kc: Any = None
-    cwd: str | None = None
+    ipc_dir: str | None = None
 
 
 _WARM = _Warm()
@@ -286,7 +286,13 @@ def _register_warm_engine() -> None:
             if fresh:
                 from jupyter_client.manager import AsyncKernelManager
 
-                _WARM.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc")
+                # IPC sockets (no TCP ports) in a private folder: several workers started in the same
+                # working directory must never share socket paths.
+                import tempfile
+
+                _WARM.ipc_dir = tempfile.mkdtemp(prefix="asc-kernel-")
+                _WARM.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc",
+                                              ip=os.path.join(_WARM.ipc_dir, "kernel"))
                 _WARM.kc = None
             client = WarmClient(nb_man, km=_WARM.km, **final)
             client.kc = _WARM.kc
@@ -311,6 +317,11 @@ def shutdown_warm_kernel() -> None:
         except Exception:  # noqa: BLE001 - best effort at exit
             pass
         _WARM.km = _WARM.kc = None
+    if _WARM.ipc_dir:
+        import shutil
+
+        shutil.rmtree(_WARM.ipc_dir, ignore_errors=True)
+        _WARM.ipc_dir = None
 
 
 def _one_line(text: str) -> str:
@@ -331,8 +342,8 @@ def run_job(job: Job) -> JobResult:
     if "inline" not in os.environ.get("MPLBACKEND", "inline"):
         # A non-inline backend (e.g. Agg from a headless shell) would leave every chart out of the report.
         os.environ.pop("MPLBACKEND")
-    nb_path = Path(job.notebook)
-    out = Path(job.output_ipynb)
+    nb_path = Path(job.notebook).resolve()
+    out = Path(job.output_ipynb).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     read_log = str(out.with_suffix(".reads"))
     Path(read_log).unlink(missing_ok=True)
