@@ -149,10 +149,17 @@ def data_build(
     from helpers import tables as tbl
     from helpers.paths import national_dir
 
+    import warnings
+
     try:
-        results = tbl.build(tables or None, force=force, progress=typer.echo)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            results = tbl.build(tables or None, force=force, progress=typer.echo)
     except AscError as exc:
         _fail(str(exc))
+    for w in caught:  # one line each (e.g. a council report whose printed totals do not add up)
+        if issubclass(w.category, UserWarning):
+            typer.echo(f"warning: {w.message}", err=True)
     failed = [r for r in results if r.status == "failed"]
     skipped = [r for r in results if r.status == "skipped"]
     if skipped and not national_dir().is_dir():

@@ -1,0 +1,67 @@
+"""The sources register and `asc data fetch` / `status` (helpers.sources)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import sources
+from helpers.errors import DataError, MissingDataError
+from helpers.io import sha256_file
+from helpers.paths import national_dir
+
+
+def test_register_is_complete_and_https_only() -> None:
+    reg = sources.register()
+    assert len(reg) >= 39
+    for src in reg.values():
+        assert src.page.startswith("https://"), src.id
+        assert src.url is None or src.url.startswith("https://"), src.id
+        assert len(src.sha256) == 64 and src.licence
+
+
+@pytest.mark.national
+def test_register_checksums_match_the_national_files() -> None:
+    changed = [r for r in sources.status() if r["state"] != "present"]
+    assert not changed, changed
+
+
+@pytest.mark.national
+def test_fetch_from_mirror_verifies_and_writes_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mirror = national_dir()
+    monkeypatch.setenv("ASC_NATIONAL_DIR", str(tmp_path / "national"))
+    done = sources.fetch(["ascof_direction", "trafford_cipfa2019"], mirror=mirror)
+    assert done == [f"ascof_direction: copied from {mirror}", f"trafford_cipfa2019: copied from {mirror}"]
+    got = tmp_path / "national" / "ascof" / "ascof_measure_direction.csv"
+    assert sha256_file(got) == sources.get("ascof_direction").sha256
+    assert sources.fetch(["ascof_direction"], mirror=mirror) == ["ascof_direction: already present"]
+
+
+@pytest.mark.national
+def test_fetch_refuses_a_file_with_the_wrong_checksum(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A corrupted copy in the mirror (synthetic: one byte appended) is refused and nothing is written."""
+    src = sources.get("trafford_cipfa2019")
+    bad_mirror = tmp_path / "mirror"
+    (bad_mirror / Path(src.file).parent).mkdir(parents=True)
+    shutil.copyfile(src.path, bad_mirror / src.file)
+    with open(bad_mirror / src.file, "ab") as fh:
+        fh.write(b"x")
+    monkeypatch.setenv("ASC_NATIONAL_DIR", str(tmp_path / "national"))
+    with pytest.raises(DataError, match="does not match the register"):
+        sources.fetch([src.id], mirror=bad_mirror)
+    assert not (tmp_path / "national" / src.file).exists()
+
+
+def test_fetch_without_url_says_where_to_download(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASC_NATIONAL_DIR", str(tmp_path / "national"))
+    no_url = next(s for s in sources.register().values() if not s.url)
+    with pytest.raises(MissingDataError, match="no direct download address is registered; download it from https://"):
+        sources.fetch([no_url.id])
+
+
+def test_missing_national_file_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASC_NATIONAL_DIR", str(tmp_path / "nowhere"))
+    with pytest.raises(MissingDataError, match="does not exist: set ASC_NATIONAL_DIR"):
+        sources.path("ro3_2023_24")
