@@ -178,3 +178,4 @@ NAMED_CHECKS.update({
     **{n: (lambda v, n=n: check_non_negative(v, n)) for n in (
         "rag_amber_pct", "rag_red_pct", "rag_red_min_gbp_k", "amber_within_pct", "stable_within_pct")},
 })
+NAMED_CHECKS["top_lines"] = lambda v: check_positive_int(v, "top_lines", 50)

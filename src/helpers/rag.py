@@ -597,6 +597,31 @@ def dot_counts(card: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
+def availability(kpis: pd.DataFrame, gss_code: str, year: str, period: str, council_name: str) -> str | None:
+    """``None`` when the council has KPI rows for the period, else a message naming the periods it has."""
+    have = kpi_periods(kpis, gss_code)
+    if ((have["year"] == year) & (have["period"] == period)).any():
+        return None
+    listed = ", ".join(f"{y} {p}" for y, p in have[["year", "period"]].itertuples(index=False))
+    where = f"the periods with KPIs are {listed}" if listed else "it has no KPI figures in data/raw/councils at all"
+    return f"**No KPI figures for {council_name} in {year} {period}**: {where}."
+
+
+def display(card: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard with reader-facing column names: every KPI, its figures, our RAG and direction, and the
+    printed ones."""
+    return pd.DataFrame({
+        "KPI": (card["kpi_code"].fillna("") + " " + card["kpi_name"]).str.strip(),
+        "better if": card["polarity"].fillna("not stated"), "unit": card["unit"],
+        "2 years ago": card["previous2_value"], "previous": card["previous_value"],
+        "previous period": card["previous_period"], "in-year": card["in_year"], "current": card["value_text"],
+        "forecast": card["forecast_value"], "target": card["target_value"].astype(object).where(
+            card["target_value"].notna(), card["target_printed"]),
+        "RAG (ours)": card["rag"], "RAG (printed)": card["rag_printed"], "direction (ours)": card["dot"],
+        "direction (printed)": card["dot_printed"],
+    })
+
+
 def differences(card: pd.DataFrame) -> pd.DataFrame:
     """The KPIs whose computed RAG or direction differs from the printed one, with why."""
     d = card[card["differs_why"].notna()]
@@ -627,5 +652,5 @@ def summary_text(card: pd.DataFrame, rules: RuleSet, council_name: str, label: s
     printed = card["rag_printed"].notna().sum()
     if printed:
         text.append(f"The report printed a RAG for {printed} of them; ours differs from the printed rating or "
-                    f"direction for {diff} (listed with the reason below).")
+                    f"direction for {diff} (listed with the reason under 'Where ours differs from the report').")
     return " ".join(text)

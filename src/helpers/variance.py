@@ -186,6 +186,16 @@ def availability(budget: pd.DataFrame, gss_code: str, year: str, period: str, co
             "The sections below say what else there is for this period.")
 
 
+def source_text(*frames: pd.DataFrame) -> str:
+    """The council documents behind some rows, for a chart's source line (seed file names left out)."""
+    docs: list[str] = []
+    for df in frames:
+        if len(df) and "source_document" in df.columns:
+            docs += df["source_document"].dropna().astype(str).str.replace(r"^[^:]*\.txt:\s*", "", regex=True).tolist()
+    uniq = sorted(set(docs))
+    return "; ".join(uniq) if uniq else "the council's own report"
+
+
 # ------------------------------------------------------------------------------------------------
 # the variance table
 # ------------------------------------------------------------------------------------------------
@@ -195,6 +205,7 @@ VARIANCE_COLUMNS = [
     "forecast_outturn_gbp_k", "forecast_basis", "variance_gbp_k", "variance_printed_gbp_k",
     "variance_difference_gbp_k", "variance_pct", "variance_pct_text", "variance_pct_printed", "previous_period",
     "previous_variance_gbp_k", "movement_gbp_k", "actual_to_date_gbp_k", "reserves_appropriation_gbp_k", "rag",
+    "source_document",
 ]
 
 
