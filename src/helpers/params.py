@@ -146,6 +146,21 @@ def coerce(name: str, raw: str, type_name: str | None, default: Any = None) -> A
     return value
 
 
+def check_comparator(value: Any) -> str:
+    """Return a comparator group name, or a comma-separated list as GSS codes (``"E08000007,E08000009"``).
+
+    The rule is :func:`helpers.benchmark.parse_comparator`: ``nearest_neighbours``, ``region``,
+    ``council_type``, ``england``, a published group, or council codes / names separated by commas.
+    """
+    from helpers.benchmark import parse_comparator
+
+    parsed = parse_comparator(value)
+    return parsed if isinstance(parsed, str) else ",".join(parsed)
+
+
+NAMED_CHECKS["comparator"] = check_comparator
+
+
 def check_non_negative(value: Any, name: str) -> float:
     """Return a number of at least 0 (a threshold in per cent or £ thousands) or raise."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value < 0:

@@ -107,6 +107,230 @@ def coverage_chart(overview: pd.DataFrame) -> plt.Figure:
 
 
 # ------------------------------------------------------------------------------------------------
+# benchmarking charts (helpers.benchmark, helpers.outcomes)
+# ------------------------------------------------------------------------------------------------
+
+#: Marker and size of each role in the benchmarking charts (never colour alone: the council is also
+#: bigger, outlined and labelled).
+_ROLE_STYLE: dict[str, dict] = {
+    "other": {"color": COLOURS["other"], "s": 14, "zorder": 1, "label": "other councils"},
+    "comparator": {"color": COLOURS["comparator"], "s": 26, "zorder": 2, "marker": "D", "label": "comparator group"},
+    "council": {"color": COLOURS["council"], "s": 90, "zorder": 3, "edgecolor": "black", "linewidth": 0.8},
+}
+
+
+def empty_chart(message: str, *, title: str, source: str, size: str = "wide") -> plt.Figure:
+    """A chart that says why it has nothing to show (never a silent empty chart)."""
+    fig, ax = figure(size)
+    ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True, fontsize=11)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    finish(ax, title=title, xlabel="(no data)", ylabel="(no data)", source=source)
+    return fig
+
+
+def dot_strip(data: pd.DataFrame, *, council_name: str, title: str, xlabel: str, source: str,
+              note: str | None = None) -> plt.Figure:
+    """One row of dots per measure: every council, the comparator group and the council highlighted.
+
+    Parameters
+    ----------
+    data
+        ``line_label`` (row), ``pct_of_median`` (x) and ``role`` (``council``, ``comparator``, ``other``),
+        e.g. :func:`helpers.benchmark.spend_strip`, in row order.
+    council_name
+        For the legend.
+    """
+    if data.empty:
+        return empty_chart("No council has a value to show.", title=title, source=source)
+    labels = list(dict.fromkeys(data["line_label"]))
+    ypos = {lab: len(labels) - 1 - i for i, lab in enumerate(labels)}
+    fig, ax = figure("tall" if len(labels) > 5 else "wide")
+    jitter = (pd.util.hash_pandas_object(data["gss_code"], index=False) % 1000 / 1000 - 0.5) * 0.3
+    y = data["line_label"].map(ypos) + jitter.where(data["role"] != "council", 0).to_numpy()
+    for role in ("other", "comparator", "council"):
+        sel = (data["role"] == role).to_numpy()
+        if not sel.any():
+            continue
+        style = dict(_ROLE_STYLE[role])
+        if role == "council":
+            style["label"] = council_name
+        ax.scatter(data.loc[sel, "pct_of_median"], y[sel], **style)
+    for _, r in data[data["role"] == "council"].iterrows():
+        ax.annotate(f"{r['pct_of_median']:.0f}%", (r["pct_of_median"], ypos[r["line_label"]]),
+                    xytext=(0, 11), textcoords="offset points", ha="center", fontsize=9)
+    ax.axvline(100, color=COLOURS["england"], linewidth=1, linestyle="--", label="median council (100)")
+    ax.set_yticks(list(ypos.values()), list(ypos.keys()))
+    ax.set_ylim(-0.6, len(labels) - 0.4)
+    ax.legend(loc="lower right", frameon=True, fontsize=9)
+    return _finish_any(ax, title=title, xlabel=xlabel, ylabel="spend line", source=source, note=note)
+
+
+def _finish_any(ax: plt.Axes, **kw) -> plt.Figure:
+    finish(ax, **kw)
+    return ax.figure
+
+
+def trend_chart(trend: pd.DataFrame, *, council_name: str, group_label: str, title: str, ylabel: str,
+                source: str, value: str = "", note: str | None = None) -> plt.Figure:
+    """Lines of the council, its comparator group's median and England by financial year.
+
+    Parameters
+    ----------
+    trend
+        ``year``, ``council``, ``group_median``, ``england`` (columns suffixed ``value``, e.g. ``_real``) and,
+        optionally, ``collection``: a change of collection is marked and the line is broken there.
+    """
+    import numpy as np
+
+    cols = [f"{c}{value}" for c in ("council", "group_median", "england")]
+    if trend.empty or trend[cols].notna().sum().sum() == 0:
+        return empty_chart("No values to draw for any year.", title=title, source=source)
+    fig, ax = figure("wide")
+    years = list(trend["year"])
+    x = np.array([int(y[:4]) for y in years], dtype=float)  # spaced by calendar time: gaps show
+    segments = (trend["collection"] != trend["collection"].shift()).cumsum() if "collection" in trend else \
+        pd.Series(0, index=trend.index)
+    styles = [(cols[0], council_name, COLOURS["council"], "o", "-"),
+              (cols[1], f"median of {group_label}", COLOURS["comparator"], "D", "--"),
+              (cols[2], "England", COLOURS["england"], "s", ":")]
+    for col, label, colour, marker, ls in styles:
+        first = True
+        for _, idx in trend.groupby(segments).groups.items():
+            pos = [trend.index.get_loc(i) for i in idx]
+            ax.plot(x[pos], trend.loc[idx, col], color=colour, marker=marker, linestyle=ls,
+                    label=label if first else None)
+            first = False
+    if "collection" in trend:
+        for i in range(1, len(years)):
+            if trend["collection"].iloc[i] != trend["collection"].iloc[i - 1]:
+                mid = (x[i] + x[i - 1]) / 2
+                ax.axvline(mid, color="#888888", linewidth=1)
+                ax.text(mid + 0.05, 0.98, f"{trend['collection'].iloc[i]} from here", transform=ax.get_xaxis_transform(),
+                        va="top", fontsize=8, color="#555555")
+    ax.set_xticks(x, years)
+    ax.legend(loc="best", frameon=True, fontsize=9)
+    return _finish_any(ax, title=title, xlabel="financial year", ylabel=ylabel, source=source, note=note)
+
+
+def quadrant(data: pd.DataFrame, *, council_name: str, title: str, xlabel: str, ylabel: str, source: str,
+             polarity: str = "higher", note: str | None = None) -> plt.Figure:
+    """Spend against an outcome for every council, split at the medians into four quadrants.
+
+    Parameters
+    ----------
+    data
+        ``spend`` (x), ``outcome`` (y), ``role`` (from :func:`helpers.benchmark.spend_vs_outcome`).
+    polarity
+        The outcome's polarity: which half is labelled "better outcome".
+    """
+    if data.empty:
+        return empty_chart(note or "No council has both values.", title=title, source=source, size="square")
+    fig, ax = figure("square")
+    for role in ("other", "comparator", "council"):
+        sel = data["role"] == role
+        if not sel.any():
+            continue
+        style = dict(_ROLE_STYLE[role])
+        if role == "council":
+            style["label"] = council_name
+        ax.scatter(data.loc[sel, "spend"], data.loc[sel, "outcome"], **style)
+    mx, my = float(data["spend"].median()), float(data["outcome"].median())
+    ax.axvline(mx, color="#555555", linewidth=1, linestyle="--")
+    ax.axhline(my, color="#555555", linewidth=1, linestyle="--")
+    good_top = polarity != "lower"
+    words = {True: "better outcome", False: "worse outcome"} if polarity != "none" else \
+        {True: "higher outcome", False: "lower outcome"}
+    for xs, ha in ((0.02, "left"), (0.98, "right")):
+        spend_word = "lower spend" if ha == "left" else "higher spend"
+        for ys, va in ((0.98, "top"), (0.02, "bottom")):
+            top = va == "top"
+            ax.text(xs, ys, f"{spend_word},\n{words[top == good_top]}", transform=ax.transAxes, ha=ha, va=va,
+                    fontsize=8, color="#444444")
+    ax.legend(loc="center right", frameon=True, fontsize=8)
+    import textwrap
+
+    xlabel, ylabel = textwrap.fill(xlabel, 60), textwrap.fill(ylabel, 50)
+    return _finish_any(ax, title=title, xlabel=xlabel, ylabel=ylabel, source=source,
+                       note=(note + "\n" if note else "") + "Dashed lines: medians of the councils shown.")
+
+
+def spine_chart(spine: pd.DataFrame, *, council_name: str, group_label: str, title: str, source: str,
+                note: str | None = None) -> plt.Figure:
+    """One row per measure: the spread of all councils (range, interquartile range, median) and the council.
+
+    Parameters
+    ----------
+    spine
+        :func:`helpers.outcomes.spine` (scaled 0 = worst council, 1 = best). The values and verdicts are in
+        the report's table, not repeated on the chart (text is the slow part of drawing a chart).
+    """
+    import numpy as np
+
+    if spine.empty:
+        return empty_chart("The council has no value for any measure this year.", title=title, source=source)
+    n = len(spine)
+    fig, ax = figure("tall" if n > 8 else "wide")
+    y = np.arange(n)[::-1]
+    ax.barh(y, spine["hi"] - spine["lo"], left=spine["lo"], color="#E6E6E6", height=0.6, label="range of councils")
+    ax.barh(y, spine["q3"] - spine["q1"], left=spine["q1"], color="#A6A6A6", height=0.6,
+            label="middle half of councils")
+    ax.scatter(spine["median"], y, marker="|", s=200, color="#333333", zorder=3, label="median council")
+    ax.scatter(spine["england"], y, marker="s", s=22, color=COLOURS["england"], zorder=4, label="England")
+    ax.scatter(spine["group_median"], y, marker="D", s=28, color=COLOURS["comparator"], zorder=4,
+               label=f"median of {group_label}")
+    ax.scatter(spine["council"], y, s=80, color=COLOURS["council"], edgecolor="black", zorder=5, label=council_name)
+    ax.set_yticks(y, [lab if len(lab) <= 48 else lab[:46] + "…" for lab in spine["label"]], fontsize=8)
+    ax.set_xlim(-0.03, 1.03)
+    ax.set_xticks([0, 0.5, 1], ["worst council", "", "best council"])
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False, fontsize=8)
+    return _finish_any(ax, title=title, xlabel="position among all councils (right = better)", ylabel="ASCOF measure",
+                       source=source, note=note)
+
+
+def trend_panels(trend: pd.DataFrame, *, council_name: str, group_label: str, title: str, source: str,
+                 note: str | None = None) -> plt.Figure:
+    """Small multiples (up to 4): each measure's council value, comparator median and England by year.
+
+    Parameters
+    ----------
+    trend
+        :func:`helpers.outcomes.trend`: ``measure_code``, ``measure``, ``unit``, ``year``, ``council``,
+        ``group_median``, ``england``.
+    """
+    import numpy as np
+
+    codes = list(dict.fromkeys(trend["measure_code"]))[:4] if not trend.empty else []
+    if not codes:
+        return empty_chart("No values to draw for any year.", title=title, source=source)
+    fig, first = figure("tall")
+    first.remove()
+    axes = fig.subplots(2, 2, squeeze=False).ravel()
+    units = {"percent": "%", "rate_per_100k": "per 100,000", "score": "score"}
+    for ax, code in zip(axes, codes, strict=False):
+        t = trend[trend["measure_code"] == code]
+        x = np.arange(len(t))
+        for col, label, colour, marker, ls in (
+                ("council", council_name, COLOURS["council"], "o", "-"),
+                ("group_median", f"median of {group_label}", COLOURS["comparator"], "D", "--"),
+                ("england", "England", COLOURS["england"], "s", ":")):
+            ax.plot(x, t[col], color=colour, marker=marker, linestyle=ls, label=label)
+        ax.set_xticks(x, [y[2:] for y in t["year"]], fontsize=8)
+        import textwrap
+
+        ax.set_title("\n".join(textwrap.wrap(f"{code} {t['measure'].iloc[0]}", 48)[:2]), fontsize=9, loc="left")
+        ax.set_ylabel(units.get(t["unit"].iloc[0], t["unit"].iloc[0]), fontsize=8)
+        ax.set_xlabel("financial year", fontsize=8)
+    for ax in axes[len(codes):]:
+        ax.set_axis_off()
+    axes[0].legend(loc="best", fontsize=7, frameon=True)
+    fig.suptitle(title, x=0.0, ha="left", fontweight="bold", fontsize=13)
+    caption = f"Source: {source}" + (f"\n{note}" if note else "")
+    fig.text(0.0, -0.02, caption, ha="left", va="top", fontsize=8, color="#444444", wrap=True)
+    return fig
+
+
+# ------------------------------------------------------------------------------------------------
 # forecast variance and performance scorecard charts (helpers.variance, helpers.rag)
 # ------------------------------------------------------------------------------------------------
 
@@ -400,3 +624,43 @@ def population_chart(population: pd.DataFrame, *, title: str, ylabel: str, sourc
     ax.legend(loc="lower right", frameon=True, fontsize=8)
     finish(ax, title=title, xlabel="mid-year (30 June)", ylabel=ylabel, source=source, note=note)
     return fig
+
+
+def image(fig: plt.Figure) -> object:
+    """Render a finished chart to a PNG now and close it; return it for display (``IPython.display.Image``).
+
+    Notebook charts are otherwise rendered by the inline backend with ``bbox_inches="tight"``, which lays the
+    chart out twice (once to find the tight box, once to draw); measured on the benchmarking charts that is
+    about twice the time. Here the source caption (placed under the axes by :func:`finish`) is moved into a
+    strip added at the bottom of the figure, the caption is wrapped to the figure's width, and the chart is
+    drawn once at the figure's size and dpi. Deterministic: same chart, same bytes.
+    """
+    import io
+    import textwrap
+
+    from IPython.display import Image
+
+    w, h = fig.get_size_inches()
+    caps = [t for t in fig.texts if t.get_text().startswith("Source:")]
+    if caps:
+        cap = caps[0]
+        size = float(cap.get_fontsize())
+        chars = max(40, int(w * 72 / (size * 0.55)))
+        text = "\n".join(textwrap.fill(line, chars) for line in cap.get_text().split("\n"))
+        lines = text.count("\n") + 1
+        extra = (lines * size * 1.3 + 8) / 72
+        total = h + extra
+        fig.set_size_inches(w, total)
+        cap.set_wrap(False)
+        cap.set_text(text)
+        cap.set_position((0.005, (extra - 4 / 72) / total))
+        cap.set_verticalalignment("top")
+        engine = fig.get_layout_engine()
+        if engine is not None and hasattr(engine, "set") and "rect" in engine.get():
+            engine.set(rect=(0, extra / total, 1, 1 - extra / total))
+        else:
+            fig.subplots_adjust(bottom=max(fig.subplotpars.bottom * h / total + extra / total, extra / total + 0.05))
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=fig.dpi, metadata={"Software": None})
+    plt.close(fig)
+    return Image(data=buf.getvalue(), format="png")
