@@ -146,10 +146,10 @@ def data_build(
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if nothing changed.")] = False,
 ) -> None:
     """Build data/processed/*.parquet from the raw files (only what changed since the last build)."""
+    import warnings
+
     from helpers import tables as tbl
     from helpers.paths import national_dir
-
-    import warnings
 
     try:
         with warnings.catch_warnings(record=True) as caught:

@@ -34,8 +34,10 @@ import logging
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 import uuid
@@ -288,8 +290,6 @@ def _register_warm_engine() -> None:
 
                 # IPC sockets (no TCP ports) in a private folder: several workers started in the same
                 # working directory must never share socket paths.
-                import tempfile
-
                 _WARM.ipc_dir = tempfile.mkdtemp(prefix="asc-kernel-")
                 _WARM.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc",
                                               ip=os.path.join(_WARM.ipc_dir, "kernel"))
@@ -318,8 +318,6 @@ def shutdown_warm_kernel() -> None:
             pass
         _WARM.km = _WARM.kc = None
     if _WARM.ipc_dir:
-        import shutil
-
         shutil.rmtree(_WARM.ipc_dir, ignore_errors=True)
         _WARM.ipc_dir = None
 
