@@ -156,3 +156,19 @@ def test_dask_executor_path(tmp_path: Path) -> None:
         summary = run.execute(jobs, run_dir, executor=client.get_executor(), progress=False)
     assert summary.ok, [r.error for r in summary.results]
     assert sorted(r.parameters["n"] for r in summary.results) == [1, 2, 3]
+
+
+def test_all_councils_batch_of_council_data_notebook_uses_each_councils_latest_period() -> None:
+    """--all-councils on a council-report notebook: every council with figures, at its own latest period."""
+    from helpers.paths import NOTEBOOKS
+
+    nb = NOTEBOOKS / "03_forecast_variance.ipynb"
+    got = run.batch_parameters(nb, {})
+    assert got == [
+        {"council": "E08000007", "financial_year": "2023-24", "period": "Q2"},
+        {"council": "E10000003", "financial_year": "2018-19", "period": "M04"},
+        {"council": "E10000024", "financial_year": "2024-25", "period": "M03"},
+    ]
+    fixed = run.batch_parameters(nb, {"financial_year": "2017-18", "period": "Q3"})
+    assert [p["council"] for p in fixed] == ["E08000007", "E10000003", "E10000024"]
+    assert all(p["period"] == "Q3" for p in fixed)

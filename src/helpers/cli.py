@@ -97,8 +97,9 @@ def run(
                     _fail(f"notebook {nb.stem} has no 'council' parameter, so --all-councils does not apply")
                 if "council" in checked:
                     _fail("--all-councils sets 'council' itself; do not give -p council")
-                year = checked.get("year") or checked.get("financial_year")
-                specs = [(nb, {"council": c, **checked}) for c in runner.batch_councils(nb, year)]
+                specs = [(nb, p) for p in runner.batch_parameters(nb, checked)]
+                if not specs:
+                    _fail(f"no council has figures for notebook {nb.stem} with these parameters")
                 batch = True
             else:
                 specs = [(nb, checked)]

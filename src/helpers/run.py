@@ -189,24 +189,48 @@ def notebook_title(path: Path) -> str:
     return path.stem
 
 
-def batch_councils(path: Path, year: str | None = None) -> list[str]:
-    """The councils a ``--all-councils`` batch covers for a notebook.
+def batch_parameters(path: Path, checked: dict[str, Any]) -> list[dict[str, Any]]:
+    """The parameter sets of an ``--all-councils`` batch: one per council.
 
-    A notebook's metadata may say ``"asc": {"councils": "council_data"}`` (the councils with report data in
-    ``data/raw/councils``); otherwise every council with adult social services responsibility in ``year``
-    (default: the latest year), from :mod:`helpers.councils`.
+    National notebooks run for every council with adult social services responsibility in the ``year``
+    given (default: the latest year), from :mod:`helpers.councils`.
+
+    Notebooks whose metadata says ``"asc": {"councils": "council_data", "period_table": TABLE}`` run for every
+    council with report figures in ``data/raw/councils``; unless ``financial_year`` and ``period`` are given,
+    each council gets its own latest reporting period in ``TABLE`` (by the date its figures are as at), so no
+    council is run for a period it never reported.
     """
     import nbformat
 
-    nb = nbformat.read(str(path), as_version=4)
-    which = nb.metadata.get("asc", {}).get("councils", "national")
-    if which == "council_data":
-        from helpers import council_data
+    meta = nbformat.read(str(path), as_version=4).metadata.get("asc", {})
+    fixed = {k: v for k, v in checked.items() if k != "council"}
+    if meta.get("councils") != "council_data":
+        from helpers import councils
 
-        return sorted(council_data.councils_with_data())
-    from helpers import councils
+        year = checked.get("year") or checked.get("financial_year")
+        return [{"council": c, **fixed} for c in sorted(councils.current(year)["gss_code"])]
+    from helpers import council_data, tables
 
-    return sorted(councils.current(year)["gss_code"])
+    codes = council_data.councils_with_data()
+    table = meta.get("period_table")
+    if not table or ("financial_year" in checked and "period" in checked):
+        return [{"council": c, **fixed} for c in codes]
+    df = tables.load(table, columns=["gss_code", "year", "period", "period_end"])
+    out = []
+    for code in codes:
+        rows = df[df["gss_code"] == code]
+        if "financial_year" in checked:
+            rows = rows[rows["year"] == checked["financial_year"]]
+        if rows.empty:
+            continue  # no figures of this kind: nothing to report
+        last = rows.sort_values(["period_end", "year", "period"]).iloc[-1]
+        out.append({"council": code, **fixed, "financial_year": str(last["year"]), "period": str(last["period"])})
+    return out
+
+
+def batch_councils(path: Path, year: str | None = None) -> list[str]:
+    """The council codes an ``--all-councils`` batch of this notebook covers (see :func:`batch_parameters`)."""
+    return [p["council"] for p in batch_parameters(path, {"year": year} if year else {})]
 
 
 # --------------------------------------------------------------------------------------------------
