@@ -590,21 +590,40 @@ def _resolve_models(models: Sequence[str | Model] | None) -> list[Model]:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _lookup(s: pd.Series, years: np.ndarray, what: str) -> np.ndarray:
+def _lookup(s: pd.Series, years: np.ndarray, what: str, *, allow_missing: bool = False) -> np.ndarray:
     vals = s.reindex(years).to_numpy(dtype=float)
     bad = ~np.isfinite(vals)
-    if bad.any():
+    if bad.any() and not allow_missing:
         raise DataError(f"{what} has no value for {', '.join(map(str, years[bad]))} (needed by the model)")
-    if (vals <= 0).any():
-        raise DataError(f"{what} is zero or negative in {', '.join(map(str, years[vals <= 0]))}")
+    nonpos = ~bad & (np.where(bad, 1.0, vals) <= 0)
+    if nonpos.any():
+        raise DataError(f"{what} is zero or negative in {', '.join(map(str, years[nonpos]))}")
     return vals
 
 
-def _driver_values(driver: pd.Series | DriverFn, years: np.ndarray, h: int, what: str) -> np.ndarray:
-    """Driver values for the training years followed by the ``h`` years after the last one."""
+def _driver_values(driver: pd.Series | DriverFn, years: np.ndarray, h: int, what: str, *,
+                   partial: bool = False) -> np.ndarray:
+    """Driver values for the training years followed by the ``h`` years after the last one.
+
+    With ``partial`` a training year may have no value (NaN is returned for it); the forecast years may not.
+    """
     need = np.concatenate([years, years[-1] + np.arange(1, h + 1)])
     s = _as_year_series(driver(int(years[-1]), h), what) if callable(driver) else driver
-    return _lookup(s, need, what)
+    vals = _lookup(s, need, what, allow_missing=partial)
+    if partial:
+        _lookup(s, need[len(years):], what)  # the forecast years must be covered
+    return vals
+
+
+def _tail_start(ok: np.ndarray) -> int:
+    """Index where the trailing run of ``True`` in ``ok`` starts (``len(ok)`` when the last one is False)."""
+    bad = np.flatnonzero(~np.asarray(ok, dtype=bool))
+    return int(bad[-1]) + 1 if bad.size else 0
+
+
+def _partial_note(what: str, years: np.ndarray, start: int) -> str:
+    return (f"{what} has no value for the years starting {years[0]} to {years[start - 1]}: the model uses the "
+            f"{len(years) - start} training year(s) from {years[start]} only.")
 
 
 def _prep_driver(driver: pd.Series | DriverFn, what: str) -> pd.Series | DriverFn:
@@ -624,7 +643,8 @@ def _rate_core(method: str) -> Callable[[np.ndarray, np.ndarray, int], _Raw]:
     return _RATE_CORES[method]
 
 
-def driver_model(driver: pd.Series | DriverFn, *, rate_method: str = "naive", name: str = "driver") -> Model:
+def driver_model(driver: pd.Series | DriverFn, *, rate_method: str = "naive", name: str = "driver",
+                 partial_history: bool = False) -> Model:
     """Demographic driver model: rate per head of the driving population x projected population.
 
     ``rate_t = y_t / pop_t``; the rate is forecast by the naive or drift method (with its intervals) and each
@@ -642,6 +662,11 @@ def driver_model(driver: pd.Series | DriverFn, *, rate_method: str = "naive", na
         ``"naive"`` (rate held at its last value) or ``"drift"``.
     name
         Model name in tables.
+    partial_history
+        ``False`` (default): every training year needs a driver value. ``True``: training years *before* the
+        driver's first value are left out of the rate's history (the notes say from which year the model
+        works), for a series that starts before the population estimates do; the last training year and the
+        forecast years must still be covered (a model without the last year falls back to naive, saying so).
 
     Returns
     -------
@@ -658,7 +683,14 @@ def driver_model(driver: pd.Series | DriverFn, *, rate_method: str = "naive", na
     drv = _prep_driver(driver, "driver population")
 
     def _core(years: np.ndarray, y: np.ndarray, h: int) -> _Raw:
-        pop = _driver_values(drv, years, h, "driver population")
+        pop = _driver_values(drv, years, h, "driver population", partial=partial_history)
+        extra: tuple[str, ...] = ()
+        start = _tail_start(np.isfinite(pop[:len(y)]))
+        if start == len(y):
+            return _fallback("the driver population has no value for the last training year", years, y, h)
+        if start:
+            extra = (_partial_note("The driver population", years, start),)
+            years, y, pop = years[start:], y[start:], pop[start:]
         n = len(y)
         rate = y / pop[:n]
         raw = core(years, rate, h)
@@ -669,7 +701,8 @@ def driver_model(driver: pd.Series | DriverFn, *, rate_method: str = "naive", na
             "population": pop,
             "rate_per_head": np.concatenate([rate, raw.mean]),
         })
-        notes = tuple(x.replace("interval", "interval of the rate") if x == _ZERO_WIDTH else x for x in raw.notes)
+        notes = extra + tuple(x.replace("interval", "interval of the rate") if x == _ZERO_WIDTH else x
+                              for x in raw.notes)
         return _Raw(raw.mean * fpop, raw.bounds * fpop[:, None], f"driver (rate {raw.method} x population)",
                     notes, comp)
 
@@ -699,6 +732,7 @@ def stock_flow_model(
     los_method: str = "naive",
     per: float = 100_000.0,
     name: str = "stock-flow",
+    partial_history: bool = False,
 ) -> Model:
     """Stock-flow model of long-term care placements (Little's law: stock = inflow x mean length of stay).
 
@@ -725,6 +759,10 @@ def stock_flow_model(
         The rate's denominator unit.
     name
         Model name in tables.
+    partial_history
+        As in :func:`driver_model`: training years before the first year with both an admission rate and a
+        population value are left out (the notes say so), for a series that starts before the rates do
+        (ASCOF 2A here from 2017-18).
     """
     rate_core, los_core = _rate_core(rate_method), _rate_core(los_method)
     rates = _as_year_series(admission_rate, "admission rate")
@@ -732,11 +770,24 @@ def stock_flow_model(
     k = (rate_method == "drift") + (los_method == "drift")
 
     def _core(years: np.ndarray, y: np.ndarray, h: int) -> _Raw:
+        extra: tuple[str, ...] = ()
+        years0, y0 = years, y
+        if partial_history:
+            r = _lookup(rates, years, "admission rate", allow_missing=True)
+            pop = _driver_values(drv, years, h, "65+ population", partial=True)
+            start = _tail_start(np.isfinite(r) & np.isfinite(pop[:len(y)]))
+            if start == len(y):
+                return _fallback("no admission rate and 65+ population for the last training year", years, y, h)
+            if start:
+                extra = (_partial_note("The admission rate or the 65+ population", years, start),)
+                years, y, r, pop = years[start:], y[start:], r[start:], pop[start:]
         n = len(y)
         if n < 2 + k:  # naive needs 2 points, each drift term one more
-            return _fallback(f"the stock-flow model needs at least {2 + k} points", years, y, h)
-        r = _lookup(rates, years, "admission rate")
-        pop = _driver_values(drv, years, h, "65+ population")
+            raw = _fallback(f"the stock-flow model needs at least {2 + k} points", years0, y0, h)
+            return raw._replace(notes=extra + raw.notes)
+        if not partial_history:
+            r = _lookup(rates, years, "admission rate")
+            pop = _driver_values(drv, years, h, "65+ population")
         adm = r * pop[:n] / per
         los = y / adm
         rf, lf = rate_core(years, r, h), los_core(years, los, h)
@@ -749,7 +800,7 @@ def stock_flow_model(
         steps = np.arange(1, h + 1)
         m = n - 1
         if np.any(fitted <= 0) or m - k < 1:
-            return _fallback("the stock-flow fit is not usable on this history", years, y, h)
+            return _fallback("the stock-flow fit is not usable on this history", years0, y0, h)
         e = np.log(y[1:]) - np.log(fitted)
         sigma = float(np.sqrt(np.sum(e**2) / (m - k)))
         sd = sigma * np.sqrt(steps * (1 + steps / m)) if k else sigma * np.sqrt(steps)
@@ -763,7 +814,7 @@ def stock_flow_model(
             "length_of_stay_years": np.concatenate([los, lf.mean]),
             "placements": np.concatenate([y, mean]),
         })
-        notes = (_ZERO_WIDTH,) if sigma == 0 else ()
+        notes = extra + ((_ZERO_WIDTH,) if sigma == 0 else ())
         return _Raw(mean, bounds, f"stock-flow (admission rate {rate_method}, length of stay {los_method})",
                     notes, comp)
 

@@ -193,4 +193,32 @@ NAMED_CHECKS.update({
     **{n: (lambda v, n=n: check_non_negative(v, n)) for n in (
         "rag_amber_pct", "rag_red_pct", "rag_red_min_gbp_k", "amber_within_pct", "stable_within_pct")},
 })
+
+
+# --- demand trends (helpers.demand_analysis): series, horizon and the budget scenario -------------------
+
+
+def _demand_rule(fn_name: str, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
+    def rule(value: Any) -> Any:
+        from helpers import demand_analysis
+
+        return getattr(demand_analysis, fn_name)(value, *args, **kwargs)
+
+    return rule
+
+
+def _series_rule(value: Any) -> str:
+    from helpers.demand_data import check_series_key
+
+    return check_series_key(value)
+
+
+NAMED_CHECKS["series"] = _series_rule
+NAMED_CHECKS["horizon"] = _demand_rule("check_horizon")
+NAMED_CHECKS["price_uplift_pct"] = _demand_rule("check_pct", "price_uplift_pct")
+NAMED_CHECKS["nlw_rise_pct"] = _demand_rule("check_pct", "nlw_rise_pct")
+NAMED_CHECKS["pay_share_pct"] = _demand_rule("check_pct", "pay_share_pct", low=0.0, high=100.0)
+NAMED_CHECKS["need_growth_pct"] = _demand_rule("check_pct", "need_growth_pct", optional=True)
+NAMED_CHECKS["demography_growth_pct"] = _demand_rule("check_pct", "demography_growth_pct", optional=True)
+NAMED_CHECKS["unit_cost_gbp_per_week"] = _demand_rule("check_unit_cost")
 NAMED_CHECKS["top_lines"] = lambda v: check_positive_int(v, "top_lines", 50)

@@ -582,10 +582,10 @@ def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, *, title: str,
         f = forecast.copy()
         fx = [int(str(p)[:4]) for p in f.index]
         x0, y0 = int(used["x"].iloc[-1]), float(used["value"].iloc[-1])
-        ax.fill_between(fx, f["lower_95"], f["upper_95"], color=COLOURS["comparator"], alpha=0.15, linewidth=0,
-                        label="95% prediction interval")
-        ax.fill_between(fx, f["lower_80"], f["upper_80"], color=COLOURS["comparator"], alpha=0.30, linewidth=0,
-                        label="80% prediction interval")
+        ax.vlines(fx, f["lower_95"].clip(lower=0), f["upper_95"], color=COLOURS["comparator"], alpha=0.25,
+                  linewidth=14, label="95% prediction interval")
+        ax.vlines(fx, f["lower_80"].clip(lower=0), f["upper_80"], color=COLOURS["comparator"], alpha=0.5,
+                  linewidth=14, label="80% prediction interval")
         ax.plot([x0, *fx], [y0, *f["mean"]], color=COLOURS["comparator"], linestyle="--", marker="s", zorder=3,
                 label="forecast (mean)")
         xs += fx
@@ -621,6 +621,7 @@ def population_chart(population: pd.DataFrame, *, title: str, ylabel: str, sourc
                 label="cohort ageing of ONS mid-year estimates (not an ONS projection)")
     years = [int(y) for y in population["mid_year"]]
     ax.set_xticks(years, [f"mid-{y}" for y in years], rotation=45, ha="right")
+    ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
     ax.legend(loc="lower right", frameon=True, fontsize=8)
     finish(ax, title=title, xlabel="mid-year (30 June)", ylabel=ylabel, source=source, note=note)
     return fig
