@@ -261,7 +261,7 @@ def test_spend_edge_cases(tables_built) -> None:
     # Cumbria 2022-23: RO3 on the old county; mid-2022 population on 2023 boundaries -> sum of its successors
     df = bm.spend_per_head()
     cumbria = df[(df["gss_code"] == "E10000006") & (df["year"] == "2022-23") & (df["line"] == "total")]
-    assert cumbria["population_basis"].str.startswith("sum of successor areas").all()
+    assert cumbria["population_basis"].str.startswith("sum of its successors E06000063 + E06000064").all()
     assert cumbria["per_head_gbp"].notna().all()
 
 

@@ -436,36 +436,19 @@ def _line_map() -> pd.DataFrame:
 
 
 def _population(pop: pd.DataFrame) -> pd.DataFrame:
-    """Population by (gss_code, year, age_band), with councils missing from a mid-year file derived.
+    """Population by (gss_code, year, age_band) on the councils of each financial year.
 
-    A mid-year file uses the boundaries in force when it was published (mid-2022: April 2023), so a
-    council abolished just after (Cumbria, North Yorkshire and Somerset counties in 2022-23) is not in it.
-    Its population is the sum of its successors' when these cover exactly its area (each successor has
-    this council as its only predecessor): ``population_basis`` says so.
+    :func:`helpers.national.population.on_financial_year_councils`: a council missing from its mid-year
+    file (which is on later boundaries) takes its same-area successor's figure or the sum of the
+    successors formed from it alone (Cumbria, North Yorkshire, Somerset 2022-23); ``population_basis`` says
+    which.
     """
-    base = pop[pop["age_band"].isin(["18+", "18-64", "65+"])][["gss_code", "year", "age_band", "population",
-                                                               "mid_year"]].copy()
-    base["population_basis"] = "published"
-    ref = councils.reference().set_index("gss_code")
-    extra = []
-    for year, have in base.groupby("year")["gss_code"]:
-        present = set(have)
-        try:
-            active = set(councils.current(year)["gss_code"])
-        except ParameterError:
-            continue
-        for code in sorted(active - present):
-            succ = councils._split(ref.loc[code, "successor_codes"])
-            if not succ or any(councils._split(ref.loc[s, "predecessor_codes"]) != [code] for s in succ):
-                continue
-            part = base[(base["year"] == year) & base["gss_code"].isin(succ)]
-            if part["gss_code"].nunique() != len(succ):
-                continue
-            agg = part.groupby(["age_band", "mid_year"], as_index=False)["population"].sum()
-            agg["gss_code"], agg["year"] = code, year
-            agg["population_basis"] = "sum of successor areas (" + "+".join(succ) + ")"
-            extra.append(agg)
-    return pd.concat([base, *extra], ignore_index=True)
+    from helpers.national.population import on_financial_year_councils
+
+    out = on_financial_year_councils(pop)
+    out = out[out["age_band"].isin(["18+", "18-64", "65+"])]
+    return out.rename(columns={"basis": "population_basis"})[
+        ["gss_code", "year", "age_band", "population", "mid_year", "population_basis"]]
 
 
 def _sum_lines(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -647,23 +630,25 @@ def position(values: pd.Series, council: str, group: tuple[str, ...] | list[str]
                            "group_verdict": stats.NOT_COMPARED, "england_n": 0, "england_median": np.nan,
                            "england_mads": np.nan, "england_verdict": stats.NOT_COMPARED, "outlier": False,
                            "reason": ""}
-    values = values[~values.index.duplicated()]
+    if not values.index.is_unique:
+        values = values[~values.index.duplicated()]
     if council not in values.index:
         values = pd.concat([values, pd.Series([np.nan], index=[council])])
     value = float(values.loc[council])
     out["value"] = value
-    members = [g for g in group if g in values.index and g != council]
-    gvals = values.loc[members].dropna()
+    gvals = values.reindex([g for g in group if g != council]).dropna()
     out["group_n"] = int(len(gvals))
-    every = stats.summarise_group(values, council, polarity=polarity, scaled=scaled)
-    out.update(england_n=every["n"], england_median=every["median"])
+    every = values.to_numpy(dtype=float)
+    every = every[~np.isnan(every)]
+    out.update(england_n=int(every.size), england_median=float(np.median(every)) if every.size else np.nan)
     reasons = []
     if np.isnan(value):
         reasons.append("no value for the council")
     else:
-        out["england_mads"] = every["mads_from_median"]
-        out["england_verdict"] = stats.verdict_from_mads(every["mads_from_median"], polarity)
-        out["outlier"] = bool(abs(every["mads_from_median"]) >= stats.MAD_THRESHOLDS[2])
+        d = float(stats.mads_from_median(value, every, scaled=scaled))
+        out["england_mads"] = d
+        out["england_verdict"] = stats.verdict_from_mads(d, polarity)
+        out["outlier"] = bool(abs(d) >= stats.MAD_THRESHOLDS[2])
     if len(gvals) < min_group:
         reasons.append(f"only {len(gvals)} comparator council(s) have a value (at least {min_group} needed)")
     else:

@@ -305,7 +305,7 @@ def trend_panels(trend: pd.DataFrame, *, council_name: str, group_label: str, ti
         return empty_chart("No values to draw for any year.", title=title, source=source)
     fig, first = figure("tall")
     first.remove()
-    axes = fig.subplots(2, 2, squeeze=False).ravel()
+    axes = fig.subplots(2, 2, squeeze=False, sharex=True).ravel()
     units = {"percent": "%", "rate_per_100k": "per 100,000", "score": "score"}
     for ax, code in zip(axes, codes, strict=False):
         t = trend[trend["measure_code"] == code]
@@ -320,9 +320,12 @@ def trend_panels(trend: pd.DataFrame, *, council_name: str, group_label: str, ti
 
         ax.set_title("\n".join(textwrap.wrap(f"{code} {t['measure'].iloc[0]}", 48)[:2]), fontsize=9, loc="left")
         ax.set_ylabel(units.get(t["unit"].iloc[0], t["unit"].iloc[0]), fontsize=8)
-        ax.set_xlabel("financial year", fontsize=8)
+        ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(5))
+        ax.tick_params(labelsize=8)
     for ax in axes[len(codes):]:
         ax.set_axis_off()
+    for ax in axes[2:len(codes)]:
+        ax.set_xlabel("financial year", fontsize=8)
     axes[0].legend(loc="best", fontsize=7, frameon=True)
     fig.suptitle(title, x=0.0, ha="left", fontweight="bold", fontsize=13)
     caption = f"Source: {source}" + (f"\n{note}" if note else "")
