@@ -87,26 +87,38 @@ def parse_numbers(
         nums = values.astype(float)
         status = pd.Series(np.where(nums.isna(), "missing", "reported"), index=values.index)
         return nums, status
-    text = values.astype("string").str.strip()
-    key = text.str.lower().fillna("")
-    status = key.map(markers)
-    cleaned = text.where(status.isna())
-    if thousands:
-        cleaned = cleaned.str.replace(",", "", regex=False)
-    nums = pd.to_numeric(cleaned, errors="coerce")
-    bad = status.isna() & nums.isna()
-    if bad.any():
-        pos = int(np.flatnonzero(bad.to_numpy())[0])
-        if rows is None:
-            row = int(values.index[pos]) + 2 if isinstance(values.index[pos], (int, np.integer)) else None
-        else:
-            row = int(list(rows)[pos])
-        raise DataError(
-            "not a number or a known suppression marker", file=file, row=row, column=column,
-            value=str(values.iloc[pos]), sheet=sheet,
-        )
-    status = status.fillna("reported").astype(str)
-    return nums.astype(float), status
+    # Fast path: cells that are already numbers (spreadsheet readers give floats in object columns) or plain
+    # numeric text. Only the rest go through the text rules below.
+    nums = pd.to_numeric(values, errors="coerce").astype(float)
+    status = pd.Series("reported", index=values.index, dtype=object)
+    rest = nums.isna().to_numpy()
+    if extra_markers:
+        rest |= values.astype("string").str.strip().str.lower().isin(list(extra_markers)).fillna(False).to_numpy()
+    if rest.any():
+        sub = values[rest]
+        text = sub.astype("string").str.strip()
+        key = text.str.lower().fillna("")
+        sub_status = key.map(markers)
+        cleaned = text.where(sub_status.isna())
+        if thousands:
+            cleaned = cleaned.str.replace(",", "", regex=False)
+        sub_nums = pd.to_numeric(cleaned, errors="coerce")
+        bad = sub_status.isna() & sub_nums.isna()
+        if bad.any():
+            pos_in_sub = int(np.flatnonzero(bad.to_numpy())[0])
+            pos = int(np.flatnonzero(rest)[pos_in_sub])
+            if rows is None:
+                idx = values.index[pos]
+                row = int(idx) + 2 if isinstance(idx, (int, np.integer)) else None
+            else:
+                row = int(list(rows)[pos])
+            raise DataError(
+                "not a number or a known suppression marker", file=file, row=row, column=column,
+                value=str(values.iloc[pos]), sheet=sheet,
+            )
+        nums[rest] = sub_nums.astype(float).to_numpy()
+        status[rest] = sub_status.fillna("reported").astype(str).to_numpy()
+    return nums, status.astype(str)
 
 
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
