@@ -477,9 +477,13 @@ class DemandAnalysis:
         if isinstance(b, pd.DataFrame):
             comp = b.set_index("component")["amount_gbp_k"]
             price = comp[[c for c in comp.index if c.startswith("price")]].sum()
+            basis = ("clients from the forecast" if self.scenario.need_growth_pct is None else
+                     f"clients from the scenario: demography plus need growth {self.scenario.need_growth_pct:+g}%, "
+                     "not the forecast")
             rows.append(("budget", f"Cost pressure next year £{comp['total pressure']:,.0f}k: demography "
                                    f"£{comp['demography']:,.0f}k, need £{comp['need (other volume growth)']:,.0f}k, "
-                                   f"price £{price:,.0f}k (unit cost and assumptions in the budget table)."))
+                                   f"price £{price:,.0f}k ({basis}; unit cost and assumptions in the budget "
+                                   "table)."))
         return pd.DataFrame(rows, columns=["topic", "statement"])
 
     def summary_text(self) -> Markdown:
