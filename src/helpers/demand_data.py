@@ -181,6 +181,9 @@ def _mtime(name: str) -> int:
 
 
 def _table(name: str, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    from helpers import tables
+
+    tables._log_read(name)  # every use is recorded for the run manifest, cached or not (warm kernels)
     return _table_cached(name, columns, _mtime(name))
 
 
@@ -360,6 +363,13 @@ _FRAME_BUILDERS: dict[str, Callable[[], pd.DataFrame]] = {
 }
 
 
+#: Processed tables each frame builder reads.
+_FRAME_INPUTS: dict[str, tuple[str, ...]] = {
+    "activity": ("activity",), "ascof": ("ascof", "population"), "spend": ("spend", "activity"),
+    "council_key_activity": ("council_key_activity",),
+}
+
+
 def series_frame(series: str) -> pd.DataFrame:
     """Every council's values of one catalogue series (cached per process; refreshed when a table changes).
 
@@ -369,7 +379,11 @@ def series_frame(series: str) -> pd.DataFrame:
         ``series, gss_code, year, value, status, collection, source_id, basis``, sorted by code and year.
         ``value`` is NaN wherever ``status`` is not ``reported``.
     """
+    from helpers import tables
+
     spec = SERIES[check_series_key(series)]
+    for name in _FRAME_INPUTS[spec.table]:
+        tables._log_read(name)  # recorded for the run manifest even when the frame comes from the cache
     stamp = tuple(_mtime(t) for t in ("activity", "ascof", "spend", "population", "council_key_activity"))
     return _series_frame_cached(spec.table, stamp)[lambda d: d["series"] == spec.key].reset_index(drop=True)
 
