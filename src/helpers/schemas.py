@@ -15,6 +15,8 @@ Each section below belongs to one table; the loaders call :func:`validate` befor
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -36,16 +38,61 @@ def _consecutive_year(s: pd.Series) -> pd.Series:
     return (first + 1) % 100 == second
 
 
+def on_distinct(test: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series | bool]:
+    """Wrap a vectorised check so that it runs on a column's distinct values only.
+
+    Key and label columns repeat a few hundred values over hundreds of thousands of rows; a regex or a
+    string test per row costs seconds there (pandera's ``str`` dtype check and ``str_matches`` work row by
+    row). The rule is the same: the test decides each distinct value, and every row takes its value's
+    verdict. When every value passes the check returns ``True``; otherwise a boolean mask over the rows, so
+    the failure names its rows (nulls pass here: ``nullable`` governs them).
+    """
+
+    def check(s: pd.Series) -> pd.Series | bool:
+        values = pd.Series(pd.unique(s.dropna()), dtype=object)
+        if values.empty:
+            return True
+        ok = test(values).fillna(False).to_numpy(dtype=bool)
+        if ok.all():
+            return True
+        return s.isin(values[ok]) | s.isna()
+
+    return check
+
+
+def _is_text(s: pd.Series) -> pd.Series | bool:
+    if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+        return True
+    return s.map(lambda v: isinstance(v, str)) | s.isna()
+
+
+def text_column(checks: pa.Check | list[pa.Check] | None = None, nullable: bool = False, **kwargs: object
+                ) -> pa.Column:
+    """A text column: every non-null value a Python ``str`` (as pandera's ``str`` dtype requires).
+
+    The test runs in C (:func:`pandas.api.types.infer_dtype`) and falls back to a per-row test only to
+    name the failing rows, so a 355,000-row table validates in milliseconds instead of seconds.
+    """
+    extra = [] if checks is None else [checks] if isinstance(checks, pa.Check) else list(checks)
+    return pa.Column(object, [pa.Check(_is_text, error="not text (str)"), *extra], nullable=nullable, **kwargs)
+
+
+def matches(pattern: str) -> pa.Check:
+    """``str_matches(pattern)`` (``re.match``, so anchor the pattern), decided once per distinct value."""
+    rx = re.compile(pattern)
+    return pa.Check(on_distinct(lambda v: v.map(lambda x: isinstance(x, str) and rx.match(x) is not None)),
+                    error=f"str_matches('{pattern}')")
+
+
 def gss_column(nullable: bool = False, **kwargs: object) -> pa.Column:
     """A GSS code column."""
-    return pa.Column(str, pa.Check.str_matches(GSS_RE), nullable=nullable, **kwargs)
+    return text_column(matches(GSS_RE), nullable=nullable, **kwargs)
 
 
 def year_column(nullable: bool = False, **kwargs: object) -> pa.Column:
     """A financial-year column (``YYYY-YY``, the two years consecutive)."""
-    return pa.Column(
-        str,
-        [pa.Check.str_matches(YEAR_RE), pa.Check(_consecutive_year, element_wise=False, error="years not consecutive")],
+    return text_column(
+        [matches(YEAR_RE), pa.Check(on_distinct(_consecutive_year), error="years not consecutive")],
         nullable=nullable,
         **kwargs,
     )
@@ -53,7 +100,7 @@ def year_column(nullable: bool = False, **kwargs: object) -> pa.Column:
 
 def status_column(**kwargs: object) -> pa.Column:
     """A value-status column (one of :data:`helpers.io.STATUSES`)."""
-    return pa.Column(str, pa.Check.isin(STATUSES), **kwargs)
+    return text_column(pa.Check.isin(STATUSES), **kwargs)
 
 
 def validate(
@@ -142,24 +189,24 @@ CODE_LIST_RE = r"^E(06|08|09|10)\d{6}(;E(06|08|09|10)\d{6})*$"
 
 COUNCILS = pa.DataFrameSchema(
     {
-        "gss_code": pa.Column(str, pa.Check.str_matches(COUNCIL_CODE_RE), unique=True),
+        "gss_code": text_column(matches(COUNCIL_CODE_RE), unique=True),
         "cassr_code": pa.Column(
             str,
-            [pa.Check.str_matches(r"^\d{3}$"),
+            [matches(r"^\d{3}$"),
              pa.Check(lambda s: ~s.duplicated(keep=False) | s.isna(), error="duplicate CASSR code")],
             nullable=True,
         ),
-        "name": pa.Column(str, pa.Check.str_length(min_value=2)),
-        "region_code": pa.Column(str, pa.Check.str_matches(r"^E12\d{6}$")),
-        "region_name": pa.Column(str),
-        "council_type": pa.Column(str, pa.Check.isin(["county", "unitary", "metropolitan district", "london borough"])),
+        "name": text_column(pa.Check.str_length(min_value=2)),
+        "region_code": text_column(matches(r"^E12\d{6}$")),
+        "region_name": text_column(),
+        "council_type": text_column(pa.Check.isin(["county", "unitary", "metropolitan district", "london borough"])),
         "first_year": year_column(nullable=True),
         "last_year": year_column(nullable=True),
-        "predecessor_codes": pa.Column(str, pa.Check.str_matches(CODE_LIST_RE), nullable=True),
-        "successor_codes": pa.Column(str, pa.Check.str_matches(CODE_LIST_RE), nullable=True),
-        "previous_gss_codes": pa.Column(str, pa.Check.str_matches(CODE_LIST_RE), nullable=True),
-        "checked_in": pa.Column(str, nullable=True),
-        "notes": pa.Column(str, nullable=True),
+        "predecessor_codes": text_column(matches(CODE_LIST_RE), nullable=True),
+        "successor_codes": text_column(matches(CODE_LIST_RE), nullable=True),
+        "previous_gss_codes": text_column(matches(CODE_LIST_RE), nullable=True),
+        "checked_in": text_column(nullable=True),
+        "notes": text_column(nullable=True),
     },
     checks=[
         pa.Check(lambda d: (d["first_year"].isna() | d["last_year"].isna() | (d["first_year"] <= d["last_year"])),
@@ -176,9 +223,9 @@ COUNCILS = pa.DataFrameSchema(
 
 COUNCIL_NAMES = pa.DataFrameSchema(
     {
-        "name_variant": pa.Column(str, pa.Check.str_length(min_value=2)),
-        "gss_code": pa.Column(str, pa.Check.str_matches(r"^(E(06|08|09|10|12)\d{6}|E92000001)$")),
-        "seen_in": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+(;[a-z0-9_]+)*$")),
+        "name_variant": text_column(pa.Check.str_length(min_value=2)),
+        "gss_code": text_column(matches(r"^(E(06|08|09|10|12)\d{6}|E92000001)$")),
+        "seen_in": text_column(matches(r"^[a-z0-9_]+(;[a-z0-9_]+)*$")),
     },
     name="council_names",
     strict=True,
@@ -193,13 +240,13 @@ POPULATION_AREA_RE = r"^(E(06|08|09|10|12)\d{6}|E92000001)$"
 
 POPULATION_SYA_SCHEMA = pa.DataFrameSchema(
     {
-        "gss_code": pa.Column(str, pa.Check.str_matches(POPULATION_AREA_RE)),
+        "gss_code": text_column(matches(POPULATION_AREA_RE)),
         "mid_year": pa.Column("int64", pa.Check.in_range(2011, 2100)),
-        "sex": pa.Column(str, pa.Check.isin(["persons", "male", "female"])),
+        "sex": text_column(pa.Check.isin(["persons", "male", "female"])),
         "age": pa.Column("int64", pa.Check.in_range(0, 90)),
         "population": pa.Column(float, pa.Check.ge(0), nullable=False),
-        "source_id": pa.Column(str, pa.Check.str_matches(r"^mye_\d{4}$")),
-        "geography_vintage": pa.Column(str, pa.Check.str_matches(r"^\d{4} boundaries$")),
+        "source_id": text_column(matches(r"^mye_\d{4}$")),
+        "geography_vintage": text_column(matches(r"^\d{4} boundaries$")),
     },
     name="population_sya",
     strict=True,
@@ -209,12 +256,12 @@ POPULATION_SYA_SCHEMA = pa.DataFrameSchema(
 
 POPULATION_SCHEMA = pa.DataFrameSchema(
     {
-        "gss_code": pa.Column(str, pa.Check.str_matches(POPULATION_AREA_RE)),
+        "gss_code": text_column(matches(POPULATION_AREA_RE)),
         "mid_year": pa.Column("int64", pa.Check.in_range(2011, 2100)),
         "year": year_column(),
-        "age_band": pa.Column(str, pa.Check.isin(["all", "18+", "18-64", "65+", "85+"])),
+        "age_band": text_column(pa.Check.isin(["all", "18+", "18-64", "65+", "85+"])),
         "population": pa.Column(float, pa.Check.ge(0), nullable=False),
-        "source_id": pa.Column(str, pa.Check.str_matches(r"^mye_\d{4}$")),
+        "source_id": text_column(matches(r"^mye_\d{4}$")),
     },
     name="population",
     strict=True,
@@ -224,14 +271,14 @@ POPULATION_SCHEMA = pa.DataFrameSchema(
 
 POPULATION_LATEST_SCHEMA = pa.DataFrameSchema(
     {
-        "gss_code": pa.Column(str, pa.Check.str_matches(POPULATION_AREA_RE)),
+        "gss_code": text_column(matches(POPULATION_AREA_RE)),
         "mid_year": pa.Column("int64", pa.Check.in_range(2011, 2100)),
-        "sex": pa.Column(str, pa.Check.isin(["persons"])),
+        "sex": text_column(pa.Check.isin(["persons"])),
         "age": pa.Column("int64", pa.Check.in_range(0, 90)),
         "population": pa.Column(float, pa.Check.ge(0), nullable=False),
-        "source_id": pa.Column(str, pa.Check.str_matches(r"^mye_\d{4}$")),
-        "geography_vintage": pa.Column(str, pa.Check.str_matches(r"^\d{4} boundaries( \(derived\))?$")),
-        "basis": pa.Column(str, pa.Check.str_matches(r"^(published|recoded: .+|sum of .+)$")),
+        "source_id": text_column(matches(r"^mye_\d{4}$")),
+        "geography_vintage": text_column(matches(r"^\d{4} boundaries( \(derived\))?$")),
+        "basis": text_column(matches(r"^(published|recoded: .+|sum of .+)$")),
     },
     name="population_latest_boundaries",
     strict=True,
@@ -258,13 +305,13 @@ def _opt_float(**kwargs: object) -> pa.Column:
 ASCOF_SCHEMA = pa.DataFrameSchema(
     {
         "gss_code": gss_column(),
-        "area_name": pa.Column(str),
-        "geography_level": pa.Column(str, pa.Check.isin(ASCOF_GEOGRAPHY_LEVELS)),
+        "area_name": text_column(),
+        "geography_level": text_column(pa.Check.isin(ASCOF_GEOGRAPHY_LEVELS)),
         "year": year_column(),
-        "measure_code": pa.Column(str, pa.Check.str_matches(ASCOF_CODE_RE)),
-        "measure_name": pa.Column(str),
-        "disaggregation": pa.Column(str, pa.Check.isin(ASCOF_DISAGGREGATIONS)),
-        "measure_type": pa.Column(str, pa.Check.isin(["Outcome"])),
+        "measure_code": text_column(matches(ASCOF_CODE_RE)),
+        "measure_name": text_column(),
+        "disaggregation": text_column(pa.Check.isin(ASCOF_DISAGGREGATIONS)),
+        "measure_type": text_column(pa.Check.isin(["Outcome"])),
         "value": _opt_float(),
         "value_status": status_column(),
         "numerator": _opt_float(checks=pa.Check.ge(0)),
@@ -275,9 +322,9 @@ ASCOF_SCHEMA = pa.DataFrameSchema(
         "base_status": status_column(),
         "moe": _opt_float(checks=pa.Check.ge(0)),
         "moe_status": status_column(),
-        "unit": pa.Column(str, pa.Check.isin(ASCOF_UNITS)),
+        "unit": text_column(pa.Check.isin(ASCOF_UNITS)),
         "primary": pa.Column(bool),
-        "source_id": pa.Column(str, pa.Check.isin(["ascof_trend", "ascof_2020_21_open_data"])),
+        "source_id": text_column(pa.Check.isin(["ascof_trend", "ascof_2020_21_open_data"])),
     },
     checks=[
         pa.Check(lambda d: d["value"].isna() == (d["value_status"] != "reported"), error="value NaN iff not reported"),
@@ -296,21 +343,21 @@ ASCOF_SCHEMA = pa.DataFrameSchema(
 
 ASCOF_MEASURES_SCHEMA = pa.DataFrameSchema(
     {
-        "measure_code": pa.Column(str, pa.Check.str_matches(ASCOF_CODE_RE), unique=True),
-        "measure_name": pa.Column(str),
-        "other_names": pa.Column(str),
-        "polarity": pa.Column(str, pa.Check.isin(ASCOF_POLARITIES)),
-        "unit": pa.Column(str, pa.Check.isin(ASCOF_UNITS)),
-        "scale": pa.Column(str),
+        "measure_code": text_column(matches(ASCOF_CODE_RE), unique=True),
+        "measure_name": text_column(),
+        "other_names": text_column(),
+        "polarity": text_column(pa.Check.isin(ASCOF_POLARITIES)),
+        "unit": text_column(pa.Check.isin(ASCOF_UNITS)),
+        "scale": text_column(),
         "multiplier": _opt_float(checks=pa.Check.isin([1.0, 100.0, 100000.0])),
-        "ci_method": pa.Column(str, pa.Check.isin(ASCOF_CI_METHODS)),
-        "comparison": pa.Column(str, pa.Check.isin(ASCOF_COMPARISONS)),
+        "ci_method": text_column(pa.Check.isin(ASCOF_CI_METHODS)),
+        "comparison": text_column(pa.Check.isin(ASCOF_COMPARISONS)),
         "survey_based": pa.Column(bool),
-        "data_collection": pa.Column(str),
-        "years_available": pa.Column(str, pa.Check.str_matches(r"^(\d{4}-\d{2})(;\d{4}-\d{2})*$")),
-        "oflog_code": pa.Column(str, nullable=True, checks=pa.Check.str_matches(r"^ASC\d+$")),
-        "polarity_source": pa.Column(str),
-        "notes": pa.Column(str),
+        "data_collection": text_column(),
+        "years_available": text_column(matches(r"^(\d{4}-\d{2})(;\d{4}-\d{2})*$")),
+        "oflog_code": text_column(nullable=True, checks=matches(r"^ASC\d+$")),
+        "polarity_source": text_column(),
+        "notes": text_column(),
     },
     checks=[
         pa.Check(lambda d: d["survey_based"] == (d["ci_method"] == "survey_moe"),
@@ -326,20 +373,20 @@ ASCOF_MEASURES_SCHEMA = pa.DataFrameSchema(
 OFLOG_ASC_SCHEMA = pa.DataFrameSchema(
     {
         "gss_code": gss_column(),
-        "area_name": pa.Column(str),
+        "area_name": text_column(),
         "year": year_column(),
-        "measure_code": pa.Column(str, pa.Check.str_matches(r"^ASC\d+$")),
-        "measure_name": pa.Column(str),
-        "ascof_code": pa.Column(str, nullable=True, checks=pa.Check.str_matches(ASCOF_CODE_RE)),
+        "measure_code": text_column(matches(r"^ASC\d+$")),
+        "measure_name": text_column(),
+        "ascof_code": text_column(nullable=True, checks=matches(ASCOF_CODE_RE)),
         "value": _opt_float(),
         "value_status": status_column(),
         "oflog_median": pa.Column(float),
         "oflog_mads_from_median": _opt_float(),
-        "polarity": pa.Column(str, pa.Check.isin(ASCOF_POLARITIES)),
-        "grouping": pa.Column(str),
-        "council_type": pa.Column(str),
-        "region": pa.Column(str),
-        "source_id": pa.Column(str, pa.Check.isin(["oflog_asc"])),
+        "polarity": text_column(pa.Check.isin(ASCOF_POLARITIES)),
+        "grouping": text_column(),
+        "council_type": text_column(),
+        "region": text_column(),
+        "source_id": text_column(pa.Check.isin(["oflog_asc"])),
     },
     checks=[
         pa.Check(lambda d: d["value"].isna() == (d["value_status"] != "reported"), error="value NaN iff not reported"),
@@ -371,15 +418,15 @@ SPEND_GROUPS = (
 
 SPEND_SCHEMA = pa.DataFrameSchema(
     {
-        "gss_code": pa.Column(str, pa.Check.str_matches(SPEND_AREA_RE)),
+        "gss_code": text_column(matches(SPEND_AREA_RE)),
         "year": year_column(),
-        "source_id": pa.Column(str, pa.Check.isin(SPEND_SOURCES)),
-        "collection": pa.Column(str, pa.Check.isin(["RO3", "PSS-EX1", "ASC-FR"])),
-        "service_line": pa.Column(str, pa.Check.str_length(min_value=3)),
-        "service_group": pa.Column(str, pa.Check.isin(SPEND_GROUPS)),
-        "line_type": pa.Column(str, pa.Check.isin(["detail", "subtotal", "total", "memorandum"])),
-        "age_band": pa.Column(str, pa.Check.isin(["18-64", "65+", "18+"])),
-        "measure": pa.Column(str, pa.Check.isin(SPEND_MEASURES)),
+        "source_id": text_column(pa.Check.isin(SPEND_SOURCES)),
+        "collection": text_column(pa.Check.isin(["RO3", "PSS-EX1", "ASC-FR"])),
+        "service_line": text_column(pa.Check(on_distinct(lambda v: v.str.len() >= 3), error="str_length(min_value=3)")),
+        "service_group": text_column(pa.Check.isin(SPEND_GROUPS)),
+        "line_type": text_column(pa.Check.isin(["detail", "subtotal", "total", "memorandum"])),
+        "age_band": text_column(pa.Check.isin(["18-64", "65+", "18+"])),
+        "measure": text_column(pa.Check.isin(SPEND_MEASURES)),
         "value_gbp_k": pa.Column(float, nullable=True),
         "value_status": status_column(),
     },
@@ -401,7 +448,7 @@ DEFLATORS_SCHEMA = pa.DataFrameSchema(
         "pct_change": pa.Column(float, nullable=True),
         "is_forecast": pa.Column(bool),
         "derived_index": pa.Column(bool),
-        "source_id": pa.Column(str, pa.Check.isin(["gdp_deflators_2023_12"])),
+        "source_id": text_column(pa.Check.isin(["gdp_deflators_2023_12"])),
     },
     checks=[pa.Check(lambda d: ~d["derived_index"] | d["is_forecast"], error="only forecast years are derived")],
     name="deflators",
@@ -413,17 +460,17 @@ DEFLATORS_SCHEMA = pa.DataFrameSchema(
 
 ACTIVITY_SCHEMA = pa.DataFrameSchema(
     {
-        "gss_code": pa.Column(str, pa.Check.str_matches(r"^(E(06|08|09|10|12)\d{6}|E92000001)$")),
+        "gss_code": text_column(matches(r"^(E(06|08|09|10|12)\d{6}|E92000001)$")),
         "year": year_column(),
-        "support_setting": pa.Column(str, pa.Check.isin(
+        "support_setting": text_column(pa.Check.isin(
             ["residential", "nursing", "home_care", "day_care", "short_term_max_independence", "unspecified"])),
-        "provision": pa.Column(str, pa.Check.isin(["external", "in_house", "all"])),
+        "provision": text_column(pa.Check.isin(["external", "in_house", "all"])),
         "value": pa.Column(float, nullable=True),
         "value_status": status_column(),
-        "unit": pa.Column(str, pa.Check.isin(["weeks", "hours", "clients_per_week", "unconfirmed"])),
-        "age_band": pa.Column(str, pa.Check.isin(["18+", "65+"])),
+        "unit": text_column(pa.Check.isin(["weeks", "hours", "clients_per_week", "unconfirmed"])),
+        "age_band": text_column(pa.Check.isin(["18+", "65+"])),
         "percent_sector": pa.Column(float, nullable=True),
-        "source_id": pa.Column(str, pa.Check.isin(["activity_by_setting"])),
+        "source_id": text_column(pa.Check.isin(["activity_by_setting"])),
     },
     checks=[pa.Check(lambda d: d["value"].isna() == (d["value_status"] != "reported"),
                      error="value NaN iff not reported")],
@@ -436,12 +483,12 @@ ACTIVITY_SCHEMA = pa.DataFrameSchema(
 
 COMPARATORS = pa.DataFrameSchema(
     {
-        "gss_code": pa.Column(str, pa.Check.str_matches(COUNCIL_CODE_RE)),
-        "group": pa.Column(str, pa.Check.isin(
+        "gss_code": text_column(matches(COUNCIL_CODE_RE)),
+        "group": text_column(pa.Check.isin(
             ["oflog_nearest_neighbours", "cipfa_2019", "cipfa_2021", "cipfa_lga_2024", "nhse_peer_group"])),
-        "neighbour_gss_code": pa.Column(str, pa.Check.str_matches(COUNCIL_CODE_RE)),
+        "neighbour_gss_code": text_column(matches(COUNCIL_CODE_RE)),
         "rank": pa.Column("Int64", pa.Check.in_range(0, 15), nullable=True),
-        "source_id": pa.Column(str),
+        "source_id": text_column(),
     },
     checks=[
         pa.Check(lambda d: (d["gss_code"] == d["neighbour_gss_code"]) == (d["rank"].fillna(-1) == 0),
@@ -457,15 +504,15 @@ COMPARATORS = pa.DataFrameSchema(
 
 DEPRIVATION = pa.DataFrameSchema(
     {
-        "gss_code": pa.Column(str, pa.Check.str_matches(COUNCIL_CODE_RE)),
+        "gss_code": text_column(matches(COUNCIL_CODE_RE)),
         "iod_year": pa.Column("int64", pa.Check.isin([2015, 2019])),
-        "measure": pa.Column(str, pa.Check.str_matches(r"^.+ - .+$")),
-        "domain": pa.Column(str),
-        "statistic": pa.Column(str),
-        "published_measure": pa.Column(str),
+        "measure": text_column(matches(r"^.+ - .+$")),
+        "domain": text_column(),
+        "statistic": text_column(),
+        "published_measure": text_column(),
         "value": pa.Column(float, nullable=True),
         "value_status": status_column(),
-        "source_id": pa.Column(str, pa.Check.isin(["iod2015_upper_tier", "iod2019_upper_tier"])),
+        "source_id": text_column(pa.Check.isin(["iod2015_upper_tier", "iod2019_upper_tier"])),
     },
     checks=[
         pa.Check(lambda d: d["value"].notna() == (d["value_status"] == "reported"),
