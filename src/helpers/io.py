@@ -223,7 +223,11 @@ def sheet_names(path: str | Path) -> list[str]:
     """Return the sheet names of a spreadsheet."""
     from python_calamine import CalamineWorkbook
 
-    return list(CalamineWorkbook.from_path(str(require_file(path))).sheet_names)
+    path = require_file(path)
+    try:
+        return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+    except Exception as exc:  # calamine raises its own error types (e.g. ZipError) for corrupt or cut files
+        raise DataError(f"cannot read as a spreadsheet ({type(exc).__name__}: {exc})", file=path) from exc
 
 
 def read_csv_raw(path: str | Path, **kwargs: object) -> pd.DataFrame:
