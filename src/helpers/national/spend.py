@@ -46,7 +46,15 @@ import pandas as pd
 
 from helpers import sources
 from helpers.errors import DataError, ParameterError
-from helpers.io import parse_numbers, read_csv_raw, read_sheet, require_columns, sheet_names
+from helpers.io import parse_numbers, read_sheet, require_columns, sheet_names
+from helpers.national.reading import (
+    check_registered,
+    long_rows,
+    parse_block,
+    raise_first,
+    read_csv,
+    registered_paths,
+)
 from helpers.paths import REFERENCE
 from helpers.tables import TableSpec, register_table
 
@@ -154,11 +162,21 @@ def _clean_label(text: object) -> str:
     return re.sub(r"\s+", " ", _NOTE_RE.sub("", str(text))).strip()
 
 
+def join_labels(parts: list[pd.Series]) -> pd.Series:
+    """Join label columns row by row with ``": "``, leaving out empty parts (vectorised)."""
+    out = pd.Series("", index=parts[0].index, dtype=object)
+    for part in parts:
+        text = part.fillna("").astype(str)
+        sep = np.where((out != "") & (text != ""), ": ", "")
+        out = out + sep + text
+    return out
+
+
 def _find_row(df: pd.DataFrame, test, what: str, file: Path, sheet: str) -> int:
-    hits = [i for i in range(len(df)) if test(df.iloc[i])]
-    if not hits:
+    hit = next((i for i in range(len(df)) if test(df.iloc[i])), None)
+    if hit is None:
         raise DataError(f"no {what} found: unexpected layout", file=file, sheet=sheet)
-    return hits[0]
+    return hit
 
 
 def _ro3_sheet(path: Path) -> str:
@@ -272,17 +290,11 @@ def load_ro3(year: str) -> pd.DataFrame:
     keep = body[is_council | (ons == ENGLAND)]
     rows = pd.Series(keep.index + 1, index=keep.index)  # 1-based spreadsheet rows
     gss = ons[keep.index]
-    dup = gss.duplicated()
-    if dup.any():
-        i = dup.to_numpy().nonzero()[0][0]
-        raise DataError("council listed twice", file=path, sheet=sheet, row=int(rows.iloc[i]), column="ONS Code",
-                        value=gss.iloc[i])
+    raise_first(gss.duplicated(), "council listed twice", file=path, sheet=sheet, rows=rows, column="ONS Code",
+                values=gss)
     expected = set(councils.current(year)["gss_code"])
-    unknown = ~gss.isin(expected | {ENGLAND})
-    if unknown.any():
-        i = unknown.to_numpy().nonzero()[0][0]
-        raise DataError(f"not a council with adult social services in {year} (helpers.councils)", file=path,
-                        sheet=sheet, row=int(rows.iloc[i]), column="ONS Code", value=gss.iloc[i])
+    raise_first(~gss.isin(expected | {ENGLAND}), f"not a council with adult social services in {year} "
+                "(helpers.councils)", file=path, sheet=sheet, rows=rows, column="ONS Code", values=gss)
     absent = sorted(expected - set(gss))
     if absent or ENGLAND not in set(gss):
         raise DataError(f"council(s) missing from the file: {absent or [ENGLAND]}", file=path, sheet=sheet,
@@ -290,17 +302,15 @@ def load_ro3(year: str) -> pd.DataFrame:
     notes = {v for v in pd.unique(keep[cols["col"]].to_numpy().ravel()) if isinstance(v, str)
              and re.fullmatch(r"\[note \d+\]", v.strip(), re.IGNORECASE)}
     markers = {"[n]": "not_available", **{n.strip().lower(): "not_available" for n in notes}}
-    parts = []
-    for c in cols.itertuples(index=False):
-        vals, status = parse_numbers(keep[c.col], file=path, column=c.code, rows=rows, extra_markers=markers,
-                                     sheet=sheet)
-        group, age, ltype = RO3_LINES[c.line]
-        parts.append(pd.DataFrame({
-            "gss_code": gss.to_numpy(), "service_line": c.service_line, "service_group": group,
-            "line_type": ltype, "age_band": age, "measure": c.measure,
-            "value_gbp_k": vals.to_numpy(), "value_status": status.to_numpy(), "_row": rows.to_numpy(),
-        }))
-    out = pd.concat(parts, ignore_index=True)
+    values, status = parse_block(keep[cols["col"]], file=path, rows=rows.to_numpy(), columns=cols["code"].tolist(),
+                                 extra_markers=markers, sheet=sheet)
+    line = cols["line"].map(RO3_LINES)
+    per_column = pd.DataFrame({
+        "service_line": cols["service_line"], "service_group": line.str[0], "line_type": line.str[2],
+        "age_band": line.str[1], "measure": cols["measure"],
+    })
+    per_row = pd.DataFrame({"gss_code": gss.to_numpy(), "_row": rows.to_numpy()})
+    out = long_rows(per_row, per_column, values, status, value="value_gbp_k")
     out.insert(1, "year", year)
     out.insert(2, "source_id", sid)
     out.insert(3, "collection", "RO3")
@@ -377,7 +387,7 @@ def load_ascfr_2014_15() -> pd.DataFrame:
     from helpers import councils
 
     path = sources.path(ASCFR_1415_SOURCE)
-    raw = read_csv_raw(path, header=None, keep_default_na=False, na_values=[])
+    raw = read_csv(path, header_row=1, header=None, keep_default_na=False, na_values=[])
     if raw.shape[0] < 3:
         raise DataError("too few rows: unexpected layout", file=path)
     header = [str(x).strip() for x in raw.iloc[1]]
@@ -396,18 +406,18 @@ def load_ascfr_2014_15() -> pd.DataFrame:
     body = body[body[0].astype(str).str.strip().isin(["Long term", "Short term", "Non Salt Totals"])]
     lab = body[[0, 1, 2, 3, 4]].apply(lambda s: s.astype(str).str.strip())
     lab.columns = ["st", "age", "summary", "mech", "acc"]
-    unknown = ~lab["summary"].isin(ASCFR_1415_GROUPS)
-    if unknown.any():
-        i = unknown.to_numpy().nonzero()[0][0]
-        raise DataError("unknown support reason / category", file=path, row=int(body["_row"].iloc[i]),
-                        column="Summary", value=lab["summary"].iloc[i])
-    bad_age = ~lab["age"].isin(ASCFR_1415_AGES)
-    if bad_age.any():
-        i = bad_age.to_numpy().nonzero()[0][0]
-        raise DataError("unknown age category", file=path, row=int(body["_row"].iloc[i]), column="Age category",
-                        value=lab["age"].iloc[i])
+    raise_first(~lab["summary"].isin(ASCFR_1415_GROUPS), "unknown support reason / category", file=path,
+                rows=body["_row"], column="Summary", values=lab["summary"])
+    raise_first(~lab["age"].isin(ASCFR_1415_AGES), "unknown age category", file=path, rows=body["_row"],
+                column="Age category", values=lab["age"])
     keep = lab["acc"].isin(ASCFR_1415_MEASURES)
     body, lab = body[keep], lab[keep]
+    # the 'Adult Social Care' total lines come last in the data block: a file cut short has lost them
+    totals = set(lab.loc[lab["summary"] == "Adult Social Care", "acc"])
+    lost = [m for m in ASCFR_1415_MEASURES if m not in totals]
+    if lost:
+        raise DataError(f"no 'Adult Social Care' total line for {lost[0]!r}: the file is cut short or its layout "
+                        "changed", file=path, row=int(raw.shape[0]), column="Accounting category")
     # the file repeats the non-SALT category totals in its summary block: keep the first, check equal
     key = lab[["st", "age", "summary", "mech", "acc"]].apply(tuple, axis=1)
     rep = key.duplicated(keep=False)
@@ -415,10 +425,8 @@ def load_ascfr_2014_15() -> pd.DataFrame:
         vals = body.loc[rep, council_cols].astype(str)
         first = vals.groupby(key[rep]).transform("first")
         differ = (vals != first).any(axis=1)
-        if differ.any():
-            i = differ.to_numpy().nonzero()[0][0]
-            raise DataError("a repeated line has different values from its first appearance", file=path,
-                            row=int(body.loc[rep, "_row"].iloc[i]))
+        raise_first(differ, "a repeated line has different values from its first appearance", file=path,
+                    rows=body.loc[rep, "_row"], column="Accounting category")
         first_only = ~key.duplicated(keep="first")
         body, lab = body[first_only], lab[first_only]
     st = lab["st"]
@@ -426,9 +434,9 @@ def load_ascfr_2014_15() -> pd.DataFrame:
     # service line as published: support type (not for the non-SALT block), summary, delivery mechanism
     parts = pd.DataFrame({"a": st.where(st != "Non Salt Totals", ""), "b": lab["summary"],
                           "c": mech.where(mech != "", "")})
-    service_line = parts.apply(lambda r: ": ".join(x for x in r if x), axis=1)
+    service_line = join_labels([parts["a"], parts["b"], parts["c"]])
     line_type = _ascfr_1415_line_type(st, lab["summary"], mech)
-    meta = pd.DataFrame({
+    per_row = pd.DataFrame({
         "service_line": service_line.to_numpy(),
         "service_group": lab["summary"].map(ASCFR_1415_GROUPS).to_numpy(),
         "line_type": line_type.to_numpy(),
@@ -436,16 +444,10 @@ def load_ascfr_2014_15() -> pd.DataFrame:
         "measure": lab["acc"].map(ASCFR_1415_MEASURES).to_numpy(),
         "_row": body["_row"].to_numpy(),
     })
-    parts_out = []
-    for j, code in zip(council_cols, gss, strict=True):
-        vals, status = parse_numbers(body[j].reset_index(drop=True), file=path, column=header[j],
-                                     rows=body["_row"].to_numpy(), extra_markers={"": "missing"})
-        part = meta.copy()
-        part.insert(0, "gss_code", code)
-        part["value_gbp_k"] = vals.to_numpy()
-        part["value_status"] = status.to_numpy()
-        parts_out.append(part)
-    out = pd.concat(parts_out, ignore_index=True)
+    values, status = parse_block(body[council_cols], file=path, rows=body["_row"].to_numpy(),
+                                 columns=[header[j] for j in council_cols], extra_markers={"": "missing"})
+    out = long_rows(per_row, pd.DataFrame({"gss_code": gss.to_numpy()}), values, status, value="value_gbp_k")
+    out = out[["gss_code", *[c for c in out.columns if c != "gss_code"]]]
     out.insert(1, "year", ASCFR_1415_YEAR)
     out.insert(2, "source_id", ASCFR_1415_SOURCE)
     out.insert(3, "collection", "ASC-FR")
@@ -473,6 +475,8 @@ ASCFR_PSR_GROUPS: dict[int, str] = {
     8: "social_care_activities", 9: "social_support", 10: "social_support", 11: "social_support",
     12: "social_support", 13: "memory_cognition",
 }
+#: Councils of 2016-17 with no rows in the ASC-FR 2016-17 data files (the Isles of Scilly).
+ASCFR_ABSENT = frozenset({"E06000053"})
 ASCFR_KEY_COLUMNS = ("CareType_KEY", "AgeBand_KEY", "PrimarySupportReason_KEY", "SupportSetting_KEY", "Purpose_KEY",
                      "CarerSupportType_KEY", "DataType_KEY")
 
@@ -499,12 +503,34 @@ def _decode(df: pd.DataFrame, column: str, path: Path) -> pd.Series:
     labels = _key_labels(column)
     keys = pd.to_numeric(df[column], errors="coerce")
     out = keys.map(lambda k: labels.get(int(k)) if pd.notna(k) else "")
-    bad = out.isna()
-    if bad.any():
-        i = bad.to_numpy().nonzero()[0][0]
-        raise DataError(f"key not established in {ASCFR_KEYS_CSV.name} (left unmapped rather than guessed)",
-                        file=path, row=int(df["_row"].iloc[i]), column=column, value=df[column].iloc[i])
+    raise_first(out.isna(), f"key not established in {ASCFR_KEYS_CSV.name} (left unmapped rather than guessed)",
+                file=path, rows=df["_row"], column=column, values=df[column])
     return out.astype(str)
+
+
+def _ascfr_2016_17_areas() -> set[str]:
+    from helpers import councils
+
+    return (set(councils.current(ASCFR_YEAR)["gss_code"]) - ASCFR_ABSENT) | set(councils.regions()["region_code"])
+
+
+def check_areas(df: pd.DataFrame, expected: set[str], *, what: str) -> None:
+    """Every expected area has rows (a file cut at a record boundary loses its last areas).
+
+    Raises
+    ------
+    DataError
+        Naming the file, its last row and the first missing area.
+    """
+    from helpers import councils
+
+    missing = sorted(expected - set(df["gss_code"]))
+    if missing:
+        last = df.iloc[-1] if len(df) else None
+        raise DataError(f"{len(missing)} area(s) of {what} have no rows, first {missing[0]} "
+                        f"({councils.name_of(missing[0])}): the file is cut short or incomplete",
+                        file=None if last is None else last["_file"], row=None if last is None else int(last["_row"]),
+                        column="gss_code")
 
 
 def load_ascfr_2016_17() -> pd.DataFrame:
@@ -525,15 +551,13 @@ def load_ascfr_2016_17() -> pd.DataFrame:
     from helpers import councils
 
     path = sources.path(ASCFR_SOURCE)
-    df = read_csv_raw(path)
+    df = read_csv(path)
     require_columns(df, ["FY_Ending", "CASSR_CODE", "GEOGRAPHY_CODE", "REGION_GO_CODE", *ASCFR_KEY_COLUMNS,
                          *ASCFR_MEASURES], file=path)
     df["_row"] = np.arange(len(df)) + 2
     fy = df["FY_Ending"].astype(str).str.strip()
-    if not (fy == "2017").all():
-        i = (fy != "2017").to_numpy().nonzero()[0][0]
-        raise DataError("expected FY_Ending 2017 (2016-17) throughout", file=path, row=int(df["_row"].iloc[i]),
-                        column="FY_Ending", value=fy.iloc[i])
+    raise_first(fy != "2017", "expected FY_Ending 2017 (2016-17) throughout", file=path, rows=df["_row"],
+                column="FY_Ending", values=fy)
     dtype = pd.to_numeric(df["DataType_KEY"], errors="coerce")
     df = df[dtype == 1].copy()
     is_council = df["CASSR_CODE"].notna()
@@ -541,12 +565,12 @@ def load_ascfr_2016_17() -> pd.DataFrame:
     if is_council.any():
         from_cassr = councils.cassr_to_gss(df.loc[is_council, "CASSR_CODE"], file=path, column="CASSR_CODE",
                                            rows=df.loc[is_council, "_row"])
-        clash = from_cassr != gss[is_council]
-        if clash.any():
-            i = clash.to_numpy().nonzero()[0][0]
-            raise DataError(f"GEOGRAPHY_CODE disagrees with CASSR_CODE (which is {from_cassr.iloc[i]})", file=path,
-                            row=int(df.loc[is_council, "_row"].iloc[i]), column="GEOGRAPHY_CODE",
-                            value=gss[is_council].iloc[i])
+        clash = (from_cassr != gss[is_council]).fillna(True)
+        raise_first(clash, "GEOGRAPHY_CODE disagrees with CASSR_CODE", file=path, rows=df.loc[is_council, "_row"],
+                    column="GEOGRAPHY_CODE", values=gss[is_council])
+    expected = _ascfr_2016_17_areas()
+    raise_first(~gss.isin(expected).fillna(False), f"not a council of {ASCFR_YEAR}, a region or England",
+                file=path, rows=df["_row"], column="GEOGRAPHY_CODE", values=gss)
     care = _decode(df, "CareType_KEY", path)
     age = _decode(df, "AgeBand_KEY", path)
     psr = _decode(df, "PrimarySupportReason_KEY", path)
@@ -554,28 +578,19 @@ def load_ascfr_2016_17() -> pd.DataFrame:
     purpose = _decode(df, "Purpose_KEY", path)
     carer = _decode(df, "CarerSupportType_KEY", path)
     age_band = age.replace("", "18+")
-    bad_age = ~age_band.isin(AGE_BANDS)
-    if bad_age.any():
-        i = bad_age.to_numpy().nonzero()[0][0]
-        raise DataError("mandatory row with an age band other than 18-64 / 65+", file=path,
-                        row=int(df["_row"].iloc[i]), column="AgeBand_KEY", value=age.iloc[i])
+    raise_first(~age_band.isin(AGE_BANDS), "mandatory row with an age band other than 18-64 / 65+", file=path,
+                rows=df["_row"], column="AgeBand_KEY", values=age)
     prefix = care.where(care.isin(["Long term support", "Short term support"]), "")
-    line = pd.concat([prefix, psr, setting, purpose, carer], axis=1).apply(
-        lambda r: ": ".join(x for x in r if x), axis=1)
+    line = join_labels([prefix, psr, setting, purpose, carer])
     group = pd.to_numeric(df["PrimarySupportReason_KEY"]).astype(int).map(ASCFR_PSR_GROUPS)
-    meta = pd.DataFrame({
+    per_row = pd.DataFrame({
         "gss_code": gss.to_numpy(), "service_line": line.to_numpy(), "service_group": group.to_numpy(),
         "line_type": "detail", "age_band": age_band.to_numpy(), "_row": df["_row"].to_numpy(),
     })
-    parts = []
-    for col, measure in ASCFR_MEASURES.items():
-        vals, status = parse_numbers(df[col], file=path, column=col, rows=df["_row"])
-        part = meta.copy()
-        part["measure"] = measure
-        part["value_gbp_k"] = vals.to_numpy()
-        part["value_status"] = status.to_numpy()
-        parts.append(part)
-    out = pd.concat(parts, ignore_index=True)
+    values, status = parse_block(df[list(ASCFR_MEASURES)], file=path, rows=df["_row"].to_numpy(),
+                                 columns=list(ASCFR_MEASURES))
+    out = long_rows(per_row, pd.DataFrame({"measure": list(ASCFR_MEASURES.values())}), values, status,
+                    value="value_gbp_k")
     out.insert(1, "year", ASCFR_YEAR)
     out.insert(2, "source_id", ASCFR_SOURCE)
     out.insert(3, "collection", "ASC-FR")
@@ -590,6 +605,8 @@ def load_ascfr_2016_17() -> pd.DataFrame:
 SPEND_COLUMNS = ["gss_code", "year", "source_id", "collection", "service_line", "service_group", "line_type",
                  "age_band", "measure", "value_gbp_k", "value_status"]
 SPEND_KEY = ["gss_code", "year", "collection", "service_line", "age_band", "measure"]
+#: Register ids of the files the ``spend`` table is built from.
+SPEND_SOURCE_IDS = (ASCFR_1415_SOURCE, ASCFR_SOURCE, *RO3_SOURCES.values())
 
 
 def build_spend() -> pd.DataFrame:
@@ -603,10 +620,13 @@ def build_spend() -> pd.DataFrame:
     """
     from helpers.schemas import SPEND_SCHEMA, unique_key, validate
 
-    frames = [load_ascfr_2014_15(), load_ascfr_2016_17(), *(load_ro3(y) for y in RO3_SOURCES)]
+    ascfr = load_ascfr_2016_17()
+    check_areas(ascfr, _ascfr_2016_17_areas(), what=f"ASC-FR {ASCFR_YEAR} (all but the Isles of Scilly)")
+    frames = [load_ascfr_2014_15(), ascfr, *(load_ro3(y) for y in RO3_SOURCES)]
     df = pd.concat(frames, ignore_index=True)
     unique_key(df, SPEND_KEY, table="spend")
     out = validate(df, SPEND_SCHEMA)
+    check_registered(SPEND_SOURCE_IDS)
     return out.sort_values(["year", "collection", "gss_code", "service_line", "age_band", "measure"],
                            kind="mergesort").reset_index(drop=True)[SPEND_COLUMNS]
 
@@ -674,7 +694,7 @@ def load_deflators() -> pd.DataFrame:
         published index.
     """
     path = sources.path(DEFLATOR_SOURCE)
-    raw = read_csv_raw(path, header=None, keep_default_na=False, na_values=[])
+    raw = read_csv(path, header_row=None, header=None, keep_default_na=False, na_values=[])
     if raw.shape[1] < 4:
         raise DataError("expected at least four columns", file=path)
     hdr = [i for i in range(len(raw)) if str(raw.iat[i, 1]).strip() == "Financial year"
@@ -696,9 +716,8 @@ def load_deflators() -> pd.DataFrame:
                                     extra_markers={"-": "not_available"})
     pct, _ = parse_numbers(df["pct"], file=path, column="per cent change on previous year", rows=df["_row"])
     derived = idx.isna() & df["forecast"]
-    if (idx.isna() & ~df["forecast"]).any():
-        i = (idx.isna() & ~df["forecast"]).to_numpy().nonzero()[0][0]
-        raise DataError("an outturn year without an index", file=path, row=int(df["_row"].iloc[i]), column=base_text)
+    raise_first(idx.isna() & ~df["forecast"], "an outturn year without an index", file=path, rows=df["_row"],
+                column=base_text)
     values = idx.to_numpy(copy=True)
     for i in np.flatnonzero(derived.to_numpy()):
         if i == 0 or np.isnan(values[i - 1]) or np.isnan(pct.iloc[i]):
@@ -719,7 +738,9 @@ def build_deflators() -> pd.DataFrame:
     df = load_deflators()
     path = sources.path(DEFLATOR_SOURCE)
     unique_key(df, ["year"], table="deflators", file=path)
-    return validate(df, DEFLATORS_SCHEMA, file=path).reset_index(drop=True)
+    out = validate(df, DEFLATORS_SCHEMA, file=path).reset_index(drop=True)
+    check_registered([DEFLATOR_SOURCE])
+    return out
 
 
 def to_real_terms(
@@ -782,8 +803,7 @@ def to_real_terms(
 
 
 def _spend_inputs() -> list[Path]:
-    ids = [*RO3_SOURCES.values(), ASCFR_1415_SOURCE, ASCFR_SOURCE]
-    return [sources.get(s).path for s in ids] + [ASCFR_KEYS_CSV]
+    return [*registered_paths(SPEND_SOURCE_IDS), ASCFR_KEYS_CSV]
 
 
 register_table(TableSpec(
@@ -797,6 +817,6 @@ register_table(TableSpec(
 register_table(TableSpec(
     name="deflators",
     build=build_deflators,
-    inputs=lambda: [sources.get(DEFLATOR_SOURCE).path],
+    inputs=lambda: registered_paths([DEFLATOR_SOURCE]),
     description="HM Treasury GDP deflator at market prices by financial year (2022-23 = 100), forecasts flagged",
 ))
