@@ -144,9 +144,62 @@ def test_nottinghamshire_printed_rag_shown_and_not_recomputed(kpis: pd.DataFrame
     assert (card["rag"] == "Not rated").all()
     assert card["rag_printed"].value_counts().to_dict() == {"Green": 4, "Amber": 2, "Red": 1}
     assert (card["dot"] == "n/a").all()
-    # with the generic tolerance rule they are still not rated: the report states no polarity
-    tol = _card(kpis, NOTTS, "2024-25", "M03", "tolerance")
-    assert (tol["rag"] == "Not rated").all() and tol["rag_reason"].str.contains("polarity").all()
+    note = rag.not_rated_note(card, rag.RULE_SETS["nottinghamshire"], "Nottinghamshire")
+    assert "None of Nottinghamshire's 7 KPIs with a target is RAG-rated here" in note
+    assert "for only 3 of the 7" in note
+    text = rag.summary_text(card, rag.RULE_SETS["nottinghamshire"], "Nottinghamshire", "month 3 (June) 2024-25")
+    assert "Its report rates them 1 red, 2 amber and 4 green (as printed) but states no rule" in text
+    # with the generic tolerance rule, the three KPIs whose direction the report states are rated; the four
+    # others are not: the report does not say whether higher or lower is better
+    tol = _card(kpis, NOTTS, "2024-25", "M03", "tolerance").set_index("kpi_name")
+    rated = tol[tol["rag"] != "Not rated"]
+    assert sorted(rated.index) == [
+        "% reviews of people (in receipt of services for 12 months) who have received a review in the last 12 months",
+        "Number of adults aged 18-64 supported to access employment, education, training or volunteering",
+        "Proportion of adults receiving direct payments"]
+    # 39.3% against 42.0%: 6.4% below target, beyond the tolerance rule's 5% (the report printed Amber)
+    dp = tol.loc["Proportion of adults receiving direct payments"]
+    assert (dp["rag"], round(dp["worse_by_pct"], 1), dp["rag_printed"]) == ("Red", 6.4, "Amber")
+    assert (tol.loc[tol["rag"] == "Not rated", "rag_reason"] == "polarity (is higher or lower better?) not stated").all()
+    tnote = rag.not_rated_note(tol.reset_index(), rag.rule_set("tolerance"), "Nottinghamshire")
+    assert tnote.startswith("**4 KPIs are not rated** because the report does not say whether higher or lower")
+    assert "Average number of days between Hub decision and Discharge" in tnote
+
+
+def test_nottinghamshire_polarity_only_where_the_report_states_it() -> None:
+    """The report prints no good-performance column: polarity is filled only for the three measures whose
+    direction its text states, each row quoting it in its note; the other four stay blank."""
+    raw = council_data.load_kind("kpis", warn=False)
+    n = raw[raw["gss_code"] == NOTTS]
+    filled = n[n["polarity"].notna()]
+    assert set(filled["polarity"]) == {"higher"}
+    assert filled["kpi_name"].nunique() == 3 and n["kpi_name"].nunique() == 7
+    assert filled["note"].str.contains("stated in the text: polarity higher").all()
+    quotes = {"Number of adults aged 18-64": "para 14", "% reviews of people": "para 28",
+              "Proportion of adults receiving direct payments": "para 18"}
+    for start, para in quotes.items():
+        assert filled.loc[filled["kpi_name"].str.startswith(start), "note"].str.contains(para).all()
+    assert n.loc[n["polarity"].isna(), "note"].str.contains("Good-performance direction not printed.").all()
+
+
+def test_reader_tables(kpis: pd.DataFrame) -> None:
+    from helpers import report
+
+    card = _card(kpis, STOCKPORT, "2023-24", "Q2")
+    shown = rag.display(card)
+    assert isinstance(shown, report.Presented) and len(shown) == 21
+    row = shown.frame.set_index("KPI").loc["HASC 2.7 People undertaking the National Diabetes Prevention Programme"]
+    assert (row["Better if"], row["Year-end forecast"], row["Target"], row["RAG (computed)"], row["RAG (printed)"]) == (
+        "higher", "1,100", "1,085", "Green", "G")
+    assert "kpi_code" not in shown.frame.columns and "table_id" not in repr(shown)
+    counts = rag.show_counts(rag.rag_counts(card))
+    assert counts.frame.set_index("RAG rating").loc["Total"].tolist() == ["21", "21"]
+    text = rag.summary_text(card, rag.rule_set("own", STOCKPORT), "Stockport", "quarter 2 2023-24")
+    assert "2 are red, 1 amber and 9 green by Stockport's rules; 9 have no numeric target" in text
+    diff = rag.show_differences(card)
+    assert diff.frame.columns.tolist() == ["KPI", "RAG (computed)", "RAG (printed)", "Direction (computed)",
+                                           "Direction (printed)", "Why they differ"]
+    assert rag.not_rated_note(card, rag.rule_set("own", STOCKPORT), "Stockport") is None
 
 
 def test_a_period_without_kpis(kpis: pd.DataFrame) -> None:

@@ -301,16 +301,160 @@ def test_summary_text_and_table(budget: pd.DataFrame, key_activity: pd.DataFrame
     sv = variance.savings_summary(savings, STOCKPORT, "2017-18", "Q3")
     text = variance.summary_text(vt, variance.decompose(key_activity, STOCKPORT, "2017-18", "Q3"), sv, "Stockport",
                                  "quarter 3 2017-18")
-    assert "forecasts an overspend of £584k against a budget of £69,839k (+0.8% of the budget)" in text
-    assert "£265k less than at Q2" in text
+    assert ("forecasts an overspend of £584k on a budget of £69,839k (+0.8% of the budget): the total of 'para 2.1.2 "
+            "revenue table (breakdown of the forecast by service)'") in text
+    assert "Since quarter 2 the variance has fallen by £265k, from +£849k." in text  # 849 -> 584
+    assert "Of the 9 lines of 'para 2.1.2 revenue table (breakdown of the forecast by service)', 2 are Red, " \
+           "2 Amber and 5 Green." in text
     assert "Learning Disability £709k (+2.5%)" in text and "Boroughwide Services £407k (-7.5%)" in text
+    # Strategy and Performance has a negative (net income) budget of -1,125: the per cent says so
+    assert "Strategy and Performance £308k (+27.4% of a net income budget)" in text
     assert "Savings: £2,809k achieved of a £3,651k plan (77%), a shortfall of £842k." in text
+    assert "stockport-2017-18" not in text  # no internal ids in the reader's text
     cambs = variance.variance_table(budget, CAMBS, "2018-19", "M04")
     table = variance.summary_table(cambs, variance.decompose(key_activity, CAMBS, "2018-19", "M04"), n=3)
+    assert table.columns.tolist() == variance.SUMMARY_COLUMNS
     assert table["kind"].tolist() == ["service line"] * 3 + ["key activity"] * 4
     assert table["name"].tolist()[:3] == ["Looked After Children Placements", "Strategic Management - Adults",
                                           "LD Head of Service"]
-    assert table.loc[0, "driver"] == "up £335k since M03"
+    assert table.loc[0, "driver"] == "up £335k since month 3 (June)"
+    ld = table.set_index("name").loc["Learning Disability"]
+    # the four parts add up to the key-activity table's variance
+    assert ld["volume_gbp_k"] + ld["price_gbp_k"] + ld["remainder_gbp_k"] + ld["other_lines_gbp_k"] == \
+        pytest.approx(ld["variance_gbp_k"]) == 2564
+    ye = variance.summary_text(variance.variance_table(budget, CAMBS, "2017-18", "YE"), key_activity.iloc[0:0],
+                               savings.iloc[0:0], "Cambridgeshire", variance.period_label("YE", "2017-18"))
+    assert "reports an underspend of £492k on a budget of £4,541k (-10.8% of the budget)" in ye  # outturn, not forecast
+    assert "Health Contributions £394k (no budget to compare with)" in ye
+
+
+# ------------------------------------------------------------------------------------------------
+# service scope: adult social care only, or every printed row
+# ------------------------------------------------------------------------------------------------
+
+
+def test_service_class_edges() -> None:
+    """Synthetic rows (edge cases of the patterns): the service area decides, else the line."""
+    df = pd.DataFrame({
+        "line": ["Adult Learning & Skills", "Looked After Children Placements", "Carers", "Children & Safeguarding",
+                 "Grant Funding", "Public Health", "Youth Offending Service", "Adults & Safeguarding",
+                 "Capacity in Adults procurement", "Local Assistance Scheme"],
+        "service_area": ["Communities & Safety Directorate", "Commissioning Directorate / Childrens Commissioning",
+                         "Adults & Safeguarding Directorate", None, "Grant Funding", "Public Health", "", None,
+                         "Commissioning", "Commissioning Directorate"],
+    })
+    assert variance.service_class(df).tolist() == [
+        "other", "other", "adults", "other", "shared", "shared", "other", "adults", "adults", "shared"]
+
+
+def test_adults_scope_cambridgeshire_people_and_communities(budget: pd.DataFrame) -> None:
+    """Cambridgeshire's July 2018 report covers People & Communities: children's lines are left out in the
+    adults scope, and the lead total becomes the report's own Adults Committee total (cover report para 1.3)."""
+    allrows = variance.variance_table(budget, CAMBS, "2018-19", "M04", scope="all")
+    adults = variance.variance_table(budget, CAMBS, "2018-19", "M04", scope="adults")
+    assert len(allrows) == 95 and len(adults) == 33
+    assert "Looked After Children Placements" in set(allrows["line"])
+    assert not adults["line"].isin(["Looked After Children Placements", "Education", "Net Total",
+                                    "Local Assistance Scheme"]).any()
+    head = variance.headline(adults)
+    assert head[["line", "budget_gbp_k", "variance_gbp_k"]].values.tolist() == [["Total", 138275, 21]]
+    assert variance.main_tables(adults) == ["cambridgeshire-2018-19-m04-app1"]
+    app1 = adults[adults["table_id"] == "cambridgeshire-2018-19-m04-app1"]
+    ads = app1[app1["service_area"].str.startswith("Adults & Safeguarding") & (app1["row_type"] == "line")]
+    # the kept adult lines add up to the printed directorate subtotal (+17 on 154,041)
+    sub = _row(app1, "Adult & Safeguarding Directorate Total")
+    assert ads["variance_gbp_k"].sum() == sub["variance_gbp_k"] == 17
+    assert ads["budget_gbp_k"].sum() == sub["budget_gbp_k"] == 154041
+    assert variance.largest_variances(adults, 2)["line"].tolist() == ["Strategic Management - Adults",
+                                                                     "LD Head of Service"]
+    note = variance.scope_note(budget, CAMBS, "2018-19", "M04", "adults")
+    assert "8 of the 9 rows of *F&PR section 2.1 Overall Position*" in note
+    assert "54 of the 79 rows of *Appendix 1" in note
+    assert variance.scope_note(budget, CAMBS, "2018-19", "M04", "all") is None
+    # the movement chart follows the scope
+    mv = variance.movement(budget, CAMBS, "2018-19", "M04", scope="adults")
+    assert "Looked After Children Placements" not in set(mv["line"])
+
+
+def test_adults_scope_keeps_reports_without_other_services(budget: pd.DataFrame) -> None:
+    """Stockport's and Nottinghamshire's tables print no children's services: the scope changes nothing (and
+    Stockport's public health line, part of its Health and Adult Social Care portfolio total, stays)."""
+    for code, year, period in ((STOCKPORT, "2017-18", "Q3"), (STOCKPORT, "2023-24", "Q2"), (NOTTS, "2024-25", "M03")):
+        a = variance.variance_table(budget, code, year, period, scope="adults")
+        b = variance.variance_table(budget, code, year, period, scope="all")
+        pd.testing.assert_frame_equal(a, b)
+        assert variance.scope_note(budget, code, year, period, "adults") is None
+    assert "Public Health" in set(variance.variance_table(budget, STOCKPORT, "2023-24", "Q2", scope="adults")["line"])
+
+
+def test_adults_scope_of_a_people_and_communities_reserves_schedule() -> None:
+    reserves = council_data.load_kind("reserves", warn=False)
+    a = variance.reserves_summary(reserves, CAMBS, "2017-18", "YE", scope="adults")
+    b = variance.reserves_summary(reserves, CAMBS, "2017-18", "YE", scope="all")
+    assert len(b) == 33 and 0 < len(a) < len(b)
+    raw = variance.select(reserves, CAMBS, "2017-18", "YE").set_index("row_order")
+    kept = raw.loc[a["row_order"]]
+    assert set(kept["service_area"].dropna()) == {"Adults & Safeguarding", "Commissioning"}
+    assert "Capacity in Adults procurement & contract management" in set(kept["line"])  # area Commissioning
+    assert "Other Adult Capital Reserves" in set(kept["line"])  # no area: the line names adults
+    assert not kept["line"].str.contains("Child|School|YOT|TOTAL", case=False).any()
+
+
+def test_scope_parameter() -> None:
+    assert variance.check_scope(" Adults ") == "adults"
+    with pytest.raises(ParameterError, match="service_scope"):
+        variance.check_scope("children")
+    from helpers import params
+
+    assert params.check(service_scope="all")["service_scope"] == "all"
+    with pytest.raises(ParameterError, match="service_scope"):
+        params.check(service_scope="")
+
+
+# ------------------------------------------------------------------------------------------------
+# the reader's tables
+# ------------------------------------------------------------------------------------------------
+
+
+def test_row_notes_explain_the_figures_that_need_it(budget: pd.DataFrame) -> None:
+    notts = variance.variance_table(budget, NOTTS, "2024-25", "M03").set_index("line")
+    notes = variance.row_notes(notts.reset_index()).set_axis(notts.index)
+    # printed 0.81% for a -290 variance on a -35,643 budget: ours is -0.8% (size of the budget)
+    assert notes["Strategic Commissioning and Integration"] == (
+        "negative budget (net income): the % is of its size, + = overspend; the report prints 0.81%")
+    assert notes["Transfer to / (from) Capital Reserves"] == "no figures printed"
+    assert notes["Living Well and Direct Services"] == ""
+    ye = variance.variance_table(budget, CAMBS, "2017-18", "YE")
+    respite = ye[(ye["line"] == "Respite") & ye["table_id"].str.contains("amh-")]
+    assert variance.row_notes(ye).loc[respite.index[0]] == "zero budget: no %"
+
+
+def test_display_has_reader_headings_units_and_formats(budget: pd.DataFrame) -> None:
+    from helpers import report
+
+    vt = variance.variance_table(budget, NOTTS, "2024-25", "M03")
+    shown = variance.display(vt)
+    assert isinstance(shown, report.Presented)
+    assert shown.frame.columns.tolist() == [
+        "Line", "Budget (£k)", "Forecast outturn (£k)", "Variance (£k)", "Variance (% of budget)", "RAG",
+        "Previous report", "Movement (£k)", "Notes"]
+    assert shown.caption == "Source table: Summary Financial Position as at Period 3 2024/25 table"
+    total = shown.frame.set_index("Line").loc["Net Department Total"]
+    assert total.tolist()[:7] == ["277,910", "287,545", "+9,635", "+3.5%", "Red", "month 2 (May)", "+3,516"]
+    assert shown.frame.set_index("Line").loc["Transfer to / (from) Capital Reserves", "Budget (£k)"] == "–"
+    assert "table_id" not in repr(shown) and "nottinghamshire-2024" not in shown.html
+    # Cambridgeshire (adults): a note that holds for every row is said once, above the table
+    cambs = variance.display(variance.variance_table(budget, CAMBS, "2018-19", "M04", scope="adults"))
+    assert "Every row: forecast = budget + printed variance (no forecast printed)" in cambs.caption
+    assert "Source table" in cambs.frame.columns  # four printed tables
+    nhs = cambs.frame.set_index("Line").loc["NHS Contribution to Pooled Budget"]
+    assert nhs["Notes"].startswith("negative budget (net income)")
+    totals = variance.show_totals(variance.variance_table(budget, STOCKPORT, "2017-18", "Q3"))
+    assert totals.frame["Line"].tolist() == ["Total", "Total"]
+    assert totals.frame["Variance (£k)"].tolist() == ["+584", "+518"]
+    assert "font-weight: bold" in totals.html  # the lead total
+    empty = variance.display(variance.variance_table(budget, STOCKPORT, "2025-26", "BUD"))
+    assert "No budget figures" in empty.data
 
 
 def test_period_helpers() -> None:

@@ -222,3 +222,13 @@ NAMED_CHECKS["need_growth_pct"] = _demand_rule("check_pct", "need_growth_pct", o
 NAMED_CHECKS["demography_growth_pct"] = _demand_rule("check_pct", "demography_growth_pct", optional=True)
 NAMED_CHECKS["unit_cost_gbp_per_week"] = _demand_rule("check_unit_cost")
 NAMED_CHECKS["top_lines"] = lambda v: check_positive_int(v, "top_lines", 50)
+
+
+def check_service_scope(value: Any) -> str:
+    """Return a forecast-variance service scope (:func:`helpers.variance.check_scope`: ``adults`` or ``all``)."""
+    from helpers.variance import check_scope
+
+    return check_scope(value)
+
+
+NAMED_CHECKS["service_scope"] = check_service_scope

@@ -75,34 +75,61 @@ def finish(ax: plt.Axes, *, title: str, xlabel: str, ylabel: str, source: str, n
     return ax
 
 
-def coverage_chart(overview: pd.DataFrame) -> plt.Figure:
-    """Horizontal bars from the first to the last financial year of each built table.
+#: First financial year on the axis of :func:`coverage_chart`; a table that starts earlier (the GDP deflators,
+#: from 1955-56) is cut there and says where it starts.
+COVERAGE_FROM = 2000
+
+
+def coverage_chart(overview: pd.DataFrame, years: dict[str, list[str]] | None = None) -> plt.Figure:
+    """Financial years held by each built table: a bar for each run of consecutive years (gaps show).
 
     Parameters
     ----------
     overview
         :func:`helpers.tables.overview`.
+    years
+        :func:`helpers.overview.table_years` (each table's years); without it, one bar from the first to the
+        last year of each table.
     """
     df = overview.dropna(subset=["first_year", "last_year"]).copy()
     df = df[df["first_year"].astype(str).str.match(r"^\d{4}-\d{2}$")]
     fig, ax = figure("wide")
+    labels = dict(title="Financial years held by each processed table", xlabel="financial year", ylabel="table",
+                  source="data/processed, built by `asc data build` from the registered sources and council reports")
     if df.empty:
         ax.text(0.5, 0.5, "No built table has financial years yet: run `asc data build`", ha="center")
         ax.set_axis_off()
-        finish(ax, title="Years covered by each table", xlabel="financial year", ylabel="table",
-               source="data/processed (asc data build)")
+        finish(ax, **labels)
         return fig
     df["start"] = df["first_year"].str[:4].astype(int)
     df["end"] = df["last_year"].str[:4].astype(int) + 1
-    df = df.sort_values(["start", "table"], ascending=[False, False])
+    df = df.sort_values(["kind", "start", "table"], ascending=[True, False, False]).reset_index(drop=True)
     colours = {k: PALETTE[i] for i, k in enumerate(sorted(df["kind"].unique()))}
-    ax.barh(df["table"], df["end"] - df["start"], left=df["start"], color=df["kind"].map(colours))
+    lo = min(COVERAGE_FROM, int(df.loc[df["start"] >= COVERAGE_FROM, "start"].min())
+             if (df["start"] >= COVERAGE_FROM).any() else COVERAGE_FROM)
+    hi = int(df["end"].max())
+    for i, r in df.iterrows():
+        held = sorted(int(y[:4]) for y in (years or {}).get(r["table"], [])) or list(range(r["start"], r["end"]))
+        runs: list[tuple[int, int]] = []
+        for y in held:
+            if runs and y == runs[-1][0] + runs[-1][1]:
+                runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+            else:
+                runs.append((y, 1))
+        clipped = [(max(a, lo), a + n - max(a, lo)) for a, n in runs if a + n > lo]
+        ax.broken_barh(clipped, (i - 0.35, 0.7), color=colours[r["kind"]])
+        if r["start"] < lo:
+            ax.text(lo + 0.2, i, f"from {r['first_year']}", va="center", ha="left", fontsize=7, color="white",
+                    fontweight="bold")
+    ax.set_yticks(range(len(df)), df["table"], fontsize=8)
+    ax.set_ylim(len(df) - 0.5, -0.5)
+    ax.set_xlim(lo, hi)
     handles = [mpl.patches.Patch(color=c, label=k) for k, c in colours.items()]
-    ax.legend(handles=handles, title="kind", loc="lower left", frameon=True)
-    ticks = list(range(int(df["start"].min()), int(df["end"].max()) + 1, 2))
-    ax.set_xticks(ticks, [f"{t}-{(t + 1) % 100:02d}" for t in ticks], rotation=45, ha="right")
-    finish(ax, title="Financial years covered by each processed table", xlabel="financial year",
-           ylabel="table", source="data/processed, built by `asc data build` from the registered sources")
+    ax.legend(handles=handles, title="from", loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+    ticks = list(range(lo, hi + 1, 2))
+    ax.set_xticks(ticks, [f"{t}-{(t + 1) % 100:02d}" for t in ticks], rotation=45, ha="right", fontsize=8)
+    finish(ax, note=f"Gaps are years a table does not hold. The axis starts at {lo}-{(lo + 1) % 100:02d}; a table "
+                    "held from earlier says so on its bar.", **labels)
     return fig
 
 
@@ -351,6 +378,17 @@ def _gbp_k(x: float) -> str:
     return f"{'-' if x < 0 else '+'}£{abs(x):,.0f}k"
 
 
+def _wrap(text: str, width: int, lines: int) -> str:
+    """Wrap a label to at most ``lines`` lines of ``width`` characters (an ellipsis if cut)."""
+    import textwrap
+
+    parts = textwrap.wrap(str(text), width) or [""]
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][: width - 1].rstrip() + "…"
+    return "\n".join(parts)
+
+
 def waterfall_chart(vt: pd.DataFrame, *, top: int = 8, source: str) -> plt.Figure:
     """Waterfall from the budget to the forecast outturn of the main table(s) of a period.
 
@@ -380,13 +418,13 @@ def waterfall_chart(vt: pd.DataFrame, *, top: int = 8, source: str) -> plt.Figur
     main = vt[vt["table_id"].isin(heads["table_id"]) & (vt["row_type"] == "line") & vt["variance_gbp_k"].notna()]
     main = main.assign(_a=main["variance_gbp_k"].abs()).sort_values(["_a", "row_order"], ascending=[False, True])
     shown, rest = main.head(top), main.iloc[top:]
-    steps = list(zip(shown["line"].str.slice(0, 28), shown["variance_gbp_k"], strict=True))
+    steps = list(zip(shown["line"].map(lambda t: _wrap(t, 18, 3)), shown["variance_gbp_k"], strict=True))
     if len(rest):
         steps.append((f"{len(rest)} other lines", float(rest["variance_gbp_k"].sum())))
     start, end = float(heads["budget_gbp_k"].sum()), float(heads["forecast_outturn_gbp_k"].sum())
     gap = end - start - sum(v for _, v in steps)
     if abs(gap) > 1e-6:
-        steps.append(("printed total vs lines", gap))
+        steps.append(("printed total\nminus sum of lines", gap))
     names = ["Budget", *[n for n, _ in steps], "Forecast outturn"]
     level, bottoms, heights, colours = start, [0.0], [start], [PALETTE[0]]
     for _, v in steps:
@@ -410,9 +448,11 @@ def waterfall_chart(vt: pd.DataFrame, *, top: int = 8, source: str) -> plt.Figur
     for i, (b, h) in enumerate(zip(bottoms, heights, strict=True)):
         text = f"£{h:,.0f}k" if i in (0, len(names) - 1) else _gbp_k(steps[i - 1][1])
         ax.text(i, b + h, text, ha="center", va="bottom", fontsize=8)
-    ax.set_xticks(list(x), names, rotation=35, ha="right", fontsize=8)
+    ax.set_xticks(list(x), names, rotation=0, ha="center", fontsize=7)
     ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
-    finish(ax, note="Red steps: overspends; light blue: underspends. The y-axis does not start at zero.", **labels)
+    tables = "; ".join(sorted(heads["source_table"].astype(str).unique()))
+    finish(ax, note=f"Lines and total of: {tables}. Red steps: overspends; light blue: underspends. The y-axis "
+                    "does not start at zero.", **labels)
     return fig
 
 
@@ -430,20 +470,27 @@ def forecast_movement_chart(mv: pd.DataFrame, *, source: str) -> plt.Figure:
     if mv.empty:
         _empty_chart(ax, "Only one reported period: no movement to show", **labels)
         return fig
+    from helpers import variance
+
     order = mv.drop_duplicates("period").sort_values("order")
     pos = {p: i for i, p in enumerate(order["period"])}
     many_tables = mv["table_id"].nunique() > 1
-    n_total = 0
-    for i, ((tid, line), g) in enumerate(mv.groupby(["table_id", "line"], sort=True)):
+    n_total = n_line = 0
+    markers = ("o", "s", "^", "D", "v", "P", "X", "*")
+    for (tid, line), g in mv.groupby(["table_id", "line"], sort=True):
         g = g.sort_values("order")
         total = (g["row_type"] == "total").all()
         name = f"{line} ({tid.split('-')[-2] if many_tables else ''})".replace(" ()", "")
         style = ("-", "--", ":", "-.")[n_total % 4] if total else "-"
+        colour = "#000000" if total else PALETTE[n_line % (len(PALETTE) - 1)]
+        marker = "o" if total else markers[(n_line // (len(PALETTE) - 1)) % len(markers)]
         n_total += int(total)
-        ax.plot(g["period"].map(pos), g["variance_gbp_k"], marker="o", label=name[:40], linestyle=style,
-                color="#000000" if total else PALETTE[i % (len(PALETTE) - 1)], linewidth=2.5 if total else 1.5)
+        n_line += int(not total)
+        ax.plot(g["period"].map(pos), g["variance_gbp_k"], marker=marker, label=_wrap(name, 40, 2), linestyle=style,
+                color=colour, linewidth=2.5 if total else 1.5)
     ax.axhline(0, color="#666666", linewidth=0.8)
-    ax.set_xticks(range(len(pos)), list(pos))
+    ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
+    ax.set_xticks(range(len(pos)), [variance.period_label(p).replace(" (", "\n(") for p in pos])
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
     finish(ax, note="Totals in black (one line style per table). The first point of a line may be the previous period's variance as "
                     "printed in this report.", **labels)
@@ -460,7 +507,7 @@ def decomposition_chart(dec: pd.DataFrame, *, source: str) -> plt.Figure:
         _empty_chart(ax, "No key-activity lines with clients and unit costs for this period", **labels)
         return fig
     d = d.iloc[::-1]
-    names = (d["service_group"].str.slice(0, 26) + ": " + d["line"].str.lstrip("~ ").str.slice(0, 24)).tolist()
+    names = (d["service_group"] + ": " + d["line"].str.lstrip("~ ")).map(lambda t: _wrap(t, 48, 2)).tolist()
     y = range(len(d))
     parts = [("volume (number of clients)", "volume_gbp_k", PALETTE[0]),
              ("price (unit cost)", "price_gbp_k", PALETTE[1]),
@@ -474,11 +521,14 @@ def decomposition_chart(dec: pd.DataFrame, *, source: str) -> plt.Figure:
         pos_left = [pl + max(v, 0) for v, pl in zip(vals, pos_left, strict=True)]
         neg_left = [nl + min(v, 0) for v, nl in zip(vals, neg_left, strict=True)]
     ax.scatter(d["variance_gbp_k"], list(y), marker="D", color="#000000", zorder=3, label="variance")
+    trans = mpl.transforms.blended_transform_factory(ax.transAxes, ax.transData)
     for yi, v in zip(y, d["variance_gbp_k"], strict=True):
-        ax.text(v, yi + 0.3, _gbp_k(v), fontsize=7, ha="center")
+        ax.text(1.01, yi, _gbp_k(v), fontsize=7, ha="left", va="center", transform=trans)
+    ax.text(1.01, len(d) - 0.4, "variance", fontsize=7, ha="left", va="bottom", fontweight="bold", transform=trans)
     ax.axvline(0, color="#666666", linewidth=0.8)
+    ax.xaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
     ax.set_yticks(list(y), names, fontsize=8)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="lower right", framealpha=0.9)
     finish(ax, note="Volume = (actual - budgeted clients) x budgeted unit cost x weeks; price = (actual - budgeted "
                     "unit cost) x actual clients x weeks; remainder = variance - volume - price.", **labels)
     return fig
@@ -504,10 +554,14 @@ def variance_rag_chart(vt: pd.DataFrame, *, top: int = 12, source: str) -> plt.F
         ax.text(p, yi, f"  {r}: {t}, {_gbp_k(v) if pd.notna(v) else 'n/a'}  ", va="center",
                 ha="left" if p >= 0 else "right", fontsize=8)
     ax.axvline(0, color="#666666", linewidth=0.8)
-    ax.set_yticks(y, d["line"].str.slice(0, 40), fontsize=8)
-    lim = max(float(pct.abs().max()), 1.0) * 1.6
+    ax.set_yticks(y, d["line"].map(lambda t: _wrap(t, 36, 2)), fontsize=8)
+    ax.xaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}%"))
+    lim = max(float(pct.abs().max()), 1.0) * 1.8
     ax.set_xlim(-lim, lim)
-    finish(ax, note="RAG by the thresholds stated above the chart; 'n/a': no budget to take a per cent of.", **labels)
+    tables = "; ".join(sorted(d["source_table"].astype(str).unique()))
+    finish(ax, note=f"The largest variances (£k) of: {tables}. RAG by the thresholds stated above the chart; 'n/a': "
+                    "no budget to take a per cent of; a line with a negative (net income) budget: the per cent is of "
+                    "its size.", **labels)
     return fig
 
 
@@ -520,7 +574,8 @@ def rag_counts_chart(counts: pd.DataFrame, *, source: str) -> plt.Figure:
         :func:`helpers.rag.rag_counts`.
     """
     fig, ax = figure("wide")
-    labels = dict(title="KPIs by RAG rating: ours and as printed", xlabel="rating", ylabel="number of KPIs",
+    labels = dict(title="KPIs by RAG rating: computed by the stated rules, and as printed", xlabel="rating",
+                  ylabel="number of KPIs",
                   source=source)
     c = counts[counts["rag"] != "Total"]
     c = c[(c["ours"] + c["printed"]) > 0]
@@ -530,11 +585,12 @@ def rag_counts_chart(counts: pd.DataFrame, *, source: str) -> plt.Figure:
     x = list(range(len(c)))
     w = 0.4
     colours = [_RAG_COLOURS.get(r, "#BBBBBB") for r in c["rag"]]
-    ax.bar([i - w / 2 for i in x], c["ours"], width=w, color=colours, edgecolor="#333333", label="ours")
+    ax.bar([i - w / 2 for i in x], c["ours"], width=w, color=colours, edgecolor="#333333",
+           label="computed by the rules")
     ax.bar([i + w / 2 for i in x], c["printed"], width=w, color=colours, edgecolor="#333333", hatch="//",
            alpha=0.6, label="printed in the report")
     for i, (o, p) in enumerate(zip(c["ours"], c["printed"], strict=True)):
-        ax.text(i - w / 2, o, f"ours {o}", ha="center", va="bottom", fontsize=8)
+        ax.text(i - w / 2, o, f"computed {o}", ha="center", va="bottom", fontsize=8)
         ax.text(i + w / 2, p, f"printed {p}", ha="center", va="bottom", fontsize=8)
     ax.set_xticks(x, c["rag"])
     ax.legend(fontsize=8)

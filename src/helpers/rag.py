@@ -20,8 +20,9 @@ direction of travel is judged. The named rule sets are the ones the seed documen
 ``nottinghamshire``
     Nottinghamshire County Council, *Adult Social Care and Health Performance, Risks and Financial Position
     – Quarter 1 2024/25* (seed ``003_49656f548dd3db36.txt``): the tables print a "Red/ Amber / Green (RAG)
-    status" but the report states no thresholds, no polarity and no direction of travel, so this rule set
-    rates nothing itself and shows the printed RAG.
+    status" but the report states no thresholds and no direction of travel, so this rule set rates nothing
+    itself and shows the printed RAG. (Its text states which way is better for three of the seven measures;
+    the council data README quotes it.)
 ``tolerance``
     A generic rule: Green on or better than target, Amber when worse by at most ``amber_within_pct`` per
     cent of the target, Red beyond; stable within ``stable_within_pct`` per cent of the previous value.
@@ -143,7 +144,7 @@ RULE_SETS: dict[str, RuleSet] = {
         name="nottinghamshire",
         title="Nottinghamshire's rules",
         source="Nottinghamshire Adult Social Care and Health Performance, Risks and Financial Position, "
-               "Quarter 1 2024/25: RAG printed, no thresholds, polarity or direction of travel stated",
+               "Quarter 1 2024/25: RAG printed, no thresholds or direction-of-travel rule stated",
         amber_within_pct=None,
         dot_basis=None,
         printed_rag=dict(_COMMON_RAG),
@@ -607,19 +608,70 @@ def availability(kpis: pd.DataFrame, gss_code: str, year: str, period: str, coun
     return f"**No KPI figures for {council_name} in {year} {period}**: {where}."
 
 
-def display(card: pd.DataFrame) -> pd.DataFrame:
-    """The scorecard with reader-facing column names: every KPI, its figures, our RAG and direction, and the
-    printed ones."""
-    return pd.DataFrame({
-        "KPI": (card["kpi_code"].fillna("") + " " + card["kpi_name"]).str.strip(),
-        "better if": card["polarity"].fillna("not stated"), "unit": card["unit"],
-        "2 years ago": card["previous2_value"], "previous": card["previous_value"],
-        "previous period": card["previous_period"], "in-year": card["in_year"], "current": card["value_text"],
-        "forecast": card["forecast_value"], "target": card["target_value"].astype(object).where(
-            card["target_value"].notna(), card["target_printed"]),
-        "RAG (ours)": card["rag"], "RAG (printed)": card["rag_printed"], "direction (ours)": card["dot"],
-        "direction (printed)": card["dot_printed"],
-    })
+def _period_name(p: object) -> object:
+    from helpers.variance import period_label
+
+    try:
+        return period_label(str(p)) if isinstance(p, str) and p else None
+    except ParameterError:
+        return p
+
+
+def show_periods(kpis: pd.DataFrame, gss_code: str, council_name: str):
+    """:func:`kpi_periods` for a reader."""
+    from helpers import report
+
+    d = kpi_periods(kpis, gss_code)
+    d = d.assign(period_name=d["period"].map(_period_name))
+    return report.present(d, columns={"year": "Financial year", "period": "Period (parameter)",
+                                      "period_name": "Period", "rows": "KPI rows (a KPI printed monthly has several)"},
+                          formats={"rows": "int"}, source=None,
+                          empty=f"{council_name} has no KPI figures in data/raw/councils.")
+
+
+def show_counts(counts: pd.DataFrame, *, kind: str = "rag"):
+    """:func:`rag_counts` (``kind="rag"``) or :func:`dot_counts` (``kind="direction"``) for a reader."""
+    from helpers import report
+
+    first = "RAG rating" if kind == "rag" else "Direction of travel"
+    return report.present(counts, columns={kind: first, "ours": "Computed by the stated rules",
+                                           "printed": "Printed in the report"},
+                          formats={"ours": "int", "printed": "int"}, source=None,
+                          emphasis=counts[kind].eq("Total"), rag=[kind] if kind == "rag" else (),
+                          empty="No KPIs for this period.")
+
+
+def display(card: pd.DataFrame):
+    """The scorecard for a reader: every KPI, its figures, our RAG (and how it was reached) and direction,
+    beside the printed ones. The full scorecard (all columns) is for the export."""
+    from helpers import report
+
+    d = card.assign(
+        kpi=_kpi_label(card),
+        better=card["polarity"].map({"higher": "higher", "lower": "lower"}).fillna("not stated"),
+        target=card["target_value"].map(_fmt).where(card["target_value"].notna(), card["target_printed"]),
+        previous_name=card["previous_period"],
+    )
+    cols = {"kpi": "KPI", "better": "Better if", "unit": "Unit", "previous2_value": "2 years before",
+            "previous_value": "Previous", "previous_name": "Previous is", "in_year": "Earlier this year",
+            "value_text": "Latest (numerator / denominator)", "forecast_value": "Year-end forecast",
+            "target": "Target", "rag": "RAG (computed)", "rag_reason": "How the RAG was reached",
+            "rag_printed": "RAG (printed)", "dot": "Direction (computed)", "dot_printed": "Direction (printed)"}
+    fmts = {"previous2_value": _fmt_cell, "previous_value": _fmt_cell, "forecast_value": _fmt_cell}
+    return report.present(d, columns=cols, formats=fmts, source=None, rag=["rag", "rag_printed"],
+                          empty="No KPIs for this period (see the message above).")
+
+
+def _kpi_label(card: pd.DataFrame) -> pd.Series:
+    """``code name``, without repeating a code the printed name already starts with."""
+    code = card["kpi_code"].fillna("").astype(str)
+    name = card["kpi_name"].astype(str)
+    repeat = pd.Series([bool(c) and n.startswith(c) for c, n in zip(code, name, strict=True)], index=card.index)
+    return (code.where(~repeat, "") + " " + name).str.strip()
+
+
+def _fmt_cell(x: float) -> str:
+    return _fmt(x)
 
 
 def differences(card: pd.DataFrame) -> pd.DataFrame:
@@ -628,29 +680,92 @@ def differences(card: pd.DataFrame) -> pd.DataFrame:
     return d[["kpi_code", "kpi_name", "rag", "rag_printed", "dot", "dot_printed", "differs_why"]].reset_index(drop=True)
 
 
+def show_differences(card: pd.DataFrame):
+    """:func:`differences` for a reader."""
+    from helpers import report
+
+    d = differences(card)
+    d = d.assign(kpi=_kpi_label(d))
+    cols = {"kpi": "KPI", "rag": "RAG (computed)", "rag_printed": "RAG (printed)", "dot": "Direction (computed)",
+            "dot_printed": "Direction (printed)", "differs_why": "Why they differ"}
+    return report.present(d, columns=cols, source=None, rag=["rag", "rag_printed"],
+                          empty="Every printed RAG and direction agrees with the stated rules.")
+
+
+def show_supporting(supporting: pd.DataFrame):
+    """The supporting trend series of :func:`select_kpis` for a reader."""
+    from helpers import report
+
+    cols = {"kpi_name": "Series", "first_period": "First period", "first_value": "First value",
+            "last_period": "Latest period", "last_value": "Latest value"}
+    return report.present(supporting, columns=cols, source=None,
+                          formats={"first_value": _fmt_cell, "last_value": _fmt_cell},
+                          empty="No supporting trend series.")
+
+
+def not_rated_note(card: pd.DataFrame, rules: RuleSet, council_name: str) -> str | None:
+    """Why some KPIs get no computed RAG, in a paragraph (``None`` when every KPI with a target is rated)."""
+    if card.empty:
+        return None
+    no_rule = card["rag"].eq("Not rated") & card["rag_reason"].eq("the report states no RAG rule")
+    no_pol = card["rag"].eq("Not rated") & ~no_rule
+    out = []
+    if no_rule.any():
+        printed = card.loc[no_rule, "rag_printed"].notna().sum()
+        stated = card["polarity"].isin(["higher", "lower"]).sum()
+        out.append(f"**None of {council_name}'s {int(no_rule.sum())} KPIs with a target is RAG-rated here**: "
+                   f"{rules.source.split(':')[0]} prints a RAG status for {printed} of them but states no rule "
+                   "(no thresholds), so the printed RAG is shown as printed and not recomputed. The report also "
+                   f"says whether higher or lower is better for only {stated} of the {len(card)} (see 'Better if'); "
+                   "for the others a rule could not rate them even if one were chosen (`rule_set` 'tolerance').")
+    if no_pol.any():
+        names = "; ".join(str(x).rstrip(". ") for x in card.loc[no_pol, "kpi_name"])
+        out.append(f"**{int(no_pol.sum())} KPI{'s are' if no_pol.sum() > 1 else ' is'} not rated** because the "
+                   f"report does not say whether higher or lower is better, and guessing would decide the "
+                   f"colour: {names}.")
+    return " ".join(out) or None
+
+
 def summary_text(card: pd.DataFrame, rules: RuleSet, council_name: str, label: str) -> str:
     """A plain-English paragraph on the scorecard for a councillor."""
     if card.empty:
         return f"{council_name} has no KPI figures for {label}."
     n = len(card)
     c = card["rag"].value_counts()
-    rated = ", ".join(f"{int(c.get(k, 0))} {k.lower()}" for k in ("Red", "Amber", "Green"))
-    text = [f"Of the {n} indicators {council_name} reported for {label}, by {rules.title} {rated}; "
-            f"{int(c.get('No target', 0))} have no numeric target and are not RAG-rated"]
-    nr = int(c.get("Not rated", 0)) + int(c.get("No data", 0))
-    if nr:
-        text[-1] += f", and {nr} cannot be rated (no rule, no polarity or no value)"
-    text[-1] += "."
+    pc = card["rag_printed_category"].value_counts()
+    printed = int(card["rag_printed"].notna().sum())
+    text = []
+    if rules.amber_within_pct is None:
+        text.append(f"{council_name} reported {n} indicators for {label}. Its report rates them "
+                    f"{int(pc.get('Red', 0))} red, {int(pc.get('Amber', 0))} amber and {int(pc.get('Green', 0))} "
+                    f"green (as printed) but states no rule for those ratings, so this scorecard does not "
+                    "recompute them.")
+    else:
+        red_n = int(c.get("Red", 0))
+        rated = (f"{red_n} {'is' if red_n == 1 else 'are'} red, {int(c.get('Amber', 0))} amber and "
+                 f"{int(c.get('Green', 0))} green")
+        by = rules.title if rules.name in COUNCIL_RULE_SETS.values() else "the " + rules.title[0].lower() + \
+            rules.title[1:]
+        s = f"Of the {n} indicators {council_name} reported for {label}, {rated} by {by}"
+        nt = int(c.get("No target", 0))
+        if nt:
+            s += f"; {nt} {'has' if nt == 1 else 'have'} no numeric target and {'is' if nt == 1 else 'are'} not RAG-rated"
+        nr = int(c.get("Not rated", 0)) + int(c.get("No data", 0))
+        if nr:
+            s += f"{', and' if nt else ';'} {nr} cannot be rated (no stated polarity, or no value)"
+        text.append(s + ".")
     red = card[card["rag"] == "Red"]["kpi_name"].tolist()
     if red:
         text.append("Red: " + "; ".join(str(x).rstrip(". ") for x in red) + ".")
     dc = card["dot"].value_counts()
     if rules.dot_basis is not None:
         text.append(f"Against {rules.dot_against}, {int(dc.get('better', 0))} improved, "
-                    f"{int(dc.get('stable', 0))} were stable and {int(dc.get('worse', 0))} got worse.")
-    diff = card["differs_why"].notna().sum()
-    printed = card["rag_printed"].notna().sum()
-    if printed:
-        text.append(f"The report printed a RAG for {printed} of them; ours differs from the printed rating or "
-                    f"direction for {diff} (listed with the reason under 'Where ours differs from the report').")
+                    f"{int(dc.get('stable', 0))} were stable and {int(dc.get('worse', 0))} got worse"
+                    + (f" ({int(dc.get('n/a', 0))} cannot be judged: no previous figure or no stated polarity)"
+                       if dc.get("n/a", 0) else "") + ".")
+    diff = int(card["differs_why"].notna().sum())
+    if printed and rules.amber_within_pct is not None:
+        text.append(f"The report printed a RAG for {printed} of them; the computed rating or direction differs "
+                    f"from the printed one for {diff} (listed with the reason under 'Where the computed rating "
+                    "differs from the report').")
     return " ".join(text)

@@ -10,7 +10,11 @@ reporting period:
 * the price / volume / remainder decomposition of each key-activity line (:func:`price_volume`);
 * full-year projections from actual spend to date, straight-line and profile-based (:func:`project_year_end`);
 * savings delivery against plan and the use of reserves;
-* a plain-English summary of the largest variances and their drivers.
+* a plain-English summary of the largest variances and their drivers;
+* the service scope (:func:`apply_scope`): adult social care only, or every printed row (a People &
+  Communities report also prints children's, education and community-safety lines);
+* the reader's tables (:func:`display` and the other ``show_*`` functions), through
+  :func:`helpers.report.present`.
 
 Methods and their sources are in ``docs/methods.md`` ("Forecast variance"). Printed figures are never
 overwritten: where the report prints a variance we also compute, both are shown.
@@ -59,7 +63,7 @@ def period_label(period: str, year: str | None = None) -> str:
         m = int(base[1:])
         text = f"month {m} ({_MONTH_NAMES[m - 1]})"
     elif base.startswith("Q"):
-        text = f"quarter {base[1]}" + (" plus" if p.endswith("+") else "")
+        text = f"quarter {base[1]}" + (f" (updated report, '{p}')" if p.endswith("+") else "")
     elif base == "YE":
         text = "year end"
     elif base == "BUD":
@@ -150,6 +154,97 @@ def select(df: pd.DataFrame, gss_code: str, year: str, period: str) -> pd.DataFr
     return out.sort_values(["table_id", "row_order"], kind="mergesort").reset_index(drop=True)
 
 
+#: Accepted values of the ``service_scope`` parameter.
+SCOPES: tuple[str, ...] = ("adults", "all")
+#: A service area (or, where a table prints none, a line) outside adult social care: children's services,
+#: education (SEND, schools) and community safety / youth services, as the People & Communities reports
+#: group them. Public health stays in: it is part of Stockport's Health and Adult Social Care portfolio total.
+OTHER_SERVICES = r"(?i)\bchild|education|\bcommunit(?:y|ies) (?:&|and) safety|\bSEND\b|\bschool|\byouth"
+#: A service area (or line) of adult social care.
+ADULT_SERVICES = (r"(?i)\badult|older people|learning disab|mental health|physical disab|social care|\bASCH\b"
+                  r"|\bcarers?\b")
+
+
+def service_class(df: pd.DataFrame) -> pd.Series:
+    """Which service each row is about: ``adults``, ``other`` (children's, education, community safety) or
+    ``shared`` (neither named: directorate overheads, grants, totals).
+
+    The row's ``service_area`` decides where it names a service; where it is blank or names neither (e.g.
+    "Commissioning", "Cross Service", or tables whose lines are the directorates themselves, such as
+    Cambridgeshire's section 2.1), the ``line`` decides. Patterns: :data:`OTHER_SERVICES`, then
+    :data:`ADULT_SERVICES`.
+    """
+    if df.empty:
+        return pd.Series([], index=df.index, dtype=object)
+
+    def classify(text: pd.Series) -> np.ndarray:
+        t = text.astype("string").fillna("")
+        return np.where(t.str.contains(OTHER_SERVICES, regex=True), "other",
+                        np.where(t.str.contains(ADULT_SERVICES, regex=True), "adults", "shared"))
+
+    area = df["service_area"] if "service_area" in df.columns else pd.Series(None, index=df.index, dtype=object)
+    by_area, by_line = classify(area), classify(df["line"])
+    return pd.Series(np.where(by_area == "shared", by_line, by_area), index=df.index, dtype=object)
+
+
+def check_scope(value: str) -> str:
+    """Return a valid ``service_scope`` (``adults`` or ``all``) or raise :class:`ParameterError`."""
+    if not isinstance(value, str) or value.strip().lower() not in SCOPES:
+        raise ParameterError(f"parameter 'service_scope': {value!r} is not one of {list(SCOPES)} ('adults' = adult "
+                             "social care lines only, 'all' = every printed row)")
+    return value.strip().lower()
+
+
+def apply_scope(rows: pd.DataFrame, scope: str = "all") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Keep the rows of a service scope; return them and the rows left out.
+
+    ``all`` keeps everything. ``adults`` keeps every table that prints no children's, education or
+    community-safety row (:func:`service_class`) whole, and from a table that does (a People & Communities
+    table) only its adult social care rows: its other services, its shared lines (directorate overheads,
+    grants) and its totals, which include the other services, are left out. Nothing is re-added: an adults-only
+    total exists only where the report prints one (e.g. Cambridgeshire's Adults Committee summary).
+
+    Parameters
+    ----------
+    rows
+        Rows of a council table (with ``table_id``, ``line`` and, where printed, ``service_area``).
+    scope
+        ``"adults"`` or ``"all"``.
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        Rows kept and rows left out, each in the input order.
+    """
+    scope = check_scope(scope)
+    if scope == "all" or rows.empty:
+        return rows, rows.iloc[0:0]
+    cls = service_class(rows)
+    mixed = rows["table_id"].isin(rows.loc[cls == "other", "table_id"].unique())
+    keep = ~mixed | (cls == "adults")
+    return rows[keep], rows[~keep]
+
+
+def scope_note(budget: pd.DataFrame, gss_code: str, year: str, period: str, scope: str) -> str | None:
+    """What the service scope leaves out of a period's budget tables, in a sentence (``None``: nothing)."""
+    _, out = apply_scope(select(budget, gss_code, year, period), scope)
+    if out.empty:
+        return None
+    parts = []
+    for (_tid, src), g in out.groupby(["table_id", "source_table"], sort=True):
+        n_all = int(((budget["table_id"] == _tid) & (budget["period"] == period) & (budget["year"] == year)
+                     & (budget["row_type"] != "heading")).sum())
+        lines = g[g["row_type"] == "line"]
+        b = lines["budget_gbp_k"].sum(min_count=1)
+        money = f" (lines with a budget of £{b:,.0f}k)" if pd.notna(b) else ""
+        parts.append(f"{len(g)} of the {n_all} rows of *{src}*{money}")
+    return ("**Adult social care only** (`service_scope` 'adults'): this report prints children's, education or "
+            "community-safety services too, so " + "; ".join(parts) + " are left out: those services, shared "
+            "lines (directorate overheads, grants) and the totals that include them. Totals below are the "
+            "report's own adult totals where it prints one; nothing is re-added. Set `service_scope` to 'all' to "
+            "see every printed row.")
+
+
 def periods_with_data(frames: dict[str, pd.DataFrame], gss_code: str) -> pd.DataFrame:
     """Which kinds of figures a council has in which year and period.
 
@@ -186,6 +281,21 @@ def availability(budget: pd.DataFrame, gss_code: str, year: str, period: str, co
             "The sections below say what else there is for this period.")
 
 
+def intro(budget: pd.DataFrame, gss_code: str, year: str, period: str, council_name: str,
+          scope: str = "all") -> str:
+    """What budget figures the report has for the period and from which printed tables, and what the service
+    scope leaves out (:func:`scope_note`); or, without figures, the periods there are (:func:`availability`)."""
+    missing = availability(budget, gss_code, year, period, council_name)
+    if missing:
+        return missing
+    vt = variance_table(budget, gss_code, year, period, scope=scope)
+    names = vt.drop_duplicates("table_id")["source_table"].astype(str).tolist()
+    text = (f"Budget figures for {council_name}, {period_label(period, year)}: {len(vt)} rows from "
+            f"{len(names)} printed table{'s' if len(names) != 1 else ''}: " + "; ".join(f"*{n}*" for n in names) + ".")
+    note = scope_note(budget, gss_code, year, period, scope)
+    return text + ("\n\n" + note if note else "")
+
+
 def source_text(*frames: pd.DataFrame) -> str:
     """The council documents behind some rows, for a chart's source line (seed file names left out)."""
     docs: list[str] = []
@@ -210,7 +320,7 @@ VARIANCE_COLUMNS = [
 
 
 def variance_table(budget: pd.DataFrame, gss_code: str, year: str, period: str,
-                   thresholds: Thresholds | None = None) -> pd.DataFrame:
+                   thresholds: Thresholds | None = None, *, scope: str = "all") -> pd.DataFrame:
     """Budget, forecast outturn, variance, per cent, movement and RAG for every printed row of a period.
 
     The forecast outturn is the printed one; where the report prints none it is derived, and
@@ -228,6 +338,8 @@ def variance_table(budget: pd.DataFrame, gss_code: str, year: str, period: str,
         Council, financial year ``YYYY-YY`` and period code.
     thresholds
         RAG thresholds (:class:`Thresholds`; defaults if ``None``).
+    scope
+        Service scope (:func:`apply_scope`): ``"all"`` (every printed row) or ``"adults"``.
 
     Returns
     -------
@@ -235,7 +347,7 @@ def variance_table(budget: pd.DataFrame, gss_code: str, year: str, period: str,
         :data:`VARIANCE_COLUMNS`, one row per printed line, subtotal, total or memo row, in printed order
         (tables sorted by id). Empty when there are no budget figures for the period.
     """
-    rows = select(budget, gss_code, year, period)
+    rows, _ = apply_scope(select(budget, gss_code, year, period), scope)
     if rows.empty:
         return pd.DataFrame(columns=VARIANCE_COLUMNS)
     df = rows.copy()
@@ -294,39 +406,163 @@ def main_tables(vt: pd.DataFrame) -> list[str]:
     return sorted(lines[lines == lines.max()].index.tolist())
 
 
+def headline_tables(vt: pd.DataFrame) -> list[str]:
+    """The table(s) whose total a summary leads with: of the tables with a ``total`` row, the most detailed.
+
+    Usually the same as :func:`main_tables`; they differ when the scope leaves the most detailed table without
+    its total (Cambridgeshire's Appendix 1 in the adults scope: the lead figure is then the Adults Committee
+    summary's own total).
+    """
+    with_total = vt.loc[vt["row_type"] == "total", "table_id"].unique()
+    return main_tables(vt[vt["table_id"].isin(with_total)]) if len(with_total) else []
+
+
 def totals(vt: pd.DataFrame) -> pd.DataFrame:
     """The ``total`` row of each table of a period (budget, forecast, variance, per cent, movement, RAG)."""
     t = vt[vt["row_type"] == "total"]
     cols = ["table_id", "source_table", "line", "budget_gbp_k", "forecast_outturn_gbp_k", "variance_gbp_k",
-            "variance_pct_text", "previous_period", "previous_variance_gbp_k", "movement_gbp_k", "rag"]
+            "variance_pct", "variance_pct_text", "previous_period", "previous_variance_gbp_k", "movement_gbp_k",
+            "rag"]
     return t[cols].reset_index(drop=True)
 
 
 def headline(vt: pd.DataFrame) -> pd.DataFrame:
-    """The total row(s) of the most detailed table(s): the figure a summary leads with."""
+    """The total row(s) of :func:`headline_tables`: the figure a summary leads with."""
     t = totals(vt)
-    return t[t["table_id"].isin(main_tables(vt))].reset_index(drop=True)
+    return t[t["table_id"].isin(headline_tables(vt))].reset_index(drop=True)
 
 
-def display(vt: pd.DataFrame, *, tables: Sequence[str] | None = None) -> pd.DataFrame:
-    """The variance table with reader-facing column names (money rounded to £k as printed)."""
+def row_notes(vt: pd.DataFrame) -> pd.Series:
+    """A note for each variance row where a figure needs one to be read right (empty text otherwise).
+
+    * the forecast outturn is derived, not printed (and how);
+    * the printed variance differs from forecast - budget (the report's rounding);
+    * the budget is negative (a net income line): the per cent is of its size, + still means overspend, and
+      the report may print the per cent with the other sign;
+    * the budget is zero: no per cent.
+    """
+    if vt.empty:
+        return pd.Series([], dtype=object)
+    notes: list[str] = []
+    for r in vt.itertuples(index=False):
+        parts = []
+        if r.forecast_basis == "budget + printed variance":
+            parts.append("forecast = budget + printed variance (no forecast printed)")
+        elif r.forecast_basis == "net expenditure + reserves appropriation":
+            parts.append("forecast = net expenditure + use of reserves, as printed")
+        elif r.forecast_basis == "not printed":
+            parts.append("no figures printed")
+        if pd.notna(r.variance_difference_gbp_k) and r.variance_difference_gbp_k != 0:
+            parts.append(f"printed variance {r.variance_printed_gbp_k:+,.0f} (report's rounding)")
+        if pd.notna(r.budget_gbp_k) and r.budget_gbp_k < 0:
+            printed = ""
+            if pd.notna(r.variance_pct_printed) and pd.notna(r.variance_pct) and r.variance_pct != 0 and \
+                    np.sign(r.variance_pct_printed) != np.sign(r.variance_pct) and r.variance_pct_printed != 0:
+                printed = f"; the report prints {r.variance_pct_printed:g}%"
+            parts.append(f"negative budget (net income): the % is of its size, + = overspend{printed}")
+        elif pd.notna(r.budget_gbp_k) and r.budget_gbp_k == 0 and pd.notna(r.variance_gbp_k):
+            parts.append("zero budget: no %")
+        notes.append("; ".join(parts))
+    return pd.Series(notes, index=vt.index, dtype=object)
+
+
+# ------------------------------------------------------------------------------------------------
+# reader's tables (helpers.report.present): human headings with units, printed source table named
+# ------------------------------------------------------------------------------------------------
+
+_MONEY = {c: "gbp_k" for c in ("budget_gbp_k", "forecast_outturn_gbp_k", "actual_to_date_gbp_k", "target_gbp_k",
+                               "delivered_gbp_k", "opening_balance_gbp_k", "approved_gbp_k", "used_gbp_k",
+                               "balance_gbp_k", "straight_line_gbp_k", "profile_based_gbp_k",
+                               "reserves_appropriation_gbp_k")}
+_SIGNED = {c: "gbp_k_signed" for c in ("variance_gbp_k", "movement_gbp_k", "previous_variance_gbp_k",
+                                       "variance_printed_gbp_k", "variance_difference_gbp_k", "volume_gbp_k",
+                                       "price_gbp_k", "remainder_gbp_k", "other_lines_gbp_k", "shortfall_gbp_k",
+                                       "shortfall_printed_gbp_k", "straight_line_minus_forecast_gbp_k",
+                                       "profile_minus_forecast_gbp_k")}
+_FORMATS: dict[str, str] = {**_MONEY, **_SIGNED, "variance_pct": "pct_signed", "delivery_pct": "pct",
+                            "spent_pct_of_budget": "pct", "budgeted_clients": "int", "actual_clients": "int",
+                            "budgeted_unit_cost_gbp": "gbp", "actual_unit_cost_gbp": "gbp", "months": "int"}
+
+
+def _period_names(s: pd.Series) -> pd.Series:
+    """Period codes as words (``M03`` -> ``month 3 (June)``); missing stays missing."""
+    def one(p: object) -> object:
+        try:
+            return period_label(str(p)) if isinstance(p, str) and p else None
+        except ParameterError:
+            return p
+    return s.map(one).astype(object)
+
+
+def show_periods(frames: dict[str, pd.DataFrame], gss_code: str, council_name: str):
+    """:func:`periods_with_data` for a reader: year, period (code and words) and rows of each kind."""
+    from helpers import report
+
+    d = periods_with_data(frames, gss_code)
+    if len(d):
+        d = d.assign(period_name=_period_names(d["period"]))
+    cols = {"year": "Financial year", "period": "Period (parameter)", "period_name": "Period",
+            **{k: f"{k[0].upper()}{k[1:]} rows" for k in frames}}
+    return report.present(d, columns=cols, formats={k: "int" for k in frames}, source=None,
+                          empty=f"{council_name} has no report figures in data/raw/councils.")
+
+
+_TOTAL_COLUMNS = {"source_table": "Source table", "line": "Line", "budget_gbp_k": "Budget (£k)",
+                  "forecast_outturn_gbp_k": "Forecast outturn (£k)", "variance_gbp_k": "Variance (£k)",
+                  "variance_pct": "Variance (% of budget)", "rag": "RAG", "previous_name": "Previous report",
+                  "previous_variance_gbp_k": "Variance then (£k)", "movement_gbp_k": "Movement (£k)"}
+
+
+def show_totals(vt: pd.DataFrame):
+    """The total row of each printed table, for a reader (the lead figure marked in bold)."""
+    from helpers import report
+
+    t = totals(vt)
+    t = t.assign(previous_name=_period_names(t["previous_period"]))
+    return report.present(t, columns=_TOTAL_COLUMNS, formats=_FORMATS, rag=["rag"],
+                          emphasis=t["table_id"].isin(headline_tables(vt)),
+                          empty="No totals: the report prints no budget figures for this period.")
+
+
+def display(vt: pd.DataFrame, *, tables: Sequence[str] | None = None):
+    """Every printed row of the variance table, for a reader: subtotals and totals in bold, notes where a
+    figure needs one (:func:`row_notes`). The full table (ids, printed figures) is for the export."""
+    from helpers import report
+
     d = vt if tables is None else vt[vt["table_id"].isin(list(tables))]
-    out = pd.DataFrame({
-        "table": d["table_id"], "line": d["line"], "row": d["row_type"],
-        "budget £k": d["budget_gbp_k"], "forecast outturn £k": d["forecast_outturn_gbp_k"],
-        "forecast from": d["forecast_basis"], "variance £k": d["variance_gbp_k"],
-        "variance % of budget": d["variance_pct_text"], "printed variance £k": d["variance_printed_gbp_k"],
-        "printed %": d["variance_pct_printed"], "previous period": d["previous_period"],
-        "previous variance £k": d["previous_variance_gbp_k"], "movement £k": d["movement_gbp_k"], "RAG": d["rag"],
-    })
-    return out.reset_index(drop=True)
+    notes = row_notes(d)
+    parts = notes.map(lambda t: [x for x in t.split("; ") if x])
+    common = sorted(set.intersection(*map(set, parts))) if len(parts) else []
+    d = d.assign(previous_name=_period_names(d["previous_period"]),
+                 notes=parts.map(lambda ps: "; ".join(x for x in ps if x not in common)))
+    cols = {"source_table": "Source table", "line": "Line", "budget_gbp_k": "Budget (£k)",
+            "forecast_outturn_gbp_k": "Forecast outturn (£k)", "variance_gbp_k": "Variance (£k)",
+            "variance_pct": "Variance (% of budget)", "rag": "RAG", "previous_name": "Previous report",
+            "movement_gbp_k": "Movement (£k)", "notes": "Notes"}
+    if not d["notes"].astype(bool).any():
+        cols.pop("notes")
+    note = ("Every row: " + "; ".join(common)) if common else None
+    return report.present(d, columns=cols, formats=_FORMATS, rag=["rag"], note=note,
+                          emphasis=d["row_type"].isin(["subtotal", "total"]),
+                          empty="No budget figures for this period (see the message above).")
 
 
 def printed_differences(vt: pd.DataFrame) -> pd.DataFrame:
     """Rows where the printed variance differs from forecast - budget (the report's own rounding or errors)."""
     d = vt[vt["variance_difference_gbp_k"].fillna(0) != 0]
-    return d[["table_id", "line", "budget_gbp_k", "forecast_outturn_gbp_k", "variance_gbp_k",
+    return d[["table_id", "source_table", "line", "budget_gbp_k", "forecast_outturn_gbp_k", "variance_gbp_k",
               "variance_printed_gbp_k", "variance_difference_gbp_k"]].reset_index(drop=True)
+
+
+def show_printed_differences(vt: pd.DataFrame):
+    """:func:`printed_differences` for a reader."""
+    from helpers import report
+
+    cols = {"source_table": "Source table", "line": "Line", "budget_gbp_k": "Budget (£k)",
+            "forecast_outturn_gbp_k": "Forecast outturn (£k)", "variance_gbp_k": "Forecast - budget (£k)",
+            "variance_printed_gbp_k": "Printed variance (£k)", "variance_difference_gbp_k": "Printed - ours (£k)"}
+    return report.present(printed_differences(vt), columns=cols, formats=_FORMATS,
+                          empty="No printed variance differs from forecast outturn minus budget.")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -334,7 +570,8 @@ def printed_differences(vt: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------------
 
 
-def movement(budget: pd.DataFrame, gss_code: str, year: str, period: str, *, top: int = 6) -> pd.DataFrame:
+def movement(budget: pd.DataFrame, gss_code: str, year: str, period: str, *, top: int = 6,
+             scope: str = "all") -> pd.DataFrame:
     """Each line's variance at every period up to this one, for a chart of how the forecast has moved.
 
     Points come from every period of the main table(s) held in the data (e.g. Cambridgeshire's CPFT
@@ -346,8 +583,9 @@ def movement(budget: pd.DataFrame, gss_code: str, year: str, period: str, *, top
     pandas.DataFrame
         ``table_id, line, row_type, period, order, variance_gbp_k, source`` for the ``top`` lines with the
         largest absolute variance now, plus each table's total; empty when there is only one point per line.
+        ``scope`` as in :func:`variance_table`.
     """
-    vt = variance_table(budget, gss_code, year, period)
+    vt = variance_table(budget, gss_code, year, period, scope=scope)
     cols = ["table_id", "line", "row_type", "period", "order", "variance_gbp_k", "source"]
     if vt.empty:
         return pd.DataFrame(columns=cols)
@@ -362,7 +600,7 @@ def movement(budget: pd.DataFrame, gss_code: str, year: str, period: str, *, top
     for p in sorted(same["period"].unique(), key=period_order):
         if period_order(p) > here:
             continue
-        v = variance_table(budget, gss_code, year, p) if p != period else vt
+        v = variance_table(budget, gss_code, year, p, scope=scope) if p != period else vt
         v = v.merge(keep[["table_id", "line", "row_order"]], on=["table_id", "line", "row_order"])
         pts.append(v.assign(period=p, source="report"))
     cur = pd.concat(pts) if pts else vt.iloc[0:0]
@@ -454,6 +692,7 @@ DECOMPOSITION_COLUMNS = [
     "table_id", "service_group", "row_order", "line", "row_type", "unit_of_cost", "budgeted_clients",
     "actual_clients", "budgeted_unit_cost_gbp", "actual_unit_cost_gbp", "units_basis", "budget_gbp_k",
     "forecast_outturn_gbp_k", "variance_gbp_k", "volume_gbp_k", "price_gbp_k", "remainder_gbp_k", "decomposed",
+    "source_table", "source_document",
 ]
 
 
@@ -501,12 +740,12 @@ def decomposition_summary(dec: pd.DataFrame) -> pd.DataFrame:
         ``table_id, service_group, volume_gbp_k, price_gbp_k, remainder_gbp_k, other_lines_gbp_k,
         variance_gbp_k`` where ``variance`` is the sum of the table's lines (= the four parts).
     """
-    cols = ["table_id", "service_group", "volume_gbp_k", "price_gbp_k", "remainder_gbp_k", "other_lines_gbp_k",
-            "variance_gbp_k"]
+    cols = ["table_id", "source_table", "service_group", "volume_gbp_k", "price_gbp_k", "remainder_gbp_k",
+            "other_lines_gbp_k", "variance_gbp_k"]
     if dec.empty:
         return pd.DataFrame(columns=cols)
     d = dec.assign(_ok=dec["decomposed"] == "yes")
-    g = d.groupby(["table_id", "service_group"], sort=True, dropna=False)
+    g = d.groupby(["table_id", "source_table", "service_group"], sort=True, dropna=False)
     out = pd.DataFrame({
         "volume_gbp_k": g["volume_gbp_k"].sum(min_count=1),
         "price_gbp_k": g["price_gbp_k"].sum(min_count=1),
@@ -516,6 +755,33 @@ def decomposition_summary(dec: pd.DataFrame) -> pd.DataFrame:
         "variance_gbp_k": g["variance_gbp_k"].sum(min_count=1),
     }).reset_index()
     return out[cols]
+
+
+def show_decomposition_summary(dec: pd.DataFrame):
+    """:func:`decomposition_summary` for a reader: one row per key-activity table."""
+    from helpers import report
+
+    cols = {"source_table": "Source table", "service_group": "Service", "variance_gbp_k": "Variance (£k)",
+            "volume_gbp_k": "Volume: more/fewer clients (£k)", "price_gbp_k": "Price: dearer/cheaper care (£k)",
+            "remainder_gbp_k": "Remainder (£k)", "other_lines_gbp_k": "Lines not split (£k)"}
+    return report.present(decomposition_summary(dec), columns=cols, formats=_FORMATS,
+                          empty="The report prints no key activity data for this period.")
+
+
+def show_decomposition(dec: pd.DataFrame):
+    """Every key-activity line with its clients, unit costs and split, for a reader."""
+    from helpers import report
+
+    d = dec.assign(line=dec["line"].str.lstrip("~ ")) if len(dec) else dec
+    cols = {"source_table": "Source table", "service_group": "Service", "line": "Line",
+            "budgeted_clients": "Clients budgeted", "actual_clients": "Clients now",
+            "budgeted_unit_cost_gbp": "Unit cost budgeted (£)", "actual_unit_cost_gbp": "Unit cost now (£)",
+            "unit_of_cost": "Unit cost per", "units_basis": "Units a year", "budget_gbp_k": "Budget (£k)",
+            "forecast_outturn_gbp_k": "Forecast outturn (£k)", "variance_gbp_k": "Variance (£k)",
+            "volume_gbp_k": "Volume (£k)", "price_gbp_k": "Price (£k)", "remainder_gbp_k": "Remainder (£k)",
+            "decomposed": "Split?"}
+    return report.present(d, columns=cols, formats=_FORMATS,
+                          empty="No key-activity lines to decompose for this period.")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -546,7 +812,7 @@ def month_profile(year: str, profile: Sequence[float] | None = None) -> np.ndarr
 
 
 PROJECTION_COLUMNS = [
-    "table_id", "line", "row_type", "budget_gbp_k", "actual_to_date_gbp_k", "months", "spent_pct_of_budget",
+    "table_id", "source_table", "line", "row_type", "budget_gbp_k", "actual_to_date_gbp_k", "months", "spent_pct_of_budget",
     "straight_line_gbp_k", "profile_based_gbp_k", "forecast_outturn_gbp_k", "straight_line_minus_forecast_gbp_k",
     "profile_minus_forecast_gbp_k", "caution",
 ]
@@ -582,9 +848,25 @@ def project_year_end(vt: pd.DataFrame, year: str, period: str, profile: Sequence
     d["straight_line_minus_forecast_gbp_k"] = d["straight_line_gbp_k"] - d["forecast_outturn_gbp_k"]
     d["profile_minus_forecast_gbp_k"] = d["profile_based_gbp_k"] - d["forecast_outturn_gbp_k"]
     odd = ((b > 0) & (a < 0)) | ((b < 0) & (a > 0)) | (a.abs() > b.abs())
-    d["caution"] = np.where(odd, "actual to date is not spread over the year (negative, or more than the whole "
-                                 "budget): no guide to the outturn", None)
+    d["caution"] = np.where(odd, "spend to date is negative or above the whole budget (not spread over the "
+                                 "year): no guide to the outturn", None)
     return d[PROJECTION_COLUMNS].reset_index(drop=True)
+
+
+def show_projection(proj: pd.DataFrame):
+    """:func:`project_year_end` for a reader (subtotals and totals in bold)."""
+    from helpers import report
+
+    cols = {"source_table": "Source table", "line": "Line", "budget_gbp_k": "Budget (£k)",
+            "actual_to_date_gbp_k": "Spent to date (£k)", "spent_pct_of_budget": "Spent (% of budget)",
+            "straight_line_gbp_k": "Straight-line projection (£k)",
+            "profile_based_gbp_k": "Profile-based projection (£k)",
+            "forecast_outturn_gbp_k": "Service's forecast (£k)",
+            "straight_line_minus_forecast_gbp_k": "Straight-line - forecast (£k)",
+            "profile_minus_forecast_gbp_k": "Profile - forecast (£k)", "caution": "Caution"}
+    emph = proj["row_type"].isin(["subtotal", "total"]) if len(proj) else None
+    return report.present(proj, columns=cols, formats=_FORMATS, emphasis=emph,
+                          empty="The report prints no actual spend to date for this period, so no projection is made.")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -593,7 +875,7 @@ def project_year_end(vt: pd.DataFrame, year: str, period: str, profile: Sequence
 
 SAVINGS_COLUMNS = ["table_id", "period", "row_order", "line", "row_type", "programme", "target_gbp_k",
                    "delivered_gbp_k", "delivered_basis", "shortfall_gbp_k", "shortfall_printed_gbp_k",
-                   "delivery_pct", "rag_printed"]
+                   "delivery_pct", "rag_printed", "source_table"]
 
 
 def savings_summary(savings: pd.DataFrame, gss_code: str, year: str, period: str) -> pd.DataFrame:
@@ -623,13 +905,33 @@ def savings_summary(savings: pd.DataFrame, gss_code: str, year: str, period: str
     return d[SAVINGS_COLUMNS].reset_index(drop=True)
 
 
-RESERVES_COLUMNS = ["table_id", "row_order", "line", "reserve_name", "row_type", "opening_balance_gbp_k",
-                    "approved_gbp_k", "used_gbp_k", "movement_gbp_k", "balance_gbp_k"]
+def show_savings(sv: pd.DataFrame):
+    """:func:`savings_summary` for a reader (totals in bold)."""
+    from helpers import report
+
+    d = sv.assign(when=np.where(sv["period"] == "BUD", "budget setting", "this report")) if len(sv) else sv
+    cols = {"source_table": "Source table", "when": "Figures from", "line": "Saving", "programme": "Programme",
+            "target_gbp_k": "Planned (£k)", "delivered_gbp_k": "Delivered (£k)", "delivered_basis": "Delivered is",
+            "shortfall_gbp_k": "Shortfall (£k)", "shortfall_printed_gbp_k": "Printed shortfall (£k)",
+            "delivery_pct": "Delivered (% of plan)", "rag_printed": "RAG (printed)"}
+    emph = sv["row_type"].isin(["subtotal", "total"]) if len(sv) else None
+    return report.present(d, columns=cols, formats=_FORMATS, emphasis=emph, rag=["rag_printed"],
+                          drop_empty=["programme", "shortfall_printed_gbp_k", "rag_printed"],
+                          empty="The report prints no savings figures for this period.")
 
 
-def reserves_summary(reserves: pd.DataFrame, gss_code: str, year: str, period: str) -> pd.DataFrame:
-    """The reserves schedule printed for the period: approved, used, balance (and opening / movement)."""
-    d = select(reserves, gss_code, year, period)
+RESERVES_COLUMNS = ["table_id", "row_order", "line", "reserve_name", "purpose", "row_type", "opening_balance_gbp_k",
+                    "approved_gbp_k", "used_gbp_k", "movement_gbp_k", "balance_gbp_k", "source_table"]
+
+
+def reserves_summary(reserves: pd.DataFrame, gss_code: str, year: str, period: str, *,
+                     scope: str = "all") -> pd.DataFrame:
+    """The reserves schedule printed for the period: approved, used, balance (and opening / movement).
+
+    ``scope`` as in :func:`apply_scope` (Cambridgeshire's P&C reserves list children's and education
+    reserves too).
+    """
+    d, _ = apply_scope(select(reserves, gss_code, year, period), scope)
     if d.empty:
         return pd.DataFrame(columns=RESERVES_COLUMNS)
     for c in RESERVES_COLUMNS:
@@ -640,14 +942,44 @@ def reserves_summary(reserves: pd.DataFrame, gss_code: str, year: str, period: s
 
 def reserves_in_budget(vt: pd.DataFrame) -> pd.DataFrame:
     """Budget-monitoring rows about reserves: a printed appropriation, or a line or service area naming reserves."""
+    cols = ["table_id", "source_table", "line", "row_type", "budget_gbp_k", "forecast_outturn_gbp_k",
+            "variance_gbp_k", "reserves_appropriation_gbp_k"]
     if vt.empty:
-        return vt[["table_id", "line", "budget_gbp_k", "forecast_outturn_gbp_k", "variance_gbp_k",
-                   "reserves_appropriation_gbp_k"]]
+        return vt[cols]
     named = vt["line"].str.contains("reserve", case=False, na=False) | \
         vt["service_area"].str.contains("reserve", case=False, na=False)
     d = vt[vt["reserves_appropriation_gbp_k"].notna() | named]
-    return d[["table_id", "line", "budget_gbp_k", "forecast_outturn_gbp_k", "variance_gbp_k",
-              "reserves_appropriation_gbp_k"]].reset_index(drop=True)
+    return d[cols].reset_index(drop=True)
+
+
+def show_reserves(rs: pd.DataFrame):
+    """:func:`reserves_summary` for a reader (subtotals and totals in bold)."""
+    from helpers import report
+
+    d = rs
+    if len(rs) and (rs["reserve_name"].isna() | (rs["reserve_name"] == rs["line"])).all():
+        d = rs.assign(reserve_name=np.nan)  # the name is the printed line itself
+    cols = {"source_table": "Source table", "line": "Reserve (as printed)", "reserve_name": "Reserve name",
+            "purpose": "Purpose", "opening_balance_gbp_k": "Opening balance (£k)", "approved_gbp_k": "Approved (£k)",
+            "used_gbp_k": "Used (£k)", "movement_gbp_k": "Movement (£k)", "balance_gbp_k": "Balance (£k)"}
+    emph = rs["row_type"].isin(["subtotal", "total"]) if len(rs) else None
+    return report.present(d, columns=cols, formats=_FORMATS, emphasis=emph,
+                          drop_empty=["reserve_name", "purpose", "opening_balance_gbp_k", "approved_gbp_k",
+                                      "used_gbp_k", "movement_gbp_k"],
+                          empty="The report prints no reserves schedule for this period.")
+
+
+def show_reserves_in_budget(vt: pd.DataFrame):
+    """:func:`reserves_in_budget` for a reader."""
+    from helpers import report
+
+    d = reserves_in_budget(vt)
+    cols = {"source_table": "Source table", "line": "Line", "budget_gbp_k": "Budget (£k)",
+            "forecast_outturn_gbp_k": "Forecast outturn (£k)", "variance_gbp_k": "Variance (£k)",
+            "reserves_appropriation_gbp_k": "Use of reserves (£k)"}
+    emph = d["row_type"].isin(["subtotal", "total"]) if len(d) else None
+    return report.present(d, columns=cols, formats=_FORMATS, emphasis=emph,
+                          empty="No budget-monitoring row is about reserves for this period.")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -660,14 +992,16 @@ def _k(x: float) -> str:
 
 
 def _sk(x: float) -> str:
-    """Signed money: ``+£1,234k`` / ``-£20k``."""
+    """Signed money: ``+£1,234k`` / ``-£20k`` / ``£0k``."""
+    if round(x) == 0:
+        return "£0k"
     return f"{'-' if x < 0 else '+'}£{abs(x):,.0f}k"
 
 
 def largest_variances(vt: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     """The ``n`` lines of the main table(s) with the largest non-zero absolute variance."""
-    cols = ["table_id", "line", "budget_gbp_k", "forecast_outturn_gbp_k", "variance_gbp_k", "variance_pct_text",
-            "previous_period", "movement_gbp_k", "rag"]
+    cols = ["table_id", "source_table", "line", "budget_gbp_k", "forecast_outturn_gbp_k", "variance_gbp_k",
+            "variance_pct", "variance_pct_text", "previous_period", "movement_gbp_k", "rag"]
     if vt.empty:
         return pd.DataFrame(columns=cols)
     d = vt[vt["table_id"].isin(main_tables(vt)) & (vt["row_type"] == "line") & (vt["variance_gbp_k"].fillna(0) != 0)]
@@ -676,73 +1010,149 @@ def largest_variances(vt: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     return d.head(n)[cols].reset_index(drop=True)
 
 
+def _since(movement: float, previous_period: object) -> str:
+    """``"up £335k since month 3 (June)"``; empty without a movement."""
+    if pd.isna(movement):
+        return ""
+    when = _period_names(pd.Series([previous_period])).iloc[0] or "the previous report"
+    if movement == 0:
+        return f"no change since {when}"
+    return f"{'up' if movement > 0 else 'down'} {_k(movement)} since {when}"
+
+
+SUMMARY_COLUMNS = ["kind", "name", "table_id", "source_table", "variance_gbp_k", "variance_pct", "variance_pct_text",
+                   "rag", "previous_period", "movement_gbp_k", "volume_gbp_k", "price_gbp_k", "remainder_gbp_k",
+                   "other_lines_gbp_k", "driver"]
+
+
 def summary_table(vt: pd.DataFrame, dec: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     """The largest variances and their drivers, one row each, for export (CSV and Excel) and the report.
 
     Rows: the ``n`` largest line variances (driver: the movement since the previous period), then one row
-    per key-activity table (driver: volume, price and remainder).
+    per key-activity table (driver: volume, price, remainder and the lines without client figures).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`SUMMARY_COLUMNS`.
     """
     lv = largest_variances(vt, n)
     rows = []
     for r in lv.itertuples(index=False):
-        drv = ""
-        if pd.notna(r.movement_gbp_k):
-            drv = (f"{'up' if r.movement_gbp_k > 0 else 'down' if r.movement_gbp_k < 0 else 'no change'}"
-                   f"{' ' + _k(r.movement_gbp_k) if r.movement_gbp_k else ''} since {r.previous_period}")
-        rows.append({"kind": "service line", "name": r.line, "table_id": r.table_id, "variance_gbp_k": r.variance_gbp_k,
-                     "variance_pct": r.variance_pct_text, "rag": r.rag, "movement_gbp_k": r.movement_gbp_k,
-                     "volume_gbp_k": np.nan, "price_gbp_k": np.nan, "remainder_gbp_k": np.nan, "driver": drv})
+        rows.append({"kind": "service line", "name": r.line, "table_id": r.table_id, "source_table": r.source_table,
+                     "variance_gbp_k": r.variance_gbp_k, "variance_pct": r.variance_pct,
+                     "variance_pct_text": r.variance_pct_text, "rag": r.rag, "previous_period": r.previous_period,
+                     "movement_gbp_k": r.movement_gbp_k, "driver": _since(r.movement_gbp_k, r.previous_period)})
     for r in decomposition_summary(dec).itertuples(index=False):
-        parts = [f"volume {r.volume_gbp_k:+,.0f}", f"price {r.price_gbp_k:+,.0f}",
-                 f"remainder {r.remainder_gbp_k:+,.0f}"] if pd.notna(r.volume_gbp_k) else []
+        parts = [f"volume {_sk(r.volume_gbp_k)}", f"price {_sk(r.price_gbp_k)}",
+                 f"remainder {_sk(r.remainder_gbp_k)}"] if pd.notna(r.volume_gbp_k) else []
         if pd.notna(r.other_lines_gbp_k):
-            parts.append(f"lines not decomposed {r.other_lines_gbp_k:+,.0f}")
+            parts.append(f"lines not split {_sk(r.other_lines_gbp_k)}")
         rows.append({"kind": "key activity", "name": r.service_group, "table_id": r.table_id,
-                     "variance_gbp_k": r.variance_gbp_k, "variance_pct": "", "rag": "", "movement_gbp_k": np.nan,
+                     "source_table": r.source_table, "variance_gbp_k": r.variance_gbp_k,
                      "volume_gbp_k": r.volume_gbp_k, "price_gbp_k": r.price_gbp_k,
-                     "remainder_gbp_k": r.remainder_gbp_k, "driver": "£k: " + ", ".join(parts)})
-    cols = ["kind", "name", "table_id", "variance_gbp_k", "variance_pct", "rag", "movement_gbp_k", "volume_gbp_k",
-            "price_gbp_k", "remainder_gbp_k", "driver"]
-    return pd.DataFrame(rows, columns=cols)
+                     "remainder_gbp_k": r.remainder_gbp_k, "other_lines_gbp_k": r.other_lines_gbp_k,
+                     "driver": ", ".join(parts)})
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def show_summary_table(summary: pd.DataFrame):
+    """:func:`summary_table` for a reader."""
+    from helpers import report
+
+    cols = {"kind": "What", "name": "Line or service", "source_table": "Source table",
+            "variance_gbp_k": "Variance (£k)", "variance_pct": "Variance (% of budget)", "rag": "RAG",
+            "movement_gbp_k": "Movement (£k)", "volume_gbp_k": "Volume (£k)", "price_gbp_k": "Price (£k)",
+            "remainder_gbp_k": "Remainder (£k)", "other_lines_gbp_k": "Lines not split (£k)", "driver": "Driver"}
+    d = summary.assign(driver=summary["driver"].where(summary["kind"] != "key activity", ""))
+    return report.present(d, columns=cols, formats=_FORMATS, rag=["rag"],
+                          empty="No variances to summarise for this period.")
 
 
 def _over(x: float) -> str:
     return "an overspend" if x > 0 else "an underspend" if x < 0 else "no variance"
 
 
-def summary_text(vt: pd.DataFrame, dec: pd.DataFrame, savings: pd.DataFrame, council_name: str, label: str,
-                 n: int = 3) -> str:
-    """A plain-English summary of the position, the largest variances and their drivers."""
-    if vt.empty:
-        out = [f"{council_name} has no budget-monitoring figures for {label}."]
+def _pct_phrase(pct: float, budget: float) -> str:
+    """``"+2.0% of the budget"``; ``"under 0.1% of the budget"``; a negative budget named; empty without one."""
+    if pd.isna(pct):
+        return ""
+    text = "under 0.1% of the budget" if abs(pct) < 0.05 else f"{pct:+.1f}% of the budget"
+    return text + (" (a net income budget)" if pd.notna(budget) and budget < 0 else "")
+
+
+def _line_phrase(r: object) -> str:
+    if r.variance_pct_text == "n/a":
+        pct = "no budget to compare with"
     else:
-        out = []
+        pct = r.variance_pct_text + (" of a net income budget" if pd.notna(r.budget_gbp_k) and r.budget_gbp_k < 0
+                                     else "")
+    return f"{r.line} {_k(r.variance_gbp_k)} ({pct})"
+
+
+def summary_text(vt: pd.DataFrame, dec: pd.DataFrame, savings: pd.DataFrame, council_name: str, label: str,
+                 n: int = 3, *, adults_only: bool = False) -> str:
+    """A plain-English summary of the position, the largest variances and their drivers.
+
+    Every figure is one of the report's tables: the lead total (:func:`headline`, named by its printed
+    table), the RAG counts of the main table's lines, the largest line variances, the key-activity split and
+    the savings total. ``adults_only``: say that the service scope left other services out. A ``label`` of
+    the year end (``"year end 2017-18"``) speaks of the outturn rather than a forecast.
+    """
+    out: list[str] = []
+    final = label.startswith(period_label("YE"))
+    verb = "reports" if final else "forecasts"
+    if vt.empty:
+        out.append(f"{council_name} has no budget-monitoring figures for {label}.")
+    else:
         for h in headline(vt).itertuples(index=False):
-            pct = f" ({h.variance_pct_text} of the budget)" if h.variance_pct_text != "n/a" else ""
-            s = (f"At {label}, {council_name} forecasts {_over(h.variance_gbp_k)}"
-                 f"{' of ' + _k(h.variance_gbp_k) if h.variance_gbp_k else ''} against a budget of "
-                 f"£{h.budget_gbp_k:,.0f}k{pct} on '{h.line}' ({h.table_id}).")
+            pct = _pct_phrase(h.variance_pct, h.budget_gbp_k)
+            if h.variance_gbp_k:
+                s = (f"At {label}, {council_name} {verb} {_over(h.variance_gbp_k)} of {_k(h.variance_gbp_k)} on a "
+                     f"budget of £{h.budget_gbp_k:,.0f}k{' (' + pct + ')' if pct else ''}: the total of "
+                     f"'{h.source_table}'.")
+            else:
+                s = (f"At {label}, {council_name} {verb} spending on budget (£{h.budget_gbp_k:,.0f}k): the total "
+                     f"of '{h.source_table}'.")
             if pd.notna(h.movement_gbp_k):
-                s += (f" That is {_k(h.movement_gbp_k)} {'more' if h.movement_gbp_k > 0 else 'less'} than at "
-                      f"{h.previous_period}." if h.movement_gbp_k else f" It is unchanged since {h.previous_period}.")
+                when = _period_names(pd.Series([h.previous_period])).iloc[0] or "the previous report"
+                s += (f" Since {when} the variance has {'risen' if h.movement_gbp_k > 0 else 'fallen'} by "
+                      f"{_k(h.movement_gbp_k)}, from {_sk(h.previous_variance_gbp_k)}." if h.movement_gbp_k else
+                      f" It is unchanged since {when}.")
             out.append(s)
+        if adults_only:
+            out.append("These figures cover adult social care only: the report's children's, education and "
+                       "community-safety lines, and the totals that include them, are left out.")
+        main = vt[vt["table_id"].isin(main_tables(vt)) & (vt["row_type"] == "line")]
+        c = main["rag"].value_counts()
+        if len(main):
+            where = (f"'{main['source_table'].iloc[0]}'" if main["table_id"].nunique() == 1 else
+                     f"the {main['table_id'].nunique()} most detailed tables")
+            out.append(f"Of the {len(main)} lines of {where}, "
+                       f"{int(c.get('Red', 0))} {'is' if int(c.get('Red', 0)) == 1 else 'are'} Red, "
+                       f"{int(c.get('Amber', 0))} Amber and "
+                       f"{int(c.get('Green', 0))} Green" + (f" ({int(c.get('n/a', 0))} without a budget to rate "
+                                                             "against)" if c.get("n/a", 0) else "") + ".")
         lv = largest_variances(vt, n)
         over = lv[lv["variance_gbp_k"] > 0]
         under = lv[lv["variance_gbp_k"] < 0]
         if len(over):
-            out.append("The largest overspends: " + "; ".join(
-                f"{r.line} {_k(r.variance_gbp_k)} ({r.variance_pct_text})" for r in over.itertuples()) + ".")
+            out.append("The largest overspends: " + "; ".join(_line_phrase(r) for r in over.itertuples()) + ".")
         if len(under):
-            out.append("The largest underspends: " + "; ".join(
-                f"{r.line} {_k(r.variance_gbp_k)} ({r.variance_pct_text})" for r in under.itertuples()) + ".")
+            out.append("The largest underspends: " + "; ".join(_line_phrase(r) for r in under.itertuples()) + ".")
     for r in decomposition_summary(dec).itertuples(index=False):
         if pd.isna(r.volume_gbp_k):
             continue
-        more = "more" if r.volume_gbp_k > 0 else "fewer"
-        dearer = "dearer" if r.price_gbp_k > 0 else "cheaper"
-        out.append(f"{r.service_group} care lines: {more} clients than budgeted (volume {_sk(r.volume_gbp_k)}) and "
-                   f"{dearer} care (price {_sk(r.price_gbp_k)}); timing, part-year effects and the rest "
-                   f"{_sk(r.remainder_gbp_k)} (remainder).")
+        clients = ("more clients than budgeted" if r.volume_gbp_k > 0 else
+                   "fewer clients than budgeted" if r.volume_gbp_k < 0 else "clients as budgeted")
+        cost = ("dearer care" if r.price_gbp_k > 0 else "cheaper care" if r.price_gbp_k < 0 else
+                "unit costs as budgeted")
+        text = (f"{r.service_group} key activity (variance {_sk(r.variance_gbp_k)}): {clients} "
+                f"{_sk(r.volume_gbp_k)} (volume), {cost} {_sk(r.price_gbp_k)} (price), timing, part-year effects "
+                f"and the rest {_sk(r.remainder_gbp_k)} (remainder)")
+        if pd.notna(r.other_lines_gbp_k):
+            text += f", and lines without client figures {_sk(r.other_lines_gbp_k)}"
+        out.append(text + ".")
     sv = savings[savings["row_type"] == "total"] if len(savings) else savings
     for r in sv.itertuples(index=False):
         if pd.notna(r.delivered_gbp_k) and pd.notna(r.target_gbp_k):
