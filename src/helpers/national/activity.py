@@ -34,7 +34,8 @@ import pandas as pd
 
 from helpers import sources
 from helpers.errors import DataError
-from helpers.io import parse_numbers, read_csv_raw, require_columns
+from helpers.io import parse_numbers, require_columns
+from helpers.national.reading import check_registered, raise_first, read_csv, registered_paths
 from helpers.tables import TableSpec, register_table
 
 SOURCE_ID = "activity_by_setting"
@@ -117,7 +118,7 @@ def attribute_2016_17(block: pd.DataFrame, *, file: Path) -> pd.Series:
     DataError
         The recomputed rows do not match the file's (count, order or value).
     """
-    src = read_csv_raw(sources.path(ASCFR_ACTIVITY_SOURCE))
+    src = read_csv(sources.path(ASCFR_ACTIVITY_SOURCE))
     require_columns(src, ["GEOGRAPHY_CODE", "AgeBand_KEY", "SupportSetting_KEY", "ActivityProvision_KEY", "ItemValue"],
                     file=sources.path(ASCFR_ACTIVITY_SOURCE))
     src = src[src["GEOGRAPHY_CODE"].notna() & (src["AgeBand_KEY"].str.strip() == "2")].copy()
@@ -168,22 +169,17 @@ def load_activity(path: Path | None = None) -> pd.DataFrame:
     from helpers import councils
 
     path = path or sources.path(SOURCE_ID)
-    df = read_csv_raw(path, keep_default_na=False, na_values=[])
+    df = read_csv(path, keep_default_na=False, na_values=[])
     require_columns(df, COLUMNS, file=path)
     df["_row"] = np.arange(len(df)) + 2
     for col in ("SupportSetting", "DH_GEOGRAPHY_NAME", "ActivityProvision", "year"):
         df[col] = df[col].astype(str).str.strip()
-    bad_year = ~df["year"].str.fullmatch(r"(19|20)\d{2}")
-    if bad_year.any():
-        i = int(np.flatnonzero(bad_year.to_numpy())[0])
-        raise DataError("not a 4-digit year", file=path, row=int(df["_row"].iloc[i]), column="year",
-                        value=df["year"].iloc[i])
+    raise_first(~df["year"].str.fullmatch(r"(19|20)\d{2}"), "not a 4-digit year", file=path, rows=df["_row"],
+                column="year", values=df["year"])
     df["fy"] = df["year"].astype(int).map(financial_year)
     provision = df["ActivityProvision"].map(PROVISIONS)
-    if provision.isna().any():
-        i = int(np.flatnonzero(provision.isna().to_numpy())[0])
-        raise DataError(f"unknown provision (expected {sorted(PROVISIONS)})", file=path, row=int(df["_row"].iloc[i]),
-                        column="ActivityProvision", value=df["ActivityProvision"].iloc[i])
+    raise_first(provision.isna(), f"unknown provision (expected {sorted(PROVISIONS)})", file=path, rows=df["_row"],
+                column="ActivityProvision", values=df["ActivityProvision"])
     blank = df["SupportSetting"] == ""
     setting = df["SupportSetting"].map(SETTINGS)
     setting[blank] = df.loc[blank, "fy"].map(_blank_setting)
@@ -197,10 +193,8 @@ def load_activity(path: Path | None = None) -> pd.DataFrame:
     df = df[~key.isin(AGGREGATES)]
     provision, setting = provision[df.index], setting[df.index]
     unnamed = df["DH_GEOGRAPHY_NAME"] == ""
-    stray = unnamed & (df["fy"] != "2016-17")
-    if stray.any():
-        i = int(np.flatnonzero(stray.to_numpy())[0])
-        raise DataError("blank council name", file=path, row=int(df["_row"].iloc[i]), column="DH_GEOGRAPHY_NAME")
+    raise_first(unnamed & (df["fy"] != "2016-17"), "blank council name", file=path, rows=df["_row"],
+                column="DH_GEOGRAPHY_NAME")
     gss = pd.Series(index=df.index, dtype=object)
     named = df[~unnamed]
     gss[named.index] = councils.resolve_names(named["DH_GEOGRAPHY_NAME"], file=path, column="DH_GEOGRAPHY_NAME",
@@ -227,6 +221,7 @@ def build_activity() -> pd.DataFrame:
     df = load_activity(path)
     unique_key(df, ["gss_code", "year", "support_setting", "provision"], table="activity", file=path)
     out = validate(df, ACTIVITY_SCHEMA, file=path)
+    check_registered([SOURCE_ID, ASCFR_ACTIVITY_SOURCE])
     return out.sort_values(["year", "gss_code", "support_setting", "provision"], kind="mergesort"
                            ).reset_index(drop=True)[ACTIVITY_COLUMNS]
 
@@ -234,7 +229,7 @@ def build_activity() -> pd.DataFrame:
 register_table(TableSpec(
     name="activity",
     build=build_activity,
-    inputs=lambda: [sources.get(SOURCE_ID).path, sources.get(ASCFR_ACTIVITY_SOURCE).path],
+    inputs=lambda: registered_paths([SOURCE_ID, ASCFR_ACTIVITY_SOURCE]),
     depends=("councils",),
     description="Residential/nursing/home/day care and ST-Max activity by council, in-house vs external, "
                 "2000-01..2021-22 (units differ by setting and year: see the unit column)",

@@ -33,6 +33,7 @@ import pandas as pd
 from helpers import sources
 from helpers.errors import DataError
 from helpers.io import parse_numbers, read_csv_raw, read_sheet, require_columns
+from helpers.national.reading import check_registered, read_csv, registered_paths
 from helpers.paths import REFERENCE
 from helpers.schemas import (
     ASCOF_MEASURES_SCHEMA,
@@ -386,7 +387,7 @@ def load_trend(path: str | Path | None = None, registry: pd.DataFrame | None = N
     """
     path = Path(path) if path is not None else sources.get(SOURCE_TREND).path
     reg = measures() if registry is None else registry
-    raw = read_csv_raw(path)
+    raw = read_csv(path)
     require_columns(raw, TREND_COLUMNS, file=path)
     raw["_row"] = raw.index + 2
     df = _geography(raw, level_col="Geographical Level", code_col="ONS Code", file=path)
@@ -435,7 +436,7 @@ def load_open_data(path: str | Path | None = None, registry: pd.DataFrame | None
     path = Path(path) if path is not None else sources.get(SOURCE_OPEN).path
     reg = measures() if registry is None else registry
     # the annual open data is published as CSV in other years; the 2020-21 copy here is a workbook
-    raw = read_csv_raw(path) if path.suffix.lower() == ".csv" else read_sheet(path, 0, header=0)
+    raw = read_csv(path) if path.suffix.lower() == ".csv" else read_sheet(path, 0, header=0)
     raw.columns = [str(c).strip() for c in raw.columns]
     require_columns(raw, OPEN_COLUMNS, file=path)
     raw["_row"] = raw.index + 2
@@ -527,7 +528,9 @@ def build_ascof() -> pd.DataFrame:
     keys = ["gss_code", "year", "measure_code", "disaggregation"]
     both = trend[keys].merge(open_[keys], on=keys, how="left", indicator=True)["_merge"].eq("both").to_numpy()
     trend["primary"] = ~both
-    return _sort(pd.concat([trend, open_], ignore_index=True))
+    out = _sort(pd.concat([trend, open_], ignore_index=True))
+    check_registered([SOURCE_TREND, SOURCE_OPEN])
+    return out
 
 
 def expected_value(df: pd.DataFrame, registry: pd.DataFrame | None = None) -> pd.Series:
@@ -611,7 +614,7 @@ def load_oflog(path: str | Path | None = None, registry: pd.DataFrame | None = N
     """
     path = Path(path) if path is not None else sources.get(SOURCE_OFLOG).path
     reg = measures() if registry is None else registry
-    raw = read_csv_raw(path)
+    raw = read_csv(path)
     require_columns(raw, OFLOG_COLUMNS, file=path)
     raw["_row"] = raw.index + 2
     rows = raw["_row"]
@@ -668,6 +671,13 @@ def load_oflog(path: str | Path | None = None, registry: pd.DataFrame | None = N
     return out.sort_values(["measure_code", "year", "gss_code"], kind="stable").reset_index(drop=True)
 
 
+def build_oflog() -> pd.DataFrame:
+    """Build the ``oflog_asc`` table from the registered file (:func:`load_oflog`, then the register check)."""
+    out = load_oflog()
+    check_registered([SOURCE_OFLOG])
+    return out
+
+
 # ----------------------------------------------------------------------------------------------------
 # Table registrations
 # ----------------------------------------------------------------------------------------------------
@@ -682,15 +692,15 @@ register_table(TableSpec(
 register_table(TableSpec(
     name="ascof",
     build=build_ascof,
-    inputs=lambda: [sources.get(SOURCE_TREND).path, sources.get(SOURCE_OPEN).path, MEASURES_FILE],
+    inputs=lambda: [*registered_paths([SOURCE_TREND, SOURCE_OPEN]), MEASURES_FILE],
     depends=("councils",),
     kind="national",
     description="ASCOF measure values 2017-18 to 2022-23 (councils, regions, England); 2020-21 with numerators",
 ))
 register_table(TableSpec(
     name="oflog_asc",
-    build=load_oflog,
-    inputs=lambda: [sources.get(SOURCE_OFLOG).path, MEASURES_FILE],
+    build=build_oflog,
+    inputs=lambda: [*registered_paths([SOURCE_OFLOG]), MEASURES_FILE],
     depends=("councils",),
     kind="national",
     description="Oflog adult social care measures ASC1-ASC7 with Oflog's median and MADs from it",

@@ -30,7 +30,8 @@ import pandas as pd
 
 from helpers import councils, schemas, sources
 from helpers.errors import DataError, ParameterError
-from helpers.io import read_csv_raw, require_columns
+from helpers.io import require_columns, require_file
+from helpers.national.reading import check_registered, raise_first, read_csv, registered_paths
 from helpers.tables import TableSpec, load, register_table
 
 #: Trafford's GSS code: the council whose CIPFA / NHS England groups are published here.
@@ -44,6 +45,8 @@ TRAFFORD_GROUPS: dict[str, tuple[str, bool]] = {
     "nhse_peer_group": ("trafford_nhsennpg", False),
 }
 OFLOG_GROUP = "oflog_nearest_neighbours"
+#: Register ids of the files the ``comparators`` table is built from.
+SOURCE_IDS: tuple[str, ...] = (OFLOG_GROUP, *(v[0] for v in TRAFFORD_GROUPS.values()))
 #: Groups held in the ``comparators`` table.
 TABLE_GROUPS: tuple[str, ...] = (OFLOG_GROUP, *TRAFFORD_GROUPS)
 #: Groups computed from the ``councils`` reference table.
@@ -52,6 +55,19 @@ DERIVED_GROUPS: tuple[str, ...] = ("region", "council_type", "england")
 ALIASES = {"nearest_neighbours": OFLOG_GROUP}
 #: Council geography (financial year) of the Oflog lists.
 OFLOG_GEOGRAPHY_YEAR = "2022-23"
+
+
+class _DuplicateKeyError(ValueError):
+    """A JSON object with the same key twice (``json`` would keep the last silently)."""
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise _DuplicateKeyError(key)
+        seen.add(key)
+    return dict(pairs)
 
 
 def load_oflog(path: Path | None = None) -> pd.DataFrame:
@@ -75,30 +91,45 @@ def load_oflog(path: Path | None = None) -> pd.DataFrame:
         is not an upper-tier council, or a list that is not 16 codes (except the two councils Oflog leaves
         without neighbours). ``_row`` is the line of the council's key in the file.
     """
-    path = path or sources.path(OFLOG_GROUP)
-    text = Path(path).read_text(encoding="utf-8")
-    line_of = {m.group(1): text.count("\n", 0, m.start()) + 1
-               for m in re.finditer(r'"(E\d{8})"\s*:', text)}
+    path = require_file(path or sources.path(OFLOG_GROUP))
+    text = path.read_text(encoding="utf-8")
+    lines_of: dict[str, list[int]] = {}
+    for m in re.finditer(r'"(E\d{8})"\s*:', text):
+        lines_of.setdefault(m.group(1), []).append(text.count("\n", 0, m.start()) + 1)
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKeyError as exc:
+        code = exc.args[0]
+        raise DataError("a council is listed twice", file=path, row=(lines_of.get(code) or [None, None])[1],
+                        column=code) from None
     except json.JSONDecodeError as exc:
-        raise DataError(f"not valid JSON: {exc}", file=path) from exc
+        cut = " (the file ends early: truncated?)" if exc.pos >= len(text.rstrip()) - 1 else ""
+        raise DataError(f"not valid JSON: {exc.msg}{cut}", file=path, row=exc.lineno,
+                        column=f"character {exc.colno}") from None
     if not isinstance(doc, dict):
-        raise DataError("expected an object {council code: [neighbour codes]}", file=path)
+        raise DataError("expected an object {council code: [neighbour codes]}", file=path, row=1)
     rows = []
-    upper = schemas.COUNCIL_CODE_RE
+    upper = re.compile(schemas.COUNCIL_CODE_RE)
+    known = set(councils.reference()["gss_code"])
     for code, codes in doc.items():
-        i = line_of.get(code)
-        if not pd.Series([code]).str.match(upper).iloc[0]:
+        i = (lines_of.get(code) or [None])[0]
+        if not upper.match(code):
             continue  # districts, combined authorities, GLA: not adult social services authorities
+        if code not in known:
+            raise DataError("not a council in the reference table (helpers.councils)", file=path, row=i, column=code,
+                            value=code)
         if not isinstance(codes, list):
             raise DataError("neighbours are not a list", file=path, row=i, column=code, value=codes)
         if code not in codes:
             raise DataError("the council is not in its own list", file=path, row=i, column=code)
-        bad = [c for c in codes if not pd.Series([str(c)]).str.match(upper).iloc[0]]
+        bad = [c for c in codes if not (isinstance(c, str) and upper.match(c))]
         if bad:
             raise DataError("neighbour is not an upper-tier council code", file=path, row=i, column=code,
                             value=bad[0])
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise DataError("neighbour is not a council in the reference table (helpers.councils)", file=path, row=i,
+                            column=code, value=unknown[0])
         if len(codes) != 16 and codes != [code]:
             raise DataError(f"expected the council and 15 neighbours, found {len(codes)} codes", file=path,
                             row=i, column=code)
@@ -107,6 +138,14 @@ def load_oflog(path: Path | None = None) -> pd.DataFrame:
         rows.append({"gss_code": code, "group": OFLOG_GROUP, "neighbour_gss_code": code, "rank": 0, "_row": i})
         rows += [{"gss_code": code, "group": OFLOG_GROUP, "neighbour_gss_code": n, "rank": pd.NA, "_row": i}
                  for n in codes if n != code]
+    listed = {r["gss_code"] for r in rows}
+    expected = set(councils.current(OFLOG_GEOGRAPHY_YEAR)["gss_code"])
+    for what, codes_ in (("is not a council of", sorted(listed - expected)), ("has no group: a council of",
+                                                                           sorted(expected - listed))):
+        if codes_:
+            raise DataError(f"{codes_[0]} ({councils.name_of(codes_[0])}) {what} {OFLOG_GEOGRAPHY_YEAR}, the "
+                            "geography of the Oflog lists", file=path, row=(lines_of.get(codes_[0]) or [None])[0],
+                            column=codes_[0])
     df = pd.DataFrame(rows)
     df["source_id"] = OFLOG_GROUP
     return df
@@ -127,15 +166,12 @@ def load_trafford(group: str, path: Path | None = None) -> pd.DataFrame:
     """
     sid, ranked = TRAFFORD_GROUPS[group]
     path = path or sources.path(sid)
-    raw = read_csv_raw(path)
+    raw = read_csv(path)
     require_columns(raw, ["area_code", "area_name"], file=path)
     raw["_row"] = np.arange(len(raw)) + 2
     codes = raw["area_code"].astype("string").str.strip()
-    known = codes.isin(councils.reference()["gss_code"])
-    if not known.all():
-        i = int(np.flatnonzero(~known.to_numpy())[0])
-        raise DataError("not a council GSS code in the reference table", file=path, row=int(raw["_row"].iloc[i]),
-                        column="area_code", value=raw["area_code"].iloc[i])
+    raise_first(~codes.isin(councils.reference()["gss_code"]).fillna(False), "not a council GSS code in the "
+                "reference table", file=path, rows=raw["_row"], column="area_code", values=raw["area_code"])
     named = councils.resolve_names(raw["area_name"], file=path, column="area_name", rows=raw["_row"],
                                    year=OFLOG_GEOGRAPHY_YEAR)
     mismatch = named.to_numpy() != codes.to_numpy()
@@ -143,10 +179,13 @@ def load_trafford(group: str, path: Path | None = None) -> pd.DataFrame:
         i = int(np.flatnonzero(mismatch)[0])
         raise DataError(f"name and code disagree (the name is {named.iloc[i]})", file=path,
                         row=int(raw["_row"].iloc[i]), column="area_code", value=raw["area_code"].iloc[i])
-    if (codes == TRAFFORD).any():
-        raise DataError("Trafford is listed as its own neighbour", file=path, column="area_code")
+    raise_first(codes.duplicated(), "a neighbour is listed twice", file=path, rows=raw["_row"], column="area_code",
+                values=raw["area_code"])
+    raise_first(codes == TRAFFORD, "Trafford is listed as its own neighbour", file=path, rows=raw["_row"],
+                column="area_code", values=raw["area_code"])
     if len(raw) != 15:
-        raise DataError(f"expected 15 neighbours, found {len(raw)}", file=path)
+        raise DataError(f"expected 15 neighbours, found {len(raw)}: the file is cut short or not this group",
+                        file=path, row=int(raw["_row"].iloc[-1]) if len(raw) else 1, column="area_code")
     df = pd.DataFrame({
         "gss_code": TRAFFORD,
         "group": group,
@@ -160,27 +199,21 @@ def load_trafford(group: str, path: Path | None = None) -> pd.DataFrame:
 
 def build_comparators() -> pd.DataFrame:
     """Build the ``comparators`` table from the Oflog JSON and Trafford's four lists (validated, sorted)."""
-    parts = [load_oflog()]
-    files = [sources.path(OFLOG_GROUP)]
-    for group in TRAFFORD_GROUPS:
-        parts.append(load_trafford(group))
-        files.append(sources.path(TRAFFORD_GROUPS[group][0]))
+    parts = [load_oflog(), *(load_trafford(group) for group in TRAFFORD_GROUPS)]
     df = pd.concat(parts, ignore_index=True)
-    df["_file"] = df["source_id"]
+    df["_file"] = df["source_id"].map(lambda sid: sources.get(sid).file)
     df["rank"] = df["rank"].astype("Int64")
     schemas.unique_key(df, ["group", "gss_code", "neighbour_gss_code"], table="comparators")
     df = df[["gss_code", "group", "neighbour_gss_code", "rank", "source_id", "_row", "_file"]]
     out = schemas.validate(df, schemas.COMPARATORS)
+    check_registered(SOURCE_IDS)
     order = out.assign(_r=out["rank"].fillna(99))
     return (order.sort_values(["group", "gss_code", "_r", "neighbour_gss_code"]).drop(columns="_r")
             .reset_index(drop=True))
 
 
 def _inputs() -> list[Path]:
-    from helpers.paths import national_dir
-
-    reg = sources.register()
-    return [national_dir() / reg[s].file for s in (OFLOG_GROUP, *(v[0] for v in TRAFFORD_GROUPS.values()))]
+    return registered_paths(SOURCE_IDS)
 
 
 register_table(TableSpec(

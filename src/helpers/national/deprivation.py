@@ -29,7 +29,15 @@ import pandas as pd
 
 from helpers import councils, schemas, sources
 from helpers.errors import DataError
-from helpers.io import parse_numbers, read_sheet
+from helpers.io import read_sheet
+from helpers.national.reading import (
+    check_registered,
+    column_letter,
+    long_rows,
+    parse_block,
+    raise_first,
+    registered_paths,
+)
 from helpers.tables import TableSpec, register_table
 
 #: Vintage -> (source id, financial year whose council geography the file uses).
@@ -72,7 +80,7 @@ STATISTICS: tuple[str, ...] = (
 _STAT = {s.lower(): s for s in STATISTICS}
 
 
-def measure_name(header: str, sheet: str, *, file: Path | str) -> tuple[str, str, str]:
+def measure_name(header: str, sheet: str, *, file: Path | str, column: str | None = None) -> tuple[str, str, str]:
     """Map a published column header to ``(measure, domain, statistic)``.
 
     Parameters
@@ -102,11 +110,12 @@ def measure_name(header: str, sheet: str, *, file: Path | str) -> tuple[str, str
     elif (m := re.match(r"^(?P<dom>.+) scale$", text, flags=re.I)):
         dom, stat = m.group("dom"), "Scale"
     else:
-        raise DataError("not a known IoD summary measure header", file=file, sheet=sheet, row=1, value=header)
+        raise DataError("not a known IoD summary measure header", file=file, sheet=sheet, row=1, column=column,
+                        value=header)
     dom = DOMAIN_ALIASES.get(dom.lower(), dom)
     if dom.lower() != domain.lower() or stat.lower() not in _STAT:
         raise DataError(f"not a known IoD summary measure of the {domain} domain", file=file, sheet=sheet, row=1,
-                        value=header)
+                        column=column, value=header)
     statistic = _STAT[stat.lower()]
     return f"{domain} - {statistic}", domain, statistic
 
@@ -128,48 +137,48 @@ def load_vintage(iod_year: int, path: Path | None = None) -> pd.DataFrame:
     """
     sid, geo_year = VINTAGES[iod_year]
     path = path or sources.path(sid)
+    sheets = read_sheet(path, list(SHEETS))  # every sheet in one read of the workbook
+    expected = set(councils.current(geo_year)["gss_code"])
     parts = []
-    for sheet in SHEETS:
-        raw = read_sheet(path, sheet)
+    for sheet, raw in sheets.items():
         if raw.empty:
-            raise DataError("the sheet is empty", file=path, sheet=sheet)
+            raise DataError("the sheet is empty", file=path, sheet=sheet, row=1)
         header = [str(h) for h in raw.iloc[0]]
-        if not (re.match(r"^Upper Tier Local Authority District code", header[0])
-                and re.match(r"^Upper Tier Local Authority District name", header[1])):
+        if len(header) < 3 or not (re.match(r"^Upper Tier Local Authority District code", header[0])
+                                   and re.match(r"^Upper Tier Local Authority District name", header[1])):
             raise DataError("expected the upper-tier area code and name in columns A and B", file=path,
-                            sheet=sheet, row=1, column=header[0])
+                            sheet=sheet, row=1, column="A", value=header[0])
         body = raw.iloc[1:].reset_index(drop=True)
         body = body[body.iloc[:, 0].notna()]
         rows = body.index.to_numpy() + 2
         codes = body.iloc[:, 0].astype(str).str.strip()
         ok = codes.str.match(schemas.COUNCIL_CODE_RE) & codes.isin(councils.reference()["gss_code"])
-        if not ok.all():
-            i = int(np.flatnonzero(~ok.to_numpy())[0])
-            raise DataError("not a council code in the reference table", file=path, sheet=sheet, row=int(rows[i]),
-                            column=header[0], value=codes.iloc[i])
+        raise_first(~ok, "not a council code in the reference table", file=path, sheet=sheet, rows=rows,
+                    column=header[0], values=codes)
         names = councils.resolve_names(body.iloc[:, 1], file=path, column=header[1], rows=rows, year=geo_year)
         differ = names.to_numpy() != codes.to_numpy()
         if differ.any():
             i = int(np.flatnonzero(differ)[0])
             raise DataError(f"name and code disagree (the name is {names.iloc[i]})", file=path, sheet=sheet,
                             row=int(rows[i]), column=header[0], value=codes.iloc[i])
-        for j, h in enumerate(header[2:], start=2):
-            measure, domain, statistic = measure_name(h, sheet, file=path)
-            values, status = parse_numbers(body.iloc[:, j], file=path, column=h.strip(), rows=rows, sheet=sheet)
-            parts.append(pd.DataFrame({
-                "gss_code": codes.to_numpy(),
-                "iod_year": iod_year,
-                "measure": measure,
-                "domain": domain,
-                "statistic": statistic,
-                "published_measure": re.sub(r"\s+", " ", h).strip(),
-                "value": values.to_numpy(),
-                "value_status": status.to_numpy(),
-                "source_id": sid,
-                "_row": rows,
-                "_file": f"{sources.get(sid).file} [sheet {sheet!r}]",
-            }))
-    return pd.concat(parts, ignore_index=True)
+        raise_first(codes.duplicated(), "an area is listed twice", file=path, sheet=sheet, rows=rows,
+                    column=header[0], values=codes)
+        missing = sorted(expected - set(codes))
+        if missing:
+            raise DataError(f"{len(missing)} council(s) of {geo_year} missing, first {missing[0]} "
+                            f"({councils.name_of(missing[0])}): the sheet is cut short or incomplete", file=path,
+                            sheet=sheet, row=int(rows[-1]) if len(rows) else 1, column=header[0])
+        measures = [measure_name(h, sheet, file=path, column=column_letter(j))
+                    for j, h in enumerate(header[2:], start=2)]
+        values, status = parse_block(body.iloc[:, 2:], file=path, rows=rows, columns=[h.strip() for h in header[2:]],
+                                     sheet=sheet)
+        per_column = pd.DataFrame(measures, columns=["measure", "domain", "statistic"]).assign(
+            published_measure=[re.sub(r"\s+", " ", h).strip() for h in header[2:]])
+        part = long_rows(pd.DataFrame({"gss_code": codes.to_numpy(), "_row": rows}), per_column, values, status)
+        parts.append(part.assign(iod_year=iod_year, source_id=sid, _file=f"{sources.get(sid).file} [sheet {sheet!r}]"))
+    cols = ["gss_code", "iod_year", "measure", "domain", "statistic", "published_measure", "value", "value_status",
+            "source_id", "_row", "_file"]
+    return pd.concat(parts, ignore_index=True)[cols]
 
 
 def build_deprivation() -> pd.DataFrame:
@@ -178,14 +187,12 @@ def build_deprivation() -> pd.DataFrame:
     df["iod_year"] = df["iod_year"].astype("int64")
     schemas.unique_key(df, ["iod_year", "gss_code", "measure"], table="deprivation")
     out = schemas.validate(df, schemas.DEPRIVATION)
+    check_registered(sid for sid, _ in VINTAGES.values())
     return out.sort_values(["iod_year", "measure", "gss_code"]).reset_index(drop=True)
 
 
 def _inputs() -> list[Path]:
-    from helpers.paths import national_dir
-
-    reg = sources.register()
-    return [national_dir() / reg[sid].file for sid, _ in VINTAGES.values()]
+    return registered_paths(sid for sid, _ in VINTAGES.values())
 
 
 register_table(TableSpec(

@@ -38,6 +38,7 @@ import pandas as pd
 from helpers import sources
 from helpers.errors import DataError
 from helpers.io import parse_numbers, read_sheet, sheet_names
+from helpers.national.reading import check_registered, column_letter, registered_paths
 from helpers.tables import TableSpec, register_table
 
 #: Register id (``data/raw/sources.yml``) of the MYE file for each mid-year.
@@ -126,16 +127,6 @@ def _age_label(cell: object) -> int | None:
     if m.group(3) and age != MAX_AGE:
         return None
     return age if age <= MAX_AGE else None
-
-
-def _letter(col: int) -> str:
-    """Spreadsheet column letter of a 0-based column position (0 -> 'A', 27 -> 'AB')."""
-    out = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def find_sheet(names: list[str], sex: str, *, file: str | Path) -> str:
@@ -230,8 +221,8 @@ def find_header(raw: pd.DataFrame, *, file: str | Path, sheet: str | None = None
                 continue
             if age in by_age:
                 raise DataError(
-                    f"age {age} appears twice in the header (columns {_letter(by_age[age])} and {_letter(i)})",
-                    file=file, sheet=sheet, row=excel_row, column=_letter(i),
+                    f"age {age} appears twice in the header (columns {column_letter(by_age[age])} and {column_letter(i)})",
+                    file=file, sheet=sheet, row=excel_row, column=column_letter(i),
                 )
             by_age[age] = i
         missing = [a for a in AGES if a not in by_age]
@@ -244,7 +235,7 @@ def find_header(raw: pd.DataFrame, *, file: str | Path, sheet: str | None = None
         if list(positions) != sorted(positions) or positions[0] < all_ages:
             raise DataError(
                 "age columns are not in order 0..90 after 'All ages'",
-                file=file, sheet=sheet, row=excel_row, column=_letter(positions[0]),
+                file=file, sheet=sheet, row=excel_row, column=column_letter(positions[0]),
             )
         return HeaderLayout(row=r, code=code, name=name, all_ages=all_ages, ages=positions,
                             geography=geo[0] if len(geo) == 1 else None)
@@ -380,21 +371,27 @@ def read_mye(mid_year: int, sex: str = "persons") -> pd.DataFrame:
     src = sources.get(SOURCE_IDS[mid_year])
     path = sources.path(src.id)
     stat = path.stat()
-    wide = _read_mye_cached(str(path), stat.st_mtime_ns, stat.st_size, sex).copy()
+    wide = _read_mye_cached(str(path), stat.st_mtime_ns, stat.st_size)[sex].copy()
     wide.insert(1, "mid_year", mid_year)
     wide.insert(2, "sex", sex)
     wide["source_id"] = src.id
     return wide
 
 
-@lru_cache(maxsize=32)
-def _read_mye_cached(path: str, mtime_ns: int, size: int, sex: str) -> pd.DataFrame:
-    """Parse one sheet once per process (keyed on the file's path, mtime and size): the tables
-    ``population_sya`` and ``population_latest_boundaries`` read the same sheets in one build."""
-    sheet = find_sheet(sheet_names(path), sex, file=Path(path))
-    wide = parse_mye_sheet(read_sheet(path, sheet), file=Path(path), sheet=sheet)
-    wide.attrs["sheet"] = sheet
-    return wide
+@lru_cache(maxsize=12)
+def _read_mye_cached(path: str, mtime_ns: int, size: int) -> dict[str, pd.DataFrame]:
+    """Parse a workbook's three MYE2 sheets once per process (keyed on the file's path, mtime and size), in one
+    read of the file: the tables ``population_sya`` and ``population_latest_boundaries`` read the same sheets
+    in one build."""
+    names = sheet_names(path)
+    sheets = {sex: find_sheet(names, sex, file=Path(path)) for sex in SEXES}
+    raw = read_sheet(path, list(sheets.values()))
+    out = {}
+    for sex, sheet in sheets.items():
+        wide = parse_mye_sheet(raw[sheet], file=Path(path), sheet=sheet)
+        wide.attrs["sheet"] = sheet
+        out[sex] = wide
+    return out
 
 
 def select_areas(wide: pd.DataFrame, mid_year: int, *, file: str | Path, sheet: str | None = None
@@ -455,7 +452,7 @@ def _check_england_total(wide: pd.DataFrame, *, file: str | Path) -> None:
 
 
 def _inputs() -> list[Path]:
-    return [sources.get(sid).path for sid in SOURCE_IDS.values()]
+    return registered_paths(SOURCE_IDS.values())
 
 
 def load_population_sya(mid_years: list[int] | None = None, sexes: tuple[str, ...] = SEXES) -> pd.DataFrame:
@@ -506,7 +503,9 @@ def load_population_sya(mid_years: list[int] | None = None, sexes: tuple[str, ..
     long["sex"] = pd.Categorical(long["sex"], categories=list(SEXES))
     long = long.sort_values(["mid_year", "gss_code", "sex", "age"], kind="stable").reset_index(drop=True)
     long["sex"] = long["sex"].astype(str)
-    return validate(long, POPULATION_SYA_SCHEMA)
+    out = validate(long, POPULATION_SYA_SCHEMA)
+    check_registered(SOURCE_IDS[y] for y in (mid_years or sorted(SOURCE_IDS)))
+    return out
 
 
 def age_bands(sya: pd.DataFrame, bands: dict[str, tuple[int, int]] | None = None) -> pd.DataFrame:
@@ -732,7 +731,9 @@ def load_population_latest_boundaries() -> pd.DataFrame:
     out["geography_vintage"] = np.where(out["mid_year"].isin(native), latest, f"{latest} (derived)")
     out = out.sort_values(["mid_year", "gss_code", "age"], kind="stable").reset_index(drop=True)
     cols = ["gss_code", "mid_year", "sex", "age", "population", "source_id", "geography_vintage", "basis"]
-    return validate(out[cols], POPULATION_LATEST_SCHEMA)
+    out = validate(out[cols], POPULATION_LATEST_SCHEMA)
+    check_registered(SOURCE_IDS.values())
+    return out
 
 
 register_table(TableSpec(
