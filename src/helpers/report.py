@@ -292,6 +292,9 @@ def _html(frame: pd.DataFrame, *, numeric: list[str], caption: str | None, bold:
         {"selector": "td", "props": "text-align: left; vertical-align: top; padding: 2px 8px; "
                                     "border-bottom: 1px solid #e4e4e4;"},
     ]
+    for c in frame.columns:
+        if c not in numeric and len(frame) and frame[c].astype(str).str.len().max() > 40:
+            styles.append({"selector": f"td.col{positions[c]}", "props": "min-width: 14em;"})
     for c in numeric:
         j = positions[c]
         styles.append({"selector": f"td.col{j}", "props": "text-align: right; white-space: nowrap;"})

@@ -1099,7 +1099,9 @@ def summary_text(vt: pd.DataFrame, dec: pd.DataFrame, savings: pd.DataFrame, cou
     the savings total. ``adults_only``: say that the service scope left other services out. A ``label`` of
     the year end (``"year end 2017-18"``) speaks of the outturn rather than a forecast.
     """
-    out: list[str] = []
+    out: list[str] = []  # the position
+    lines_: list[str] = []  # the service lines
+    drivers: list[str] = []  # the key-activity split, one bullet each
     final = label.startswith(period_label("YE"))
     verb = "reports" if final else "forecasts"
     if vt.empty:
@@ -1128,7 +1130,7 @@ def summary_text(vt: pd.DataFrame, dec: pd.DataFrame, savings: pd.DataFrame, cou
         if len(main):
             where = (f"'{main['source_table'].iloc[0]}'" if main["table_id"].nunique() == 1 else
                      f"the {main['table_id'].nunique()} most detailed tables")
-            out.append(f"Of the {len(main)} lines of {where}, "
+            lines_.append(f"Of the {len(main)} lines of {where}, "
                        f"{int(c.get('Red', 0))} {'is' if int(c.get('Red', 0)) == 1 else 'are'} Red, "
                        f"{int(c.get('Amber', 0))} Amber and "
                        f"{int(c.get('Green', 0))} Green" + (f" ({int(c.get('n/a', 0))} without a budget to rate "
@@ -1137,9 +1139,9 @@ def summary_text(vt: pd.DataFrame, dec: pd.DataFrame, savings: pd.DataFrame, cou
         over = lv[lv["variance_gbp_k"] > 0]
         under = lv[lv["variance_gbp_k"] < 0]
         if len(over):
-            out.append("The largest overspends: " + "; ".join(_line_phrase(r) for r in over.itertuples()) + ".")
+            lines_.append("The largest overspends: " + "; ".join(_line_phrase(r) for r in over.itertuples()) + ".")
         if len(under):
-            out.append("The largest underspends: " + "; ".join(_line_phrase(r) for r in under.itertuples()) + ".")
+            lines_.append("The largest underspends: " + "; ".join(_line_phrase(r) for r in under.itertuples()) + ".")
     for r in decomposition_summary(dec).itertuples(index=False):
         if pd.isna(r.volume_gbp_k):
             continue
@@ -1152,12 +1154,13 @@ def summary_text(vt: pd.DataFrame, dec: pd.DataFrame, savings: pd.DataFrame, cou
                 f"and the rest {_sk(r.remainder_gbp_k)} (remainder)")
         if pd.notna(r.other_lines_gbp_k):
             text += f", and lines without client figures {_sk(r.other_lines_gbp_k)}"
-        out.append(text + ".")
+        drivers.append("- " + text + ".")
     sv = savings[savings["row_type"] == "total"] if len(savings) else savings
     for r in sv.itertuples(index=False):
         if pd.notna(r.delivered_gbp_k) and pd.notna(r.target_gbp_k):
-            out.append(f"Savings: {_k(r.delivered_gbp_k)} {r.delivered_basis} of a {_k(r.target_gbp_k)} plan "
+            lines_.append(f"Savings: {_k(r.delivered_gbp_k)} {r.delivered_basis} of a {_k(r.target_gbp_k)} plan "
                        f"({r.delivery_pct:.0f}%), a shortfall of {_k(r.shortfall_gbp_k)}.")
         elif pd.notna(r.target_gbp_k):
-            out.append(f"Savings planned: {_k(r.target_gbp_k)} (no delivery figure printed yet).")
-    return " ".join(out)
+            lines_.append(f"Savings planned: {_k(r.target_gbp_k)} (no delivery figure printed yet).")
+    paragraphs = [" ".join(out), " ".join(lines_), "\n".join(drivers)]
+    return "\n\n".join(x for x in paragraphs if x)
