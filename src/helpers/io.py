@@ -259,5 +259,5 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], *, file: str | Pat
         if col not in have:
             raise DataError(
                 f"expected column {col!r} is missing (columns found: {have[:12]}{'...' if len(have) > 12 else ''})",
-                file=file, row=header_row,
+                file=file, row=header_row, column=col,
             )
