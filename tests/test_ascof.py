@@ -460,7 +460,7 @@ def test_trend_renamed_column(tmp_path: Path, trend_sample: tuple, registry: pd.
     """A renamed column (Measure_Value -> Value): one DataError naming the file, header row and column."""
     header, rows = trend_sample
     header = ["Value" if h == "Measure_Value" else h for h in header]
-    with pytest.raises(DataError, match=r"t\.csv, row 1: expected column 'Measure_Value' is missing"):
+    with pytest.raises(DataError, match=r"t\.csv, row 1, column 'Measure_Value': expected column 'Measure_Value' is missing"):
         ascof.load_trend(_write_rows(tmp_path / "t.csv", header, rows), registry)
 
 
@@ -584,7 +584,7 @@ def test_oflog_bad_input(tmp_path: Path, registry: pd.DataFrame) -> None:
     header, rows = list(raw.columns), raw.head(30).to_numpy().tolist()
     out = ascof.load_oflog(_write_rows(tmp_path / "f.csv", header, rows), registry)
     assert len(out) == 30 and set(out["ascof_code"]) == {"1D"}
-    with pytest.raises(DataError, match=r"row 1: expected column 'MEDIAN' is missing"):
+    with pytest.raises(DataError, match=r"row 1, column 'MEDIAN': expected column 'MEDIAN' is missing"):
         ascof.load_oflog(_write_rows(tmp_path / "f.csv", [h.replace("MEDIAN", "Median") for h in header], rows),
                          registry)
     with pytest.raises(DataError, match=r"row 32, column 'gss_code': duplicate oflog_asc key"):

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.errors import DataError, MissingDataError, ParameterError
+from helpers.io import require_columns
 from helpers.paths import REFERENCE
 from helpers.tables import TableSpec, register_table
 
@@ -57,8 +58,11 @@ _GSS_RE = re.compile(r"^E\d{8}$")
 
 
 def _read(path: Path) -> pd.DataFrame:
+    from helpers.national.reading import check_not_truncated
+
     if not path.is_file():
         raise MissingDataError(f"reference table {path.name} is missing from data/raw/reference/ (it is committed)")
+    check_not_truncated(path, hint="restore the committed copy (`git restore data/raw/reference`)")
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
 
 
@@ -564,27 +568,36 @@ def counts_by_year(years: Iterable[str] | None = None) -> pd.Series:
 
 def _build_councils() -> pd.DataFrame:
     from helpers import schemas
+    from helpers.national.reading import raise_first
 
     df = _read(COUNCILS_CSV)
+    require_columns(df, schemas.COUNCILS.columns, file=COUNCILS_CSV)
     df = df.replace("", None)
     df["_row"] = np.arange(len(df)) + 2
     schemas.unique_key(df, ["gss_code"], table="councils", file=COUNCILS_CSV)
+    regions = set(_read(REGIONS_CSV)["region_code"])
+    raise_first(~df["region_code"].isin(regions), "region code not in regions.csv", file=COUNCILS_CSV,
+                rows=df["_row"], column="region_code", values=df["region_code"])
+    known = set(df["gss_code"])
+    for col in ("predecessor_codes", "successor_codes"):
+        linked = df[col].map(lambda v: [c for c in _split(v) if c not in known])
+        raise_first(linked.map(bool), "a linked council is not in councils.csv", file=COUNCILS_CSV, rows=df["_row"],
+                    column=col, values=df[col])
     out = schemas.validate(df, schemas.COUNCILS, file=COUNCILS_CSV)
     return out.sort_values("gss_code").reset_index(drop=True)
 
 
 def _build_names() -> pd.DataFrame:
     from helpers import schemas
+    from helpers.national.reading import raise_first
 
     df = _read(NAMES_CSV)
+    require_columns(df, schemas.COUNCIL_NAMES.columns, file=NAMES_CSV)
     df["_row"] = np.arange(len(df)) + 2
     schemas.unique_key(df, ["name_variant", "gss_code"], table="council_names", file=NAMES_CSV)
     known = set(_read(COUNCILS_CSV)["gss_code"]) | set(_read(REGIONS_CSV)["region_code"])
-    unknown = ~df["gss_code"].isin(known)
-    if unknown.any():
-        i = int(np.flatnonzero(unknown.to_numpy())[0])
-        raise DataError("code not in councils.csv or regions.csv", file=NAMES_CSV, row=int(df["_row"].iloc[i]),
-                        column="gss_code", value=df["gss_code"].iloc[i])
+    raise_first(~df["gss_code"].isin(known), "code not in councils.csv or regions.csv", file=NAMES_CSV,
+                rows=df["_row"], column="gss_code", values=df["gss_code"])
     out = schemas.validate(df, schemas.COUNCIL_NAMES, file=NAMES_CSV)
     return out.sort_values(["gss_code", "name_variant"]).reset_index(drop=True)
 

@@ -38,6 +38,7 @@ from helpers.national.reading import (
     raise_first,
     registered_paths,
 )
+from helpers.paths import relative
 from helpers.tables import TableSpec, register_table
 
 #: Vintage -> (source id, financial year whose council geography the file uses).
@@ -135,51 +136,61 @@ def load_vintage(iod_year: int, path: Path | None = None) -> pd.DataFrame:
         A missing sheet, a header row without the code / name columns, an unknown measure header, an area
         code that is not a council, a name that disagrees with its code, or a value that is not a number.
     """
-    sid, geo_year = VINTAGES[iod_year]
+    sid, _ = VINTAGES[iod_year]
     path = path or sources.path(sid)
     sheets = read_sheet(path, list(SHEETS))  # every sheet in one read of the workbook
-    expected = set(councils.current(geo_year)["gss_code"])
-    parts = []
-    for sheet, raw in sheets.items():
-        if raw.empty:
-            raise DataError("the sheet is empty", file=path, sheet=sheet, row=1)
-        header = [str(h) for h in raw.iloc[0]]
-        if len(header) < 3 or not (re.match(r"^Upper Tier Local Authority District code", header[0])
-                                   and re.match(r"^Upper Tier Local Authority District name", header[1])):
-            raise DataError("expected the upper-tier area code and name in columns A and B", file=path,
-                            sheet=sheet, row=1, column="A", value=header[0])
-        body = raw.iloc[1:].reset_index(drop=True)
-        body = body[body.iloc[:, 0].notna()]
-        rows = body.index.to_numpy() + 2
-        codes = body.iloc[:, 0].astype(str).str.strip()
-        ok = codes.str.match(schemas.COUNCIL_CODE_RE) & codes.isin(councils.reference()["gss_code"])
-        raise_first(~ok, "not a council code in the reference table", file=path, sheet=sheet, rows=rows,
-                    column=header[0], values=codes)
-        names = councils.resolve_names(body.iloc[:, 1], file=path, column=header[1], rows=rows, year=geo_year)
-        differ = names.to_numpy() != codes.to_numpy()
-        if differ.any():
-            i = int(np.flatnonzero(differ)[0])
-            raise DataError(f"name and code disagree (the name is {names.iloc[i]})", file=path, sheet=sheet,
-                            row=int(rows[i]), column=header[0], value=codes.iloc[i])
-        raise_first(codes.duplicated(), "an area is listed twice", file=path, sheet=sheet, rows=rows,
-                    column=header[0], values=codes)
-        missing = sorted(expected - set(codes))
-        if missing:
-            raise DataError(f"{len(missing)} council(s) of {geo_year} missing, first {missing[0]} "
-                            f"({councils.name_of(missing[0])}): the sheet is cut short or incomplete", file=path,
-                            sheet=sheet, row=int(rows[-1]) if len(rows) else 1, column=header[0])
-        measures = [measure_name(h, sheet, file=path, column=column_letter(j))
-                    for j, h in enumerate(header[2:], start=2)]
-        values, status = parse_block(body.iloc[:, 2:], file=path, rows=rows, columns=[h.strip() for h in header[2:]],
-                                     sheet=sheet)
-        per_column = pd.DataFrame(measures, columns=["measure", "domain", "statistic"]).assign(
-            published_measure=[re.sub(r"\s+", " ", h).strip() for h in header[2:]])
-        part = long_rows(pd.DataFrame({"gss_code": codes.to_numpy(), "_row": rows}), per_column, values, status)
-        parts.append(part.assign(iod_year=iod_year, source_id=sid, _file=f"{sources.get(sid).file} [sheet {sheet!r}]"))
+    parts = [parse_sheet(raw, sheet, iod_year, file=path) for sheet, raw in sheets.items()]
     cols = ["gss_code", "iod_year", "measure", "domain", "statistic", "published_measure", "value", "value_status",
             "source_id", "_row", "_file"]
     return pd.concat(parts, ignore_index=True)[cols]
 
+
+def parse_sheet(raw: pd.DataFrame, sheet: str, iod_year: int, *, file: Path | str) -> pd.DataFrame:
+    """Parse one sheet of an IoD File 11 (cells read with ``header=None``) into long rows.
+
+    Raises
+    ------
+    DataError
+        Naming file, sheet, row and column: the code / name header not in columns A and B, an unknown measure
+        header, an area code that is not a council, a name that disagrees with its code, an area listed twice,
+        a council of the vintage's geography missing, a value that is not a number.
+    """
+    sid, geo_year = VINTAGES[iod_year]
+    path = file
+    if raw.empty:
+        raise DataError("the sheet is empty", file=path, sheet=sheet, row=1)
+    header = [str(h) for h in raw.iloc[0]]
+    if len(header) < 3 or not (re.match(r"^Upper Tier Local Authority District code", header[0])
+                               and re.match(r"^Upper Tier Local Authority District name", header[1])):
+        raise DataError("expected the upper-tier area code and name in columns A and B", file=path,
+                        sheet=sheet, row=1, column="A", value=header[0])
+    body = raw.iloc[1:].reset_index(drop=True)
+    body = body[body.iloc[:, 0].notna()]
+    rows = body.index.to_numpy() + 2
+    codes = body.iloc[:, 0].astype(str).str.strip()
+    ok = codes.str.match(schemas.COUNCIL_CODE_RE) & codes.isin(councils.reference()["gss_code"])
+    raise_first(~ok, "not a council code in the reference table", file=path, sheet=sheet, rows=rows,
+                column=header[0], values=codes)
+    names = councils.resolve_names(body.iloc[:, 1], file=path, column=header[1], rows=rows, year=geo_year)
+    differ = names.to_numpy() != codes.to_numpy()
+    if differ.any():
+        i = int(np.flatnonzero(differ)[0])
+        raise DataError(f"name and code disagree (the name is {names.iloc[i]})", file=path, sheet=sheet,
+                        row=int(rows[i]), column=header[0], value=codes.iloc[i])
+    raise_first(codes.duplicated(), "an area is listed twice", file=path, sheet=sheet, rows=rows,
+                column=header[0], values=codes)
+    missing = sorted(set(councils.current(geo_year)["gss_code"]) - set(codes))
+    if missing:
+        raise DataError(f"{len(missing)} council(s) of {geo_year} missing, first {missing[0]} "
+                        f"({councils.name_of(missing[0])}): the sheet is cut short or incomplete", file=path,
+                        sheet=sheet, row=int(rows[-1]) if len(rows) else 1, column=header[0])
+    measures = [measure_name(h, sheet, file=path, column=column_letter(j)) for j, h in enumerate(header[2:], start=2)]
+    values, status = parse_block(body.iloc[:, 2:], file=path, rows=rows, columns=[h.strip() for h in header[2:]],
+                                 sheet=sheet)
+    per_column = pd.DataFrame(measures, columns=["measure", "domain", "statistic"]).assign(
+        published_measure=[re.sub(r"\s+", " ", h).strip() for h in header[2:]])
+    part = long_rows(pd.DataFrame({"gss_code": codes.to_numpy(), "_row": rows}), per_column, values, status)
+    return part.assign(iod_year=iod_year, source_id=sid, _file=f"{relative(Path(path))} [sheet {sheet!r}]")
 
 def build_deprivation() -> pd.DataFrame:
     """Build the ``deprivation`` table (both vintages, validated, sorted)."""

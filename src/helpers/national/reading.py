@@ -54,7 +54,8 @@ def _fields(line: str) -> tuple[list[str], bool]:
     return rec, open_quote
 
 
-def check_not_truncated(path: str | Path, *, header_row: int | None = 0, encoding: str = "utf-8-sig") -> None:
+def check_not_truncated(path: str | Path, *, header_row: int | None = 0, encoding: str = "utf-8-sig",
+                        hint: str = "fetch it again (`asc data fetch`)") -> None:
     """Raise :class:`DataError` if a CSV file ends in the middle of a record.
 
     A file that ends with a line break is complete as far as its text can tell (a cut at a record boundary is
@@ -68,6 +69,8 @@ def check_not_truncated(path: str | Path, *, header_row: int | None = 0, encodin
     header_row
         0-based line of the header whose fields name the columns; ``None`` when the file has no single header
         line (columns are then named by spreadsheet letter and the widest of the last lines is the reference).
+    hint
+        How to fix it, for the message.
 
     Raises
     ------
@@ -102,8 +105,8 @@ def check_not_truncated(path: str | Path, *, header_row: int | None = 0, encodin
     at = max(len(last) - 1, 0)
     column = names[at] if at < len(names) else column_letter(at)
     what = "inside a quoted field" if open_quote else f"after {len(last)} of {len(names)} fields"
-    raise DataError(f"the file ends in the middle of a record ({what}): truncated? fetch it again "
-                    "(`asc data fetch`)", file=path, row=row, column=column, value=lines[-1][-40:])
+    raise DataError(f"the file ends in the middle of a record ({what}): truncated? {hint}", file=path, row=row,
+                    column=column, value=lines[-1][-40:])
 
 
 def read_csv(path: str | Path, *, header_row: int | None = 0, **kwargs: object) -> pd.DataFrame:

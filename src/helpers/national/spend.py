@@ -264,12 +264,28 @@ def load_ro3(year: str) -> pd.DataFrame:
         not a council with adult social services in ``year``, a missing council, a duplicated council, or a
         value that is neither a number nor a known marker -- naming file, row and column.
     """
+    path = sources.path(RO3_SOURCES[year])
+    sheet = _ro3_sheet(path)
+    return parse_ro3(read_sheet(path, sheet), year, file=path, sheet=sheet)
+
+
+def parse_ro3(df: pd.DataFrame, year: str, *, file: Path, sheet: str) -> pd.DataFrame:
+    """Parse the cells of an RO3 data sheet (read with ``header=None``): see :func:`load_ro3`.
+
+    Parameters
+    ----------
+    df
+        The sheet's cells.
+    year
+        Financial year of the file (a key of :data:`RO3_SOURCES`).
+    file, sheet
+        Where the cells came from, for error messages.
+    """
     from helpers import councils
 
     sid = RO3_SOURCES[year]
-    path = sources.path(sid)
-    sheet = _ro3_sheet(path)
-    df = read_sheet(path, sheet)
+    path = file
+    df = df.copy()
     df.columns = range(df.shape[1])
     header_row = _find_row(df, lambda r: str(r.iloc[0]).strip() == "E-code", "header row ('E-code')", path, sheet)
     codes_row = _find_row(df, lambda r: sum(str(x).startswith("RO3-") for x in r) > 50,
@@ -384,10 +400,17 @@ def load_ascfr_2014_15() -> pd.DataFrame:
         Header not as expected, an unknown CASSR code in the header, an unknown support reason, a
         non-numeric value in a loaded measure, or a repeated line whose values differ.
     """
+    path = sources.path(ASCFR_1415_SOURCE)
+    return parse_ascfr_2014_15(read_csv(path, header_row=1, header=None, keep_default_na=False, na_values=[]),
+                               file=path)
+
+
+def parse_ascfr_2014_15(raw: pd.DataFrame, *, file: Path) -> pd.DataFrame:
+    """Parse the cells of the 2014-15 expenditure file (read as text with ``header=None``): see
+    :func:`load_ascfr_2014_15`."""
     from helpers import councils
 
-    path = sources.path(ASCFR_1415_SOURCE)
-    raw = read_csv(path, header_row=1, header=None, keep_default_na=False, na_values=[])
+    path = file
     if raw.shape[0] < 3:
         raise DataError("too few rows: unexpected layout", file=path)
     header = [str(x).strip() for x in raw.iloc[1]]
@@ -587,6 +610,9 @@ def load_ascfr_2016_17() -> pd.DataFrame:
         "gss_code": gss.to_numpy(), "service_line": line.to_numpy(), "service_group": group.to_numpy(),
         "line_type": "detail", "age_band": age_band.to_numpy(), "_row": df["_row"].to_numpy(),
     })
+    raise_first(per_row.duplicated(["gss_code", "service_line", "age_band"]).to_numpy(),
+                "the same area, line and age band twice (a duplicated row)", file=path, rows=df["_row"],
+                column="GEOGRAPHY_CODE", values=gss)
     values, status = parse_block(df[list(ASCFR_MEASURES)], file=path, rows=df["_row"].to_numpy(),
                                  columns=list(ASCFR_MEASURES))
     out = long_rows(per_row, pd.DataFrame({"measure": list(ASCFR_MEASURES.values())}), values, status,
