@@ -375,6 +375,8 @@ def _empty_chart(ax: plt.Axes, message: str, **labels: str) -> None:
 
 
 def _gbp_k(x: float) -> str:
+    if round(x) == 0:
+        return "£0k"
     return f"{'-' if x < 0 else '+'}£{abs(x):,.0f}k"
 
 
