@@ -293,8 +293,11 @@ def _html(frame: pd.DataFrame, *, numeric: list[str], caption: str | None, bold:
                                     "border-bottom: 1px solid #e4e4e4;"},
     ]
     for c in frame.columns:
-        if c not in numeric and len(frame) and frame[c].astype(str).str.len().max() > 40:
+        longest = frame[c].astype(str).str.len().max() if len(frame) else 0
+        if c not in numeric and longest > 40:
             styles.append({"selector": f"td.col{positions[c]}", "props": "min-width: 14em;"})
+        elif c not in numeric and longest <= 12:  # years, codes, RAG: never broken at a hyphen
+            styles.append({"selector": f"td.col{positions[c]}", "props": "white-space: nowrap;"})
     for c in numeric:
         j = positions[c]
         styles.append({"selector": f"td.col{j}", "props": "text-align: right; white-space: nowrap;"})
