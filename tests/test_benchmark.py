@@ -488,3 +488,24 @@ def test_notebook_summaries_equal_the_processed_tables(tables_built, tmp_path) -
     for measure, value in zip(ascof_csv["Measure"], ascof_csv["our_value"], strict=True):
         code = measure.split(":")[0].removeprefix("ASCOF ")
         assert value == pytest.approx(round(nat[code], 1)), code
+
+
+@national
+def test_reader_tables_use_headings_units_and_dashes(tables_built) -> None:
+    """The reader's tables go through report.present: human headings, whole pounds, a dash for no value."""
+    from helpers import report
+
+    brm = bm.setup(BIRMINGHAM, "2023-24")
+    shown = bm.spend_display(brm, bm.spend_summary(brm))
+    assert isinstance(shown, report.Presented)
+    assert {"Spend line", "Council (£)", "Group median (£)", "Rank (1 = highest)"} <= set(shown.frame.columns)
+    assert (shown.frame["Council (£)"] == report.NA_TEXT).all()
+    assert "gss_code" not in shown.frame.columns
+    st = bm.spend_display(bm.setup(STOCKPORT, "2023-24"), bm.spend_summary(bm.setup(STOCKPORT, "2023-24")))
+    assert st.frame["Council (£)"].iloc[0] == "798"
+    late = bm.setup(STOCKPORT, "2024-25")
+    assert "mid-2024" in bm.spend_display(late, bm.spend_summary(late)).data
+    b = bm.setup(STOCKPORT, "2020-21")
+    comp = oc.comparison_display(b, oc.comparison(b))
+    row = comp.frame.set_index("ASCOF").loc["1G"]
+    assert row["Council"] == "90.7" and row["Interval"] == "88.3 to 92.6" and row["Against England"] == "better"

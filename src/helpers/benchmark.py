@@ -732,44 +732,60 @@ def spend_summary(b: Benchmark, measure: str = "gross", lines: tuple[str, ...] |
     return out
 
 
-def show(values: pd.Series | list[float], digits: int = 0, prefix: str = "", missing: str = "–") -> list[str]:
-    """Numbers as text for a reader's table: thousands separators, fixed decimals, ``missing`` for no value."""
-    return [f"{prefix}{v:,.{digits}f}" if pd.notna(v) else missing for v in values]
+def _signed1(x: float) -> str:
+    return f"{x:+.1f}".replace("+0.0", "0.0").replace("-0.0", "0.0")
 
 
-def spend_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The reader's view of :func:`spend_summary`: whole £ per head and plain column names."""
-    if summary.empty:
-        return summary
-    t = pd.DataFrame({
-        "Spend line": summary["line_label"],
-        "Population": summary["age_band"],
-        "Council £/head": show(summary["value"]),
-        "Group median": show(summary["group_median"]),
-        "Group Q1-Q3": [f"{a:,.0f} to {c:,.0f}" if pd.notna(a) else "" for a, c in
-                        zip(summary["group_q1"], summary["group_q3"], strict=True)],
-        "Rank (1 = highest)": [f"{int(r)} of {n}" if pd.notna(r) else "" for r, n in
-                               zip(summary["rank"], summary["rank_of"], strict=True)],
-        "MADs from group median": show(summary["group_mads"], 1),
-        "vs group": summary["group_verdict"],
-        "England £/head": show(summary["england"]),
-        "vs all councils": summary["england_verdict"],
-        "Region £/head": show(summary["region"]),
-        "Note": summary["reason"],
-    })
-    return t
+def _rank_text(rank: pd.Series, of: pd.Series) -> list[str | None]:
+    return [f"{int(r)} of {int(n)}" if pd.notna(r) else None for r, n in zip(rank, of, strict=True)]
 
 
-def outliers(summary: pd.DataFrame) -> pd.DataFrame:
+def _range_text(lo: pd.Series, hi: pd.Series, digits: int = 0) -> list[str | None]:
+    return [f"{a:,.{digits}f} to {c:,.{digits}f}" if pd.notna(a) else None for a, c in zip(lo, hi, strict=True)]
+
+
+def members_display(b: Benchmark) -> Any:
+    """The comparator councils for the reader (name, code, region, type)."""
+    from helpers import report
+
+    return report.present(b.members(), columns={"name": "Council", "gss_code": "Code", "region_name": "Region",
+                                                 "council_type": "Type"},
+                          empty="No comparator group: see the note above.")
+
+
+def spend_display(b: Benchmark, summary: pd.DataFrame, measure: str = "gross") -> Any:
+    """:func:`spend_summary` for the reader: whole £ per head, the group's spread and rank, verdicts, notes."""
+    from helpers import report
+
+    d = summary.copy()
+    if not d.empty:
+        d["iqr"] = _range_text(d["group_q1"], d["group_q3"])
+        d["rank_text"] = _rank_text(d["rank"], d["rank_of"])
+        d["reason"] = d["reason"].where(d["reason"] != "")
+    return report.present(
+        d, columns={"line_label": "Spend line", "age_band": "Per person aged", "value": "Council (£)",
+                    "group_median": "Group median (£)", "iqr": "Group middle half (£)",
+                    "rank_text": "Rank (1 = highest)", "group_mads": "MADs from group median",
+                    "group_verdict": "Against the group", "england": "England (£)",
+                    "england_verdict": "Against all councils", "region": "Region (£)", "reason": "Note"},
+        formats={"value": "int", "group_median": "int", "england": "int", "region": "int", "group_mads": _signed1},
+        empty=spend_availability(b, measure) or "No spend line has a value.",
+        note=f"{_measure_word(measure).capitalize()} per person in the age band, {b.year}, cash",
+        drop_empty=("reason",))
+
+
+def outliers_display(b: Benchmark, summary: pd.DataFrame, measure: str = "gross") -> Any:
     """The lines where the council is 3 or more MADs from the all-council median (Oflog's "much higher/lower")."""
-    if summary.empty:
-        return summary
-    sel = summary[summary["outlier"]]
-    return pd.DataFrame({
-        "Spend line": sel["line_label"], "Council £/head": show(sel["value"]),
-        "Median of all councils": show(sel["england_median"]), "MADs from median": show(sel["england_mads"], 1),
-        "Verdict": sel["england_verdict"],
-    })
+    from helpers import report
+
+    sel = summary[summary["outlier"]] if not summary.empty else summary
+    why = spend_availability(b, measure)
+    return report.present(
+        sel, columns={"line_label": "Spend line", "value": "Council (£ per head)",
+                      "england_median": "Median of all councils (£)", "england_mads": "MADs from the median",
+                      "england_verdict": "Verdict"},
+        formats={"value": "int", "england_median": "int", "england_mads": _signed1},
+        empty=why or "On no spend line is the council 3 or more MADs from the median of all councils.")
 
 
 def spend_trend(b: Benchmark, line: str = "total", measure: str = "gross") -> pd.DataFrame:
@@ -817,19 +833,21 @@ def spend_trend(b: Benchmark, line: str = "total", measure: str = "gross") -> pd
     return out.sort_values("year").reset_index(drop=True)
 
 
-def trend_table(trend: pd.DataFrame) -> pd.DataFrame:
-    """The reader's view of :func:`spend_trend` (whole pounds)."""
-    if trend.empty:
-        return trend
-    prices = trend["real_prices"].iloc[0]
-    return pd.DataFrame({
-        "Year": trend["year"], "Collection": trend["collection"],
-        "Council £/head (cash)": show(trend["council"]), "Group median (cash)": show(trend["group_median"]),
-        "England (cash)": show(trend["england"]),
-        f"Council ({prices})": show(trend["council_real"]),
-        f"Group median ({prices})": show(trend["group_median_real"]),
-        f"England ({prices})": show(trend["england_real"]),
-    })
+def trend_display(b: Benchmark, line: str = "total", measure: str = "gross") -> Any:
+    """:func:`spend_trend` for the reader: cash and real-terms £ per head by year and collection."""
+    from helpers import report
+
+    t = spend_trend(b, line, measure)
+    prices = t["real_prices"].iloc[0] if not t.empty else ""
+    return report.present(
+        t, columns={"year": "Year", "collection": "Return", "council": "Council (£, cash)",
+                    "group_median": "Group median (£, cash)", "england": "England (£, cash)",
+                    "council_real": f"Council (£, {prices})", "group_median_real": f"Group median (£, {prices})",
+                    "england_real": f"England (£, {prices})"},
+        formats={c: "int" for c in ("council", "group_median", "england", "council_real", "group_median_real",
+                                    "england_real")},
+        empty="No spend per head for any year.",
+        note=f"{_check_line(line).label}, {_measure_word(measure)} per person aged {_check_line(line).age_band}")
 
 
 def spend_strip(b: Benchmark, measure: str = "gross", lines: tuple[str, ...] = HEADLINE_LINES) -> pd.DataFrame:
@@ -1046,13 +1064,21 @@ def spend_plain_summary(b: Benchmark, summary: pd.DataFrame, measure: str = "gro
     verdict = [v if v != stats.NOT_COMPARED else f"not compared: {r}" for v, r in
                zip(s["group_verdict"], s["reason"], strict=True)]
     rows = pd.DataFrame({
-        "measure": [f"{word} spend per head: {lab} (per person {band})" for lab, band in
-                    zip(s["line_label"], s["age_band"], strict=True)],
+        "measure": [f"{word} spend per person: {lab}" + ("" if "aged" in lab else f" (per person aged {band})")
+                    for lab, band in zip(s["line_label"], s["age_band"], strict=True)],
         "unit": "gbp_per_head", "value": s["value"], "comparator": s["group_median"], "england": s["england"],
         "verdict": verdict,
-        "basis": f"distance from the median of the council and {b.group_label} in {scale}",
+        "basis": f"distance from the group median in {scale}",
     })
     return plain_summary(rows)
+
+
+def plain_display(plain: pd.DataFrame, empty: str) -> Any:
+    """The councillor's summary table as shown in the report (the text columns of :func:`plain_summary`)."""
+    from helpers import report
+
+    return report.present(plain, columns={c: c for c in ("Measure", "Our value", "Comparator median", "England",
+                                                          "Verdict", "How judged")}, empty=empty)
 
 
 def export_summary(df: pd.DataFrame, name: str = "summary") -> str:
@@ -1067,12 +1093,3 @@ def cache_info() -> dict[str, Any]:
     """Cache statistics of the all-council tables (for the benchmark script and tests)."""
     return {"tables": _table.cache_info()._asdict(), "spend_per_head": _spend_per_head_cached.cache_info()._asdict(),
             "pid": os.getpid()}
-
-
-__all__ = [
-    "Benchmark", "COMPARATOR_CHOICES", "HEADLINE_LINES", "MIN_GROUP", "SPEND_LINES", "SPEND_OUTCOME_PAIRS",
-    "SpendLine", "export_summary", "load", "outliers", "parse_comparator", "plain_summary", "position", "setup",
-    "spend_availability", "spend_per_head", "spend_plain_summary", "spend_strip", "spend_summary", "spend_table",
-    "spend_trend", "spend_vs_outcome", "spend_years", "trend_table", "check_expenditure", "strip_chart",
-    "trend_figure", "quadrant_figure", "spend_source",
-]

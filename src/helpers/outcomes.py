@@ -28,14 +28,16 @@ from helpers import stats
 from helpers.benchmark import (
     MIN_GROUP,
     Benchmark,
+    _range_text,
+    _rank_text,
     _record,
+    _signed1,
     _stamp,
     _table,
     plain_summary,
     position,
     scale_note,
     series_code,
-    show,
 )
 from helpers.errors import MissingDataError, ParameterError
 
@@ -229,10 +231,15 @@ def availability(b: Benchmark) -> str | None:
     return None
 
 
-def note(b: Benchmark) -> str:
-    """What the reader needs before the measure table: the MAD used and why values are missing, if they are."""
+def note(b: Benchmark, comp: pd.DataFrame | None = None) -> str:
+    """What the reader needs before the measure table: the MAD used, whether any value has an interval, and
+    why values are missing, if they are."""
     why = availability(b)
-    return scale_note(b) + (f" **{why}**" if why else "")
+    text = scale_note(b)
+    if comp is not None and not comp.empty and comp["lower"].isna().all():
+        text += (f" No measure has an interval for {b.year}: the national files publish numerators and "
+                 "denominators for 2020-21 only, so every verdict is a distance from the median in MADs.")
+    return text + (f" **{why}**" if why else "")
 
 
 def not_published(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
@@ -312,42 +319,55 @@ def comparison(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
     out["vs_england"] = np.where(has_ci, ci_eng, out["england_verdict"])
     out["basis"] = np.where(has_ci, out["interval"] + " interval against the value",
                             "distance from the median in " + scale)
+    no_ci = ~has_ci & out["value"].notna() & (out["reason"] == "")
+    out.loc[no_ci, "reason"] = out.loc[no_ci, "interval_reason"].where(
+        out.loc[no_ci, "interval_reason"] != "numerator and denominator not published for this year", "")
     missing = out["value"].isna()
     out.loc[missing, "reason"] = "no value for the council (" + out.loc[missing, "value_status"] + ")"
     return out.reset_index(drop=True)
 
 
-def comparison_table(comp: pd.DataFrame) -> pd.DataFrame:
-    """The reader's view of :func:`comparison`."""
-    if comp.empty:
-        return comp
-    d = comp["unit"].map({"percent": 1, "rate_per_100k": 1, "score": 2}).fillna(2).astype(int)
-    ci = [f"{lo:.{k}f} to {hi:.{k}f}" if pd.notna(lo) else "" for lo, hi, k in
-          zip(comp["lower"], comp["upper"], d, strict=True)]
+def comparison_display(b: Benchmark, comp: pd.DataFrame) -> Any:
+    """:func:`comparison` for the reader: value, interval, group median and rank, England, region, verdicts."""
+    from helpers import report
 
-    def num(col: str) -> list[str]:
-        return [show([v], k)[0] for v, k in zip(comp[col], d, strict=True)]
-
-    return pd.DataFrame({
-        "Measure": comp["measure_code"], "Name": comp["measure"],
-        "Better if": comp["polarity"].map({"higher": "higher", "lower": "lower", "none": "no judgement"}),
-        "Council": num("value"), "Interval": ci,
-        "Group median": num("group_median"), "Rank": [
-            f"{int(r)} of {n}" if pd.notna(r) else "" for r, n in zip(comp["rank"], comp["rank_of"], strict=True)],
-        "England": num("england"), "Region": num("region"),
-        "vs group": comp["vs_group"], "vs England": comp["vs_england"], "How judged": comp["basis"],
-        "Note": comp["reason"].where(comp["reason"] != "", comp["interval_reason"].where(comp["lower"].isna(), "")),
-    })
+    d = comp.copy()
+    if not d.empty:
+        d["better_if"] = d["polarity"].map({"higher": "higher", "lower": "lower", "none": "no judgement"})
+        d["ci"] = [_range_text(pd.Series([lo]), pd.Series([hi]), 1 if u != "score" else 2)[0]
+                   for lo, hi, u in zip(d["lower"], d["upper"], d["unit"], strict=True)]
+        d["rank_text"] = _rank_text(d["rank"], d["rank_of"])
+        d["note"] = d["reason"].where(d["reason"] != "")
+    return report.present(
+        d, columns={"measure_code": "ASCOF", "measure": "Measure", "better_if": "Better if", "value": "Council",
+                    "ci": "Interval", "group_median": "Group median", "rank_text": "Rank (1 = best)",
+                    "england": "England", "region": "Region", "vs_group": "Against the group",
+                    "vs_england": "Against England", "basis": "How judged", "note": "Note"},
+        drop_empty=("note",),
+        empty=availability(b) or "None of the chosen measures has a value this year.",
+        note=f"{b.year}; units as published: per cent, rate per 100,000 (2A) or score (1A, 1D, 1J)")
 
 
-def outliers(comp: pd.DataFrame) -> pd.DataFrame:
+def not_published_display(b: Benchmark, measures: list[str] | None = None) -> Any:
+    """:func:`not_published` for the reader."""
+    from helpers import report
+
+    return report.present(not_published(b, measures), columns={c: c for c in ("Measure", "Name", "Published for",
+                                                                              "Note")},
+                          empty=availability(b) or "Every chosen measure has values for this year.")
+
+
+def outliers_display(b: Benchmark, comp: pd.DataFrame) -> Any:
     """Measures where the council is 3 or more MADs from the median of all councils (Oflog's "much ...")."""
-    if comp.empty:
-        return comp
-    sel = comp[comp["outlier"]]
-    return pd.DataFrame({"Measure": sel["measure_code"], "Name": sel["measure"], "Council": show(sel["value"], 1),
-                         "Median of all councils": show(sel["england_median"], 1),
-                         "MADs from median": show(sel["england_mads"], 1), "Verdict": sel["england_verdict"]})
+    from helpers import report
+
+    sel = comp[comp["outlier"]] if not comp.empty else comp
+    return report.present(
+        sel, columns={"measure_code": "ASCOF", "measure": "Measure", "value": "Council",
+                      "england_median": "Median of all councils", "england_mads": "MADs from the median",
+                      "england_verdict": "Verdict"},
+        formats={"england_mads": _signed1},
+        empty=availability(b) or "On no measure is the council 3 or more MADs from the median of all councils.")
 
 
 def spine(b: Benchmark, comp: pd.DataFrame) -> pd.DataFrame:
@@ -458,6 +478,17 @@ def trend_summary(b: Benchmark, measures: list[str] | None = None) -> pd.DataFra
     out["Trend"] = verdicts
     out["Better if"] = out["Measure"].map(reg.set_index("measure_code")["polarity"])
     return out
+
+
+def trend_display(b: Benchmark, measures: list[str] | None = None) -> Any:
+    """:func:`trend_summary` for the reader."""
+    from helpers import report
+
+    t = trend_summary(b, measures)
+    cols = {c: c for c in t.columns}
+    return report.present(t, columns=cols, empty=" ".join(b.notes) or "No values in any year.",
+                          note="The council's values by year (units as published); trend: Mann-Kendall test, "
+                               "at least 5 years of one unbroken series")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -590,6 +621,15 @@ def council_reported(b: Benchmark, tolerance: float = 0.05) -> tuple[pd.DataFram
     return out, msg
 
 
+def reported_display(b: Benchmark) -> Any:
+    """:func:`council_reported` for the reader: the table with its one-sentence summary above it."""
+    from helpers import report
+
+    table, message = council_reported(b)
+    return report.present(table, columns={c: c for c in table.columns}, empty=message, note=message,
+                          formats={"National value": "num", "Council report": "num", "Difference": _signed1})
+
+
 # ------------------------------------------------------------------------------------------------
 # charts (drawn by helpers.plots)
 # ------------------------------------------------------------------------------------------------
@@ -643,6 +683,7 @@ def plain(b: Benchmark, comp: pd.DataFrame) -> pd.DataFrame:
         "measure": ("ASCOF " + c["measure_code"] + ": " + c["measure"]).to_numpy(),
         "unit": c["unit"].to_numpy(), "value": c["value"].to_numpy(), "comparator": c["group_median"].to_numpy(),
         "england": c["england"].to_numpy(), "verdict": verdict,
-        "basis": [f"{basis}, against the median of the council and {b.group_label}" for basis in c["basis"]],
+        "basis": [bs.replace("against the value", "against the group median").replace(
+            "from the median", "from the group median") for bs in c["basis"]],
     })
     return plain_summary(rows)
