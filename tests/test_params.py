@@ -52,3 +52,14 @@ def test_coerce_command_line_values(raw: str, type_name: str, expected: object) 
 def test_coerce_refuses_wrong_type() -> None:
     with pytest.raises(ParameterError, match="parameter 'h': expected int, got 'two'"):
         params.coerce("h", "two", "int")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("3.5", 3.5), ("2", 2), ("None", None), ("", None)])
+def test_coerce_optional_float(raw: str, expected: object) -> None:
+    """Parameters cells annotate optional numbers as "Optional[float]" (papermill cannot parse `float | None`)."""
+    assert params.coerce("need_growth_pct", raw, "Optional[float]") == expected
+
+
+def test_coerce_optional_refuses_text() -> None:
+    with pytest.raises(ParameterError, match="expected Optional\\[float\\], got 'lots'"):
+        params.coerce("need_growth_pct", "lots", "Optional[float]")

@@ -130,8 +130,13 @@ def coerce(name: str, raw: str, type_name: str | None, default: Any = None) -> A
     ParameterError
         The value cannot be read as that type.
     """
-    base = (type_name or type(default).__name__ if default is not None else type_name or "str").split("[")[0]
-    base = base.replace("Optional", "").strip() or "str"
+    hint = (type_name or (type(default).__name__ if default is not None else "str")).strip().strip("'\"")
+    optional = hint.startswith("Optional[") and hint.endswith("]")
+    if optional:
+        hint = hint[len("Optional["):-1]
+        if raw.strip().lower() in ("none", "null", ""):
+            return None
+    base = hint.split("[")[0].strip() or "str"
     if base in ("str", "None", "NoneType"):
         return raw
     try:
