@@ -2,17 +2,23 @@
 
 Import as ``import helpers`` from a notebook or a script. Modules are named by domain:
 
-- :mod:`helpers.paths`      -- the one place for project paths (``ASC_NATIONAL_DIR`` overrides the national folder)
-- :mod:`helpers.errors`     -- the exception types; every message is one clear line
-- :mod:`helpers.io`         -- reading spreadsheets, parsing numbers with suppression markers, atomic writes, hashes
-- :mod:`helpers.sources`    -- the register of national source files (``data/raw/sources.yml``)
-- :mod:`helpers.schemas`    -- pandera schemas of the processed tables and the validator that names file/row/column
-- :mod:`helpers.tables`     -- the registry of processed tables, incremental build, and ``load(name)``
-- :mod:`helpers.councils`   -- the one reference table of councils (codes, names, boundary changes)
-- :mod:`helpers.national`   -- loaders of the national official statistics
-- :mod:`helpers.params`     -- validation of notebook parameters
-- :mod:`helpers.run`        -- the papermill runner (runs, HTML, index, manifest)
-- :mod:`helpers.cli`        -- the ``asc`` command line
+Foundation
+    :mod:`helpers.paths` (the one place for paths; ``ASC_NATIONAL_DIR``), :mod:`helpers.errors` (one-line
+    errors naming file, row and column), :mod:`helpers.io` (spreadsheets, numbers with suppression markers,
+    atomic writes, hashes), :mod:`helpers.sources` (the register of national files; fetch and status),
+    :mod:`helpers.schemas` (pandera schemas), :mod:`helpers.tables` (registry, incremental build, ``load``),
+    :mod:`helpers.params` (notebook parameter rules), :mod:`helpers.run` (papermill runner, HTML, index,
+    manifest), :mod:`helpers.cli` (the ``asc`` command), :mod:`helpers.plots` (the one chart style),
+    :mod:`helpers.report` (tables and messages for readers).
+Data
+    :mod:`helpers.councils` (the one reference table of councils), :mod:`helpers.national` (loaders of the
+    national official statistics), :mod:`helpers.council_data` (councils' own report figures: the template).
+Analysis
+    :mod:`helpers.stats` (intervals, significance, MAD verdicts, funnels, trends), :mod:`helpers.benchmark` and
+    :mod:`helpers.outcomes` (spend per head and ASCOF benchmarking), :mod:`helpers.demand`,
+    :mod:`helpers.demography`, :mod:`helpers.demand_data` and :mod:`helpers.demand_analysis` (demand
+    forecasting), :mod:`helpers.variance` (forecast variance), :mod:`helpers.rag` (RAG and direction of
+    travel), :mod:`helpers.overview` (the data overview report).
 """
 
 from __future__ import annotations
