@@ -68,7 +68,7 @@ def parse_numbers(
     extra_markers
         More markers for this file, e.g. ``{"-": "not_applicable"}``, lower-case keys.
     thousands
-        Accept thousands separators (``"1,234"``) and surrounding spaces.
+        Accept thousands separators in their places (``"1,234"``, not ``"1,23"``) and surrounding spaces.
 
     Returns
     -------
@@ -100,8 +100,9 @@ def parse_numbers(
         key = text.str.lower().fillna("")
         sub_status = key.map(markers)
         cleaned = text.where(sub_status.isna())
-        if thousands:
-            cleaned = cleaned.str.replace(",", "", regex=False)
+        if thousands:  # "1,234" / "-12,345.6" only: a comma elsewhere ("7,6") is not a number, not 76
+            grouped = cleaned.str.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?").fillna(False).astype(bool)
+            cleaned = cleaned.where(~grouped, cleaned.str.replace(",", "", regex=False))
         sub_nums = pd.to_numeric(cleaned, errors="coerce")
         bad = sub_status.isna() & sub_nums.isna()
         if bad.any():
