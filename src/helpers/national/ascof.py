@@ -441,6 +441,7 @@ def load_open_data(path: str | Path | None = None, registry: pd.DataFrame | None
     require_columns(raw, OPEN_COLUMNS, file=path)
     raw["_row"] = raw.index + 2
     df = _geography(raw, level_col="Geographical Level", code_col="ONS Code", file=path)
+    check_codes(df.assign(year=OPEN_DATA_YEAR), file=path)  # before the pivot, so an unknown code is named as such
     rows = df["_row"]
     df["measure_code"] = normalise_measure_codes(df["Measure Group"], file=path, column="Measure Group", rows=rows,
                                                  known=reg["measure_code"])
