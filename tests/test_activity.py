@@ -191,6 +191,17 @@ def test_rows_per_year_and_boundary_changes(act):
 
 
 @pytest.mark.national
+def test_row_counts_per_year_match_the_file(act):
+    """Rows per financial year = the compilation's rows of that file year, less the class aggregates without a
+    GSS code (TOTAL Metropolitan Districts etc.), counted from the raw file."""
+    raw = read_csv_raw(sources.path(A.SOURCE_ID), keep_default_na=False, na_values=[])
+    named = ~councils.normalise_names(raw["DH_GEOGRAPHY_NAME"]).isin(A.AGGREGATES)
+    expected = raw[named].groupby(raw["year"].astype(int).map(A.financial_year)).size()
+    assert act.groupby("year").size().to_dict() == expected.to_dict()
+    assert len(expected) == 22 and expected["2021-22"] == 152 * 8
+
+
+@pytest.mark.national
 def test_blank_values_stay_missing(act):
     """The 37 blank ITEMVALUE cells (e.g. Bradford 2000-01 residential) are NaN with status missing."""
     miss = act[act.value_status != "reported"]

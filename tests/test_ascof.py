@@ -322,6 +322,8 @@ def test_row_counts(built: dict[str, pd.DataFrame]) -> None:
     tr = df[df["source_id"] == ascof.SOURCE_TREND].groupby("year").size()
     assert kept.to_dict() == tr.to_dict()
     assert len(built["oflog_asc"]) == 6376
+    oflog_raw = pd.read_csv(sources.get(ascof.SOURCE_OFLOG).path, dtype=str, keep_default_na=False)
+    assert built["oflog_asc"].groupby("year").size().to_dict() == oflog_raw.groupby("Financial year").size().to_dict()
 
 
 @pytest.mark.national

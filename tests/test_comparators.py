@@ -132,3 +132,15 @@ def test_bad_inputs_fail_with_file_row_and_column(tmp_path):
     f.write_text("area_code,area_name\nE06000007,Warrington\n")
     with pytest.raises(DataError, match="expected 15"):
         cmp.load_trafford("cipfa_2019", f)
+
+
+def test_oflog_group_reproduced(table):
+    """Stockport's Oflog group as listed in oflog_nearest_neighbours.json (read by eye: itself and 15 councils,
+    in code order), and its names through helpers.councils."""
+    got = table[(table["group"] == "oflog_nearest_neighbours") & (table["gss_code"] == "E08000007")]
+    assert got["neighbour_gss_code"].tolist() == [
+        "E08000007", "E06000004", "E06000007", "E06000020", "E06000024", "E06000030", "E06000033", "E06000050",
+        "E06000061", "E08000002", "E08000010", "E08000027", "E08000029", "E08000033", "E08000034", "E08000036"]
+    assert got["rank"].tolist()[0] == 0 and got["rank"].iloc[1:].isna().all()
+    assert [councils.name_of(c) for c in got["neighbour_gss_code"].iloc[[1, 8, 15]]] == [
+        "Stockton-on-Tees", "North Northamptonshire", "Wakefield"]

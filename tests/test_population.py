@@ -488,3 +488,24 @@ def test_parse_thousands_separators_accepted():
     out = P.parse_mye_sheet(_grid(2, rows=rows), file="x.xls")
     assert out["all_ages"].tolist() == [1820.0, 910.0]
     assert out[45].tolist() == [20.0, 10.0]
+
+
+@pytest.mark.national
+def test_ascof_2a_denominators_are_the_mid_year_estimates(tables_built):
+    """Two sources that should agree: the ASCOF 2020-21 open data's 2A denominators (population aged 18-64 /
+    65+) are ONS's mid-2020 estimates -- every one of the 160 published, councils, regions and England, equals
+    our 2020-21 band exactly (Northamptonshire as the sum of North and West Northamptonshire, as
+    on_financial_year_councils gives it). This also confirms the denominator convention (financial year
+    2020-21 -> mid-2020). Hackney has no 2020-21 ASCOF data."""
+    from helpers import tables
+
+    _, pop = tables_built
+    asc = tables.load("ascof")
+    fy = P.on_financial_year_councils(pop)
+    op = asc[(asc.source_id == "ascof_2020_21_open_data") & (asc.disaggregation == "Total")]
+    for code, band in (("2A(2)", "65+"), ("2A(1)", "18-64")):
+        den = op[(op.measure_code == code) & op.denominator.notna()].set_index("gss_code")["denominator"]
+        ours = fy[(fy.year == "2020-21") & (fy.age_band == band)].set_index("gss_code")["population"]
+        assert len(den) == 160 and "E09000012" not in den.index
+        assert (den == ours.reindex(den.index)).all()
+    assert den["E92000001"] == 33_992_831

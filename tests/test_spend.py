@@ -234,6 +234,36 @@ def test_rows_and_councils_per_year(built):
 
 
 @pytest.mark.national
+def test_row_counts_per_year(built):
+    """Rows per year and collection: RO3 = areas x the file's adult social care columns (153 x 225 in 2022-23,
+    154 x 225 in 2023-24, 154 x 211 in 2024-25, which has no provider-payment lines); ASC-FR 2014-15 = 152
+    councils x 974 loaded lines; ASC-FR 2016-17 = the file's mandatory rows (DataType_KEY 1) x 6 measures."""
+    s, _ = built
+    raw = read_csv_raw(sources.path("ascfr_2016_17_totals"))
+    mandatory = int((raw["DataType_KEY"].str.strip() == "1").sum())
+    assert s.groupby(["year", "collection"]).size().to_dict() == {
+        ("2014-15", "ASC-FR"): 152 * 974, ("2016-17", "ASC-FR"): mandatory * 6, ("2022-23", "RO3"): 153 * 225,
+        ("2023-24", "RO3"): 154 * 225, ("2024-25", "RO3"): 154 * 211}
+    assert mandatory == 17_549
+
+
+@pytest.mark.national
+def test_series_break_at_the_2023_reorganisation(built):
+    """Cumbria's RO3 series stops in 2022-23 and Cumberland / Westmorland and Furness start in 2023-24, each
+    under its own code (nothing re-aggregated); helpers.councils states the break (a split)."""
+    from helpers import councils
+
+    s, _ = built
+    years = lambda code: sorted(set(s.loc[s.gss_code == code, "year"]))  # noqa: E731
+    assert years(CUMBRIA) == ["2014-15", "2016-17", "2022-23"]
+    assert years("E06000063") == years("E06000064") == ["2023-24", "2024-25"]
+    assert years("E06000065") == ["2023-24", "2024-25"] and "2023-24" not in years("E10000023")  # North Yorkshire
+    (brk,) = councils.series_breaks(CUMBRIA)
+    assert (brk["year"], brk["kind"], brk["related_codes"]) == ("2023-24", "split", ["E06000063", "E06000064"])
+    assert councils.series_breaks("E06000065")[0]["kind"] == "recoded"
+
+
+@pytest.mark.national
 def test_not_reported_values_kept_missing_with_reason(built):
     """Birmingham sent no RO 2023-24 return ('[x]'): NaN with status not_available, never 0. Warrington
     2024-25 lines are '[note 4]' (no breakdown) but its total is reported. England's agency-staff memo
