@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from helpers import benchmark as bm
 from helpers import outcomes as oc
@@ -509,3 +511,23 @@ def test_reader_tables_use_headings_units_and_dashes(tables_built) -> None:
     comp = oc.comparison_display(b, oc.comparison(b))
     row = comp.frame.set_index("ASCOF").loc["1G"]
     assert row["Council"] == "90.7" and row["Interval"] == "88.3 to 92.6" and row["Against England"] == "better"
+
+
+@given(st.lists(st.floats(min_value=0, max_value=1e4, allow_nan=False), min_size=12, max_size=40),
+       st.integers(min_value=5, max_value=10))
+def test_position_properties(vals: list[float], k: int) -> None:
+    """Properties on random values (hypothesis): the group median is the median of the council and its
+    comparators; the rank lies in 1..n; reversing the polarity swaps better and worse; the England median is
+    the median of all values."""
+    codes = [f"C{i:02d}" for i in range(len(vals))]
+    s = pd.Series(vals, index=codes)
+    council, group = codes[0], tuple(codes[1:k + 1])
+    hi = bm.position(s, council, group, "higher")
+    lo = bm.position(s, council, group, "lower")
+    assert hi["group_median"] == pytest.approx(float(np.median(s.loc[[council, *group]])))
+    assert hi["england_median"] == pytest.approx(float(np.median(s)))
+    assert 1 <= hi["rank"] <= hi["rank_of"] == k + 1
+    swap = {"better": "worse", "worse": "better"}
+    for key in ("group_verdict", "england_verdict"):
+        words = hi[key].split(" ")
+        assert lo[key] == " ".join(swap.get(w, w) for w in words)
