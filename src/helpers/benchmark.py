@@ -34,7 +34,6 @@ the run manifest.
 
 from __future__ import annotations
 
-import os
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -1087,9 +1086,3 @@ def export_summary(df: pd.DataFrame, name: str = "summary") -> str:
 
     files = report.export_table(df, name)
     return "This table is also saved as " + " and ".join(f"`{f}`" for f in files) + "."
-
-
-def cache_info() -> dict[str, Any]:
-    """Cache statistics of the all-council tables (for the benchmark script and tests)."""
-    return {"tables": _table.cache_info()._asdict(), "spend_per_head": _spend_per_head_cached.cache_info()._asdict(),
-            "pid": os.getpid()}
