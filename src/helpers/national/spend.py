@@ -179,11 +179,13 @@ def _find_row(df: pd.DataFrame, test, what: str, file: Path, sheet: str) -> int:
     return hit
 
 
-def _ro3_sheet(path: Path) -> str:
-    names = [s for s in sheet_names(path) if s.upper().startswith("RO3_LA_DATA")]
-    if len(names) != 1:
-        raise DataError(f"expected one sheet named 'RO3_LA_Data_...', found {sheet_names(path)}", file=path)
-    return names[0]
+def _ro3_sheet(path: Path, names: list[str] | None = None) -> str:
+    """The RO3 data sheet's name among the workbook's sheets (``names``, read from the file when ``None``)."""
+    names = sheet_names(path) if names is None else names
+    hits = [s for s in names if s.upper().startswith("RO3_LA_DATA")]
+    if len(hits) != 1:
+        raise DataError(f"expected one sheet named 'RO3_LA_Data_...', found {names}", file=path)
+    return hits[0]
 
 
 def _ro3_columns(df: pd.DataFrame, codes_row: int, header_row: int, path: Path, sheet: str) -> pd.DataFrame:
@@ -265,8 +267,9 @@ def load_ro3(year: str) -> pd.DataFrame:
         value that is neither a number nor a known marker -- naming file, row and column.
     """
     path = sources.path(RO3_SOURCES[year])
-    sheet = _ro3_sheet(path)
-    return parse_ro3(read_sheet(path, sheet), year, file=path, sheet=sheet)
+    sheets = read_sheet(path, None)  # every sheet (the others are small) in one read of the workbook
+    sheet = _ro3_sheet(path, list(sheets))
+    return parse_ro3(sheets[sheet], year, file=path, sheet=sheet)
 
 
 def parse_ro3(df: pd.DataFrame, year: str, *, file: Path, sheet: str) -> pd.DataFrame:
