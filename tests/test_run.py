@@ -35,7 +35,7 @@ def _code_outputs(path: str | Path) -> list:
 def test_find_notebook_by_name_and_errors() -> None:
     assert run.find_notebook("trivial", FIX) == FIX / "trivial.ipynb"
     assert run.find_notebook(str(TRIVIAL)) == TRIVIAL.resolve()
-    with pytest.raises(ParameterError, match=r"unknown notebook 'nope'; notebooks are: dies, slow, trivial"):
+    with pytest.raises(ParameterError, match=r"unknown notebook .nope.; notebooks are: dies, noted, slow, trivial"):
         run.find_notebook("nope", FIX)
 
 
@@ -172,3 +172,23 @@ def test_all_councils_batch_of_council_data_notebook_uses_each_councils_latest_p
     fixed = run.batch_parameters(nb, {"financial_year": "2017-18", "period": "Q3"})
     assert [p["council"] for p in fixed] == ["E08000007", "E10000003", "E10000024"]
     assert all(p["period"] == "Q3" for p in fixed)
+
+
+def test_report_notes_reach_the_index_and_manifest(tmp_path: Path) -> None:
+    """A report that ran but has little to show says so in the index (synthetic fixture notebook)."""
+    run_dir = run.new_run_dir(tmp_path, "notes")
+    jobs = run.plan_jobs([(FIX / "noted.ipynb", {"year": "2019-20"})], run_dir, batch=True, mode="cold")
+    summary = run.execute(jobs, run_dir, workers=1, progress=False)
+    assert summary.ok and summary.results[0].notes == ["No figures for 2019-20: nothing to compare."]
+    index = (run_dir / "index.html").read_text()
+    assert "1 report(s) carry notes" in index and "No figures for 2019-20: nothing to compare." in index
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["jobs"][0]["notes"] == ["No figures for 2019-20: nothing to compare."]
+    assert not list(run_dir.rglob("*.notes"))
+
+
+def test_all_councils_batch_of_national_notebook_uses_the_default_years_councils(tmp_path: Path) -> None:
+    """Councils of the notebook's default year (2022-23: 152, with Cumbria), not of the latest year."""
+    got = run.batch_parameters(FIX / "noted.ipynb", {})
+    codes = [p["council"] for p in got]
+    assert len(codes) == 152 and "E10000006" in codes and "E06000063" not in codes

@@ -165,7 +165,7 @@ def _stamp(*names: str) -> tuple[int, ...]:
 def _record(*names: str) -> None:
     """Record a read of each table for the run manifest (cached data are read from memory)."""
     for n in names:
-        tables._log_read(n)
+        tables.record_read(n)
 
 
 @lru_cache(maxsize=16)

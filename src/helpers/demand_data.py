@@ -183,7 +183,7 @@ def _mtime(name: str) -> int:
 def _table(name: str, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
     from helpers import tables
 
-    tables._log_read(name)  # every use is recorded for the run manifest, cached or not (warm kernels)
+    tables.record_read(name)  # every use is recorded for the run manifest, cached or not (warm kernels)
     return _table_cached(name, columns, _mtime(name))
 
 
@@ -383,7 +383,7 @@ def series_frame(series: str) -> pd.DataFrame:
 
     spec = SERIES[check_series_key(series)]
     for name in _FRAME_INPUTS[spec.table]:
-        tables._log_read(name)  # recorded for the run manifest even when the frame comes from the cache
+        tables.record_read(name)  # recorded for the run manifest even when the frame comes from the cache
     stamp = tuple(_mtime(t) for t in ("activity", "ascof", "spend", "population", "council_key_activity"))
     return _series_frame_cached(spec.table, stamp)[lambda d: d["series"] == spec.key].reset_index(drop=True)
 

@@ -27,6 +27,20 @@ def say(text: str) -> Markdown:
     return Markdown(text)
 
 
+def note(text: str) -> Markdown:
+    """Say something in the report that the run's index page should show too.
+
+    For a report that ran but has little or nothing to show (no figures for that year, a comparator group too
+    small): the message appears in the report as prose and, under the runner, in the ``Notes`` column of
+    ``index.html`` and in ``manifest.json``, so that a batch of 150 reports does not hide it.
+    """
+    prefix = os.environ.get("ASC_OUTPUT_PREFIX")
+    if prefix:
+        with open(f"{prefix}.notes", "a", encoding="utf-8") as fh:
+            fh.write(" ".join(str(text).split()) + "\n")
+    return Markdown(text)
+
+
 def table(df: pd.DataFrame, *, empty: str, sort: list[str] | None = None) -> pd.DataFrame | Markdown:
     """Return ``df`` for display, or the ``empty`` message when it has no rows.
 

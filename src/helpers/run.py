@@ -208,6 +208,9 @@ def batch_parameters(path: Path, checked: dict[str, Any]) -> list[dict[str, Any]
         from helpers import councils
 
         year = checked.get("year") or checked.get("financial_year")
+        if year is None:  # the councils of the notebook's default year, not of the latest year
+            declared = notebook_parameters(path)
+            year = next((declared[k].default for k in ("year", "financial_year") if k in declared), None)
         return [{"council": c, **fixed} for c in sorted(councils.current(year)["gss_code"])]
     from helpers import council_data, tables
 
@@ -266,6 +269,7 @@ class JobResult:
     failed_cell: int | None = None
     tables_read: list[str] = field(default_factory=list)
     html_seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
 
 
 class _Warm:
@@ -368,7 +372,9 @@ def run_job(job: Job) -> JobResult:
     out = Path(job.output_ipynb).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     read_log = str(out.with_suffix(".reads"))
+    notes_file = Path(str(out.with_suffix("")) + ".notes")
     Path(read_log).unlink(missing_ok=True)
+    notes_file.unlink(missing_ok=True)
     status, error, failed_cell = "ok", "", None
     t0 = time.perf_counter()
     try:
@@ -404,6 +410,9 @@ def run_job(job: Job) -> JobResult:
     seconds = time.perf_counter() - t0
     reads = sorted(set(Path(read_log).read_text().split())) if Path(read_log).is_file() else []
     Path(read_log).unlink(missing_ok=True)
+    notes = [ln for ln in notes_file.read_text(encoding="utf-8").splitlines() if ln.strip()] \
+        if notes_file.is_file() else []
+    notes_file.unlink(missing_ok=True)
     html_path = None
     t1 = time.perf_counter()
     if job.html and out.is_file():
@@ -416,7 +425,7 @@ def run_job(job: Job) -> JobResult:
     return JobResult(
         notebook=job.notebook, parameters=job.parameters, status=status, seconds=seconds,
         output_ipynb=str(out) if out.is_file() else "", output_html=html_path, title=job.title, error=error,
-        failed_cell=failed_cell, tables_read=reads, html_seconds=time.perf_counter() - t1,
+        failed_cell=failed_cell, tables_read=reads, html_seconds=time.perf_counter() - t1, notes=notes,
     )
 
 
@@ -672,7 +681,7 @@ def write_manifest(summary: RunSummary, command: str = "") -> Path:
             "status": r.status, "error": r.error or None, "failed_cell": r.failed_cell,
             "seconds": round(r.seconds, 2), "html_seconds": round(r.html_seconds, 2),
             "executed_notebook": _rel(r.output_ipynb, run_dir), "html": _rel(r.output_html, run_dir),
-            "tables_read": r.tables_read, "input_files_sha256": dict(sorted(inputs.items())),
+            "notes": r.notes, "tables_read": r.tables_read, "input_files_sha256": dict(sorted(inputs.items())),
         })
     manifest = {
         "run_id": run_dir.name,
@@ -707,14 +716,18 @@ def write_index(summary: RunSummary) -> Path:
         params = ", ".join(f"{html.escape(str(k))} = {html.escape(str(v))}" for k, v in r.parameters.items())
         state = "ok" if r.status == "ok" else "FAILED"
         detail = html.escape(r.error) if r.error else ""
+        notes = "<br>".join(html.escape(n) for n in r.notes)
         extra = f' · <a href="{html.escape(nb_link)}">notebook</a>' if nb_link else ""
         rows.append(
             f'<tr class="{r.status}"><td>{name}{extra}</td><td>{params or "defaults"}</td>'
-            f'<td class="status">{state}</td><td>{detail}</td><td class="num">{r.seconds:.1f}</td></tr>'
+            f'<td class="status">{state}</td><td>{detail}</td><td>{notes}</td><td class="num">{r.seconds:.1f}</td></tr>'
         )
     n_fail = len(summary.failed)
     headline = (f"{len(summary.results)} reports, all ran" if not n_fail
                 else f"{n_fail} of {len(summary.results)} reports FAILED (listed first)")
+    n_notes = sum(1 for r in summary.results if r.notes)
+    if n_notes:
+        headline += f"; {n_notes} report(s) carry notes on missing or limited data (see the Notes column)"
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>ASC reports: {html.escape(run_dir.name)}</title>
 <style>
@@ -727,7 +740,8 @@ tr.failed td.status {{ color: #a33a00; }} td.num {{ text-align: right; }}
 <h1>Adult social care reports</h1>
 <p>Run <code>{html.escape(run_dir.name)}</code>: {headline}. Details: <a href="manifest.json">manifest.json</a>,
 <a href="run.log">run.log</a>.</p>
-<table><thead><tr><th>Report</th><th>Parameters</th><th>Status</th><th>Where it failed</th><th>Seconds</th></tr>
+<table><thead><tr><th>Report</th><th>Parameters</th><th>Status</th><th>Where it failed</th><th>Notes</th>
+<th>Seconds</th></tr>
 </thead><tbody>
 {chr(10).join(rows)}
 </tbody></table></body></html>

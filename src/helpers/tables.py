@@ -247,12 +247,16 @@ def load(name: str, columns: list[str] | None = None) -> pd.DataFrame:
             f"processed table {relative(p)} is not built: run `asc data build` "
             "(national tables need ASC_NATIONAL_DIR set to the folder of national files)"
         )
-    _log_read(name)
+    record_read(name)
     return pd.read_parquet(p, columns=columns)
 
 
-def _log_read(name: str) -> None:
-    """Record that a table was read (the runner lists each notebook's inputs in the run manifest)."""
+def record_read(name: str) -> None:
+    """Record that a table was read, for the run manifest's list of each notebook's inputs.
+
+    :func:`load` calls it; a module that keeps a table in a per-process cache (warm kernels run many
+    notebooks) calls it on every use so that each notebook's manifest entry is complete.
+    """
     import os
 
     target = os.environ.get("ASC_READ_LOG")
@@ -296,7 +300,7 @@ def overview() -> pd.DataFrame:
         if row["built"]:
             import pyarrow.parquet as pq
 
-            _log_read(name)
+            record_read(name)
             p = processed_path(name)
             cols = set(pq.read_schema(p).names)
             want = [c for c in ("year", "financial_year", "gss_code") if c in cols]
@@ -332,7 +336,7 @@ def coverage(gss_code: str) -> pd.DataFrame:
         cols = set(pq.read_schema(processed_path(name)).names)
         if "gss_code" not in cols:
             continue
-        _log_read(name)
+        record_read(name)
         ycol = "year" if "year" in cols else ("financial_year" if "financial_year" in cols else None)
         df = pd.read_parquet(processed_path(name), columns=["gss_code", *([ycol] if ycol else [])],
                              filters=[("gss_code", "==", gss_code)])
