@@ -303,6 +303,21 @@ def test_missing_file_skips_its_tables_naming_the_file(sandbox) -> None:
 
 
 @pytest.mark.national
+def test_status_says_present_missing_or_changed(sandbox) -> None:
+    """`asc data status` (helpers.sources.status): a removed file is missing, a truncated copy is changed, the
+    others are present."""
+    nat, _ = sandbox
+    gone, cut = sources.get("trafford_nhsennpg"), sources.get("activity_by_setting")
+    (nat / gone.file).unlink()
+    real = cut.path.resolve()
+    (nat / cut.file).unlink()
+    _cut(real, nat / cut.file, 1000)
+    state = {r["id"]: r["state"] for r in sources.status()}
+    assert state.pop(gone.id) == "missing" and state.pop(cut.id) == "changed"
+    assert set(state.values()) == {"present"}
+
+
+@pytest.mark.national
 @pytest.mark.parametrize("call", [
     lambda: P.read_mye(2016), lambda: AS.load_trend(), lambda: AS.load_oflog(), lambda: S.load_ascfr_2016_17(),
     lambda: S.load_ascfr_2014_15(), lambda: S.load_deflators(), lambda: A.load_activity(), lambda: CMP.load_oflog(),
@@ -561,10 +576,13 @@ def iod_sheets() -> dict[str, pd.DataFrame]:
 
 
 @pytest.mark.national
-@pytest.mark.parametrize("case", ["layout", "renamed", "duplicate", "unknown_code", "non_numeric", "missing_row"])
+@pytest.mark.parametrize("case", ["layout", "renamed", "duplicate", "unknown_code", "non_numeric", "missing_row",
+                                  "name_mismatch"])
 def test_deprivation_bad_input(iod_sheets: dict[str, pd.DataFrame], case: str) -> None:
     """IoD2019 Income sheet (in memory): the code column moved (layout); a measure header renamed; Stockport's
-    row twice; a code no council has; a non-numeric score; a council's row removed -- one DataError each."""
+    row twice; a code no council has; a non-numeric score; a council's row removed; Stockport's name replaced
+    by another council's (names resolve through helpers.councils and must agree with the code) -- one
+    DataError each."""
     raw = iod_sheets["Income"].copy()
     f = "File_11_IoD2019_Local_Authority_District_Summaries_upper-tier.xlsx"
     row = int(np.flatnonzero((raw[0] == STOCKPORT).to_numpy())[0])
@@ -585,9 +603,12 @@ def test_deprivation_bad_input(iod_sheets: dict[str, pd.DataFrame], case: str) -
     elif case == "non_numeric":
         raw.iat[row, 4] = "0.13x"
         expect = (row + 1, str(raw.iat[0, 4]).strip())
-    else:
+    elif case == "missing_row":
         raw = raw.drop(index=row)
         expect = (None, code_col)
+    else:
+        raw.iat[row, 1] = "Tameside"
+        expect = (row + 1, code_col)
     with pytest.raises(DataError) as e:
         DEP.parse_sheet(raw, "Income", 2019, file=f)
     err = _error(e, f, *expect)
@@ -607,13 +628,24 @@ def test_population_duplicated_council_in_a_real_sheet() -> None:
     _error(e, path.name, row + 2, "Code")
 
 
-@pytest.mark.parametrize("case", ["renamed", "unknown_region", "unknown_link", "layout"])
+@pytest.mark.parametrize("case", ["renamed", "unknown_region", "unknown_link", "layout", "non_numeric",
+                                  "truncated"])
 def test_councils_reference_bad_input(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Mangled copies of the committed councils.csv (in tmp_path): a renamed column; a region code not in
-    regions.csv; a successor code not in the table; a title line above the header -- one DataError each."""
+    regions.csv; a successor code not in the table; a title line above the header; a CASSR code that is not
+    three digits; the file cut in the middle of a record -- one DataError each."""
     lines = councils.COUNCILS_CSV.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
-    if case == "renamed":
+    text = None
+    if case == "truncated":
+        full = councils.COUNCILS_CSV.read_text(encoding="utf-8")
+        start = full.index("\n", len(full) // 2) + 1  # a record's third field onwards lost
+        text = full[: full.index(",", full.index(",", start) + 1) + 1]
+        expect = (text.count("\n") + 1, None)
+    elif case == "non_numeric":
+        lines[1] = lines[1].replace(",111,", ",1l1,")  # Hartlepool's CASSR code with a letter l
+        expect = (2, "cassr_code")
+    elif case == "renamed":
         lines[0] = lines[0].replace("region_code", "region")
         expect = (1, "region_code")
     elif case == "unknown_region":
@@ -627,11 +659,32 @@ def test_councils_reference_bad_input(case: str, tmp_path: Path, monkeypatch: py
         lines.insert(0, "Councils with adult social services responsibility")
         expect = (1, header[0])
     bad = tmp_path / "councils.csv"
-    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    bad.write_text(text if text is not None else "\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.setattr(councils, "COUNCILS_CSV", bad)
     with pytest.raises(DataError) as e:
         councils._build_councils()
-    _error(e, "councils.csv", *expect)
+    err = _error(e, "councils.csv", *expect)
+    assert err.column is not None
+
+
+def test_council_names_unknown_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A copy of the committed name variants with a code that no council or region has: one DataError at its
+    row, column gss_code."""
+    lines = councils.NAMES_CSV.read_text(encoding="utf-8").splitlines()
+    lines[5] = re.sub(r"E\d{8}", "E06000099", lines[5], count=1)
+    bad = tmp_path / "council_name_variants.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(councils, "NAMES_CSV", bad)
+    with pytest.raises(DataError, match="code not in councils.csv or regions.csv") as e:
+        councils._build_names()
+    _error(e, bad.name, 6, "gss_code")
+
+
+def test_councils_reference_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The committed councils.csv absent: MissingDataError naming it."""
+    monkeypatch.setattr(councils, "COUNCILS_CSV", tmp_path / "councils.csv")
+    with pytest.raises(MissingDataError, match="councils.csv is missing"):
+        councils._build_councils()
 
 
 # ------------------------------------------------------------------------------------------------
