@@ -172,6 +172,15 @@ def join_labels(parts: list[pd.Series]) -> pd.Series:
     return out
 
 
+def _label(out: pd.DataFrame, year: str, source_id: str, collection: str, path: Path) -> pd.DataFrame:
+    """Put the year, register id and collection after ``gss_code``, and the file (for error messages) last."""
+    out.insert(1, "year", year)
+    out.insert(2, "source_id", source_id)
+    out.insert(3, "collection", collection)
+    out["_file"] = str(path)
+    return out
+
+
 def _find_row(df: pd.DataFrame, test, what: str, file: Path, sheet: str) -> int:
     hit = next((i for i in range(len(df)) if test(df.iloc[i])), None)
     if hit is None:
@@ -330,11 +339,7 @@ def parse_ro3(df: pd.DataFrame, year: str, *, file: Path, sheet: str) -> pd.Data
     })
     per_row = pd.DataFrame({"gss_code": gss.to_numpy(), "_row": rows.to_numpy()})
     out = long_rows(per_row, per_column, values, status, value="value_gbp_k")
-    out.insert(1, "year", year)
-    out.insert(2, "source_id", sid)
-    out.insert(3, "collection", "RO3")
-    out["_file"] = str(path)
-    return out
+    return _label(out, year, sid, "RO3", path)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -474,11 +479,7 @@ def parse_ascfr_2014_15(raw: pd.DataFrame, *, file: Path) -> pd.DataFrame:
                                  columns=[header[j] for j in council_cols], extra_markers={"": "missing"})
     out = long_rows(per_row, pd.DataFrame({"gss_code": gss.to_numpy()}), values, status, value="value_gbp_k")
     out = out[["gss_code", *[c for c in out.columns if c != "gss_code"]]]
-    out.insert(1, "year", ASCFR_1415_YEAR)
-    out.insert(2, "source_id", ASCFR_1415_SOURCE)
-    out.insert(3, "collection", "ASC-FR")
-    out["_file"] = str(path)
-    return out
+    return _label(out, ASCFR_1415_YEAR, ASCFR_1415_SOURCE, "ASC-FR", path)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -620,11 +621,7 @@ def load_ascfr_2016_17() -> pd.DataFrame:
                                  columns=list(ASCFR_MEASURES))
     out = long_rows(per_row, pd.DataFrame({"measure": list(ASCFR_MEASURES.values())}), values, status,
                     value="value_gbp_k")
-    out.insert(1, "year", ASCFR_YEAR)
-    out.insert(2, "source_id", ASCFR_SOURCE)
-    out.insert(3, "collection", "ASC-FR")
-    out["_file"] = str(path)
-    return out
+    return _label(out, ASCFR_YEAR, ASCFR_SOURCE, "ASC-FR", path)
 
 
 # ---------------------------------------------------------------------------------------------------
