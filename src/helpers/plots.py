@@ -41,10 +41,43 @@ def setup() -> None:
     })
 
 
-def figure(size: str = "wide") -> tuple[plt.Figure, plt.Axes]:
-    """Return a new figure and axes of a named fixed size (``wide``, ``tall``, ``square``)."""
-    fig, ax = plt.subplots(figsize=SIZES[size], layout="constrained")
+def figure(size: str = "wide", layout: str | None = "constrained") -> tuple[plt.Figure, plt.Axes]:
+    """Return a new figure and axes of a named fixed size (``wide``, ``tall``, ``square``).
+
+    ``layout=None`` gives a figure without a layout engine, for charts that set fixed margins with
+    :func:`margins` (constrained layout measures every text twice before drawing: about 40% of the time of
+    the benchmarking charts).
+    """
+    fig, ax = plt.subplots(figsize=SIZES[size], layout=layout)
     return fig, ax
+
+
+#: Average width of a character of the charts' font (DejaVu Sans), in ems: for fixed margins sized to labels.
+CHAR_EM = 0.6
+
+
+def text_inches(labels: list[str] | pd.Series, fontsize: float) -> float:
+    """Estimated width in inches of the longest line of ``labels`` at ``fontsize`` points (for margins)."""
+    longest = max((len(line) for lab in labels for line in str(lab).split("\n")), default=0)
+    return longest * fontsize * CHAR_EM / 72
+
+
+def margins(fig: plt.Figure, *, left: float, right: float = 0.25, top: float = 0.5, bottom: float = 0.7,
+            hspace: float | None = None, wspace: float | None = None) -> None:
+    """Fixed margins in inches around the axes of a figure made with ``layout=None`` (see :func:`figure`).
+
+    :func:`image` keeps these margins in inches when it adds the strip for the source line under the chart.
+    """
+    w, h = fig.get_size_inches()
+    fig.subplots_adjust(left=left / w, right=1 - right / w, top=1 - top / h, bottom=bottom / h,
+                        hspace=hspace, wspace=wspace)
+
+
+def title_at_left_edge(ax: plt.Axes) -> None:
+    """Put the axes title at the figure's left edge (call after :func:`margins` and :func:`finish`)."""
+    w = ax.figure.get_size_inches()[0]
+    pos = ax.get_position()
+    ax.set_title(ax.get_title(loc="left"), loc="left", x=-(pos.x0 - 0.08 / w) / pos.width)
 
 
 def finish(ax: plt.Axes, *, title: str, xlabel: str, ylabel: str, source: str, note: str | None = None) -> plt.Axes:
@@ -156,6 +189,13 @@ def empty_chart(message: str, *, title: str, source: str, size: str = "wide") ->
     return fig
 
 
+def _fill(text: str, inches: float, fontsize: float) -> str:
+    """Wrap ``text`` to lines that fit ``inches`` at ``fontsize`` points (estimated with :data:`CHAR_EM`)."""
+    import textwrap
+
+    return textwrap.fill(str(text), max(20, int(inches * 72 / (fontsize * CHAR_EM))))
+
+
 def dot_strip(data: pd.DataFrame, *, council_name: str, title: str, xlabel: str, source: str,
               note: str | None = None) -> plt.Figure:
     """One row of dots per measure: every council, the comparator group and the council highlighted.
@@ -171,8 +211,11 @@ def dot_strip(data: pd.DataFrame, *, council_name: str, title: str, xlabel: str,
     if data.empty:
         return empty_chart("No council has a value to show.", title=title, source=source)
     labels = list(dict.fromkeys(data["line_label"]))
+    shown = {lab: _wrap(lab, 30, 2) for lab in labels}
     ypos = {lab: len(labels) - 1 - i for i, lab in enumerate(labels)}
-    fig, ax = figure("tall" if len(labels) > 5 else "wide")
+    fig, ax = figure("tall" if len(labels) > 5 else "wide", layout=None)
+    left = text_inches(list(shown.values()), 11) + 0.6
+    margins(fig, left=left, bottom=0.95)
     jitter = (pd.util.hash_pandas_object(data["gss_code"], index=False) % 1000 / 1000 - 0.5) * 0.3
     y = data["line_label"].map(ypos) + jitter.where(data["role"] != "council", 0).to_numpy()
     for role in ("other", "comparator", "council"):
@@ -183,14 +226,19 @@ def dot_strip(data: pd.DataFrame, *, council_name: str, title: str, xlabel: str,
         if role == "council":
             style["label"] = council_name
         ax.scatter(data.loc[sel, "pct_of_median"], y[sel], **style)
-    for _, r in data[data["role"] == "council"].iterrows():
-        ax.annotate(f"{r['pct_of_median']:.0f}%", (r["pct_of_median"], ypos[r["line_label"]]),
-                    xytext=(0, 11), textcoords="offset points", ha="center", fontsize=9)
+    mine = data[data["role"] == "council"]
+    for lab, pct in zip(mine["line_label"], mine["pct_of_median"], strict=True):
+        ax.annotate(f"{pct:.0f}%", (pct, ypos[lab]), xytext=(0, 11), textcoords="offset points", ha="center",
+                    fontsize=9, fontweight="bold", bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none"},
+                    zorder=4)
     ax.axvline(100, color=COLOURS["england"], linewidth=1, linestyle="--", label="median council (100)")
-    ax.set_yticks(list(ypos.values()), list(ypos.keys()))
+    ax.set_yticks(list(ypos.values()), [shown[k] for k in ypos])
     ax.set_ylim(-0.6, len(labels) - 0.4)
-    ax.legend(loc="lower right", frameon=True, fontsize=9)
-    return _finish_any(ax, title=title, xlabel=xlabel, ylabel="spend line", source=source, note=note)
+    ax.legend(loc="upper right", frameon=True, fontsize=9)
+    width = fig.get_size_inches()[0] - left - 0.25
+    finish(ax, title=title, xlabel=_fill(xlabel, width, 12), ylabel="spend line", source=source, note=note)
+    title_at_left_edge(ax)
+    return fig
 
 
 def _finish_any(ax: plt.Axes, **kw) -> plt.Figure:
@@ -206,27 +254,29 @@ def trend_chart(trend: pd.DataFrame, *, council_name: str, group_label: str, tit
     ----------
     trend
         ``year``, ``council``, ``group_median``, ``england`` (columns suffixed ``value``, e.g. ``_real``) and,
-        optionally, ``collection``: a change of collection is marked and the line is broken there.
+        optionally, ``collection``: a change of collection is marked and the line is broken there. The
+        council is drawn on top, so that a point equal to England's stays visible.
     """
     import numpy as np
 
     cols = [f"{c}{value}" for c in ("council", "group_median", "england")]
     if trend.empty or trend[cols].notna().sum().sum() == 0:
         return empty_chart("No values to draw for any year.", title=title, source=source)
-    fig, ax = figure("wide")
+    fig, ax = figure("wide", layout=None)
+    margins(fig, left=1.05, top=0.5, bottom=0.75)
     years = list(trend["year"])
     x = np.array([int(y[:4]) for y in years], dtype=float)  # spaced by calendar time: gaps show
     segments = (trend["collection"] != trend["collection"].shift()).cumsum() if "collection" in trend else \
         pd.Series(0, index=trend.index)
-    styles = [(cols[0], council_name, COLOURS["council"], "o", "-"),
-              (cols[1], f"median of {group_label}", COLOURS["comparator"], "D", "--"),
-              (cols[2], "England", COLOURS["england"], "s", ":")]
-    for col, label, colour, marker, ls in styles:
+    styles = [(cols[0], council_name, COLOURS["council"], "o", "-", 4, 8),
+              (cols[1], f"median of {group_label}", COLOURS["comparator"], "D", "--", 3, 6),
+              (cols[2], "England", COLOURS["england"], "s", ":", 3, 6)]
+    for col, label, colour, marker, ls, z, size in styles:
         first = True
         for _, idx in trend.groupby(segments).groups.items():
             pos = [trend.index.get_loc(i) for i in idx]
-            ax.plot(x[pos], trend.loc[idx, col], color=colour, marker=marker, linestyle=ls,
-                    label=label if first else None)
+            ax.plot(x[pos], trend.loc[idx, col], color=colour, marker=marker, linestyle=ls, zorder=z,
+                    markersize=size, label=label if first else None)
             first = False
     if "collection" in trend:
         for i in range(1, len(years)):
@@ -236,6 +286,7 @@ def trend_chart(trend: pd.DataFrame, *, council_name: str, group_label: str, tit
                 ax.text(mid + 0.05, 0.98, f"{trend['collection'].iloc[i]} from here", transform=ax.get_xaxis_transform(),
                         va="top", fontsize=8, color="#555555")
     ax.set_xticks(x, years)
+    ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
     ax.legend(loc="best", frameon=True, fontsize=9)
     return _finish_any(ax, title=title, xlabel="financial year", ylabel=ylabel, source=source, note=note)
 
@@ -253,7 +304,8 @@ def quadrant(data: pd.DataFrame, *, council_name: str, title: str, xlabel: str, 
     """
     if data.empty:
         return empty_chart(note or "No council has both values.", title=title, source=source, size="square")
-    fig, ax = figure("square")
+    fig, ax = figure("square", layout=None)
+    margins(fig, left=1.15, top=0.5, bottom=1.05)
     for role in ("other", "comparator", "council"):
         sel = data["role"] == role
         if not sel.any():
@@ -274,12 +326,12 @@ def quadrant(data: pd.DataFrame, *, council_name: str, title: str, xlabel: str, 
             top = va == "top"
             ax.text(xs, ys, f"{spend_word},\n{words[top == good_top]}", transform=ax.transAxes, ha=ha, va=va,
                     fontsize=8, color="#444444")
+    ax.xaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
+    ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
     ax.legend(loc="center right", frameon=True, fontsize=8)
-    import textwrap
-
-    xlabel, ylabel = textwrap.fill(xlabel, 60), textwrap.fill(ylabel, 50)
-    return _finish_any(ax, title=title, xlabel=xlabel, ylabel=ylabel, source=source,
-                       note=(note + "\n" if note else "") + "Dashed lines: medians of the councils shown.")
+    width = fig.get_size_inches()[0] - 1.4
+    return _finish_any(ax, title=title, xlabel=_fill(xlabel, width, 12), ylabel=_fill(ylabel, 5.2, 12),
+                       source=source, note=(note + "\n" if note else "") + "Dashed lines: medians of the councils shown.")
 
 
 def spine_chart(spine: pd.DataFrame, *, council_name: str, group_label: str, title: str, source: str,
@@ -297,7 +349,9 @@ def spine_chart(spine: pd.DataFrame, *, council_name: str, group_label: str, tit
     if spine.empty:
         return empty_chart("The council has no value for any measure this year.", title=title, source=source)
     n = len(spine)
-    fig, ax = figure("tall" if n > 8 else "wide")
+    fig, ax = figure("tall" if n > 8 else "wide", layout=None)
+    labels = [lab if len(lab) <= 48 else lab[:46] + "…" for lab in spine["label"]]
+    margins(fig, left=text_inches(labels, 8) + 0.5, right=0.6, top=0.5, bottom=1.35)
     y = np.arange(n)[::-1]
     ax.barh(y, spine["hi"] - spine["lo"], left=spine["lo"], color="#E6E6E6", height=0.6, label="range of councils")
     ax.barh(y, spine["q3"] - spine["q1"], left=spine["q1"], color="#A6A6A6", height=0.6,
@@ -307,12 +361,15 @@ def spine_chart(spine: pd.DataFrame, *, council_name: str, group_label: str, tit
     ax.scatter(spine["group_median"], y, marker="D", s=28, color=COLOURS["comparator"], zorder=4,
                label=f"median of {group_label}")
     ax.scatter(spine["council"], y, s=80, color=COLOURS["council"], edgecolor="black", zorder=5, label=council_name)
-    ax.set_yticks(y, [lab if len(lab) <= 48 else lab[:46] + "…" for lab in spine["label"]], fontsize=8)
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_ylim(-0.6, n - 0.4)
     ax.set_xlim(-0.03, 1.03)
     ax.set_xticks([0, 0.5, 1], ["worst council", "", "best council"])
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False, fontsize=8)
-    return _finish_any(ax, title=title, xlabel="position among all councils (right = better)", ylabel="ASCOF measure",
-                       source=source, note=note)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, frameon=False, fontsize=8)
+    _finish_any(ax, title=title, xlabel="position among all councils (right = better)", ylabel="ASCOF measure",
+                source=source, note=note)
+    title_at_left_edge(ax)
+    return fig
 
 
 def trend_panels(trend: pd.DataFrame, *, council_name: str, group_label: str, title: str, source: str,
@@ -323,38 +380,44 @@ def trend_panels(trend: pd.DataFrame, *, council_name: str, group_label: str, ti
     ----------
     trend
         :func:`helpers.outcomes.trend`: ``measure_code``, ``measure``, ``unit``, ``year``, ``council``,
-        ``group_median``, ``england``.
+        ``group_median``, ``england``. Every panel has the same financial years on its x-axis.
     """
-    import numpy as np
+    import textwrap
+
 
     codes = list(dict.fromkeys(trend["measure_code"]))[:4] if not trend.empty else []
     if not codes:
         return empty_chart("No values to draw for any year.", title=title, source=source)
-    fig, first = figure("tall")
+    years = sorted(trend["year"].unique())
+    xpos = {y: i for i, y in enumerate(years)}
+    fig, first = figure("tall", layout=None)
     first.remove()
+    margins(fig, left=0.8, top=1.05, bottom=0.7, hspace=0.22, wspace=0.2)
     axes = fig.subplots(2, 2, squeeze=False, sharex=True).ravel()
     units = {"percent": "%", "rate_per_100k": "per 100,000", "score": "score"}
     for ax, code in zip(axes, codes, strict=False):
         t = trend[trend["measure_code"] == code]
-        x = np.arange(len(t))
-        for col, label, colour, marker, ls in (
-                ("council", council_name, COLOURS["council"], "o", "-"),
-                ("group_median", f"median of {group_label}", COLOURS["comparator"], "D", "--"),
-                ("england", "England", COLOURS["england"], "s", ":")):
-            ax.plot(x, t[col], color=colour, marker=marker, linestyle=ls, label=label)
-        ax.set_xticks(x, [y[2:] for y in t["year"]], fontsize=8)
-        import textwrap
-
-        ax.set_title("\n".join(textwrap.wrap(f"{code} {t['measure'].iloc[0]}", 48)[:2]), fontsize=9, loc="left")
+        x = t["year"].map(xpos).to_numpy(dtype=float)
+        for col, label, colour, marker, ls, z in (
+                ("england", "England", COLOURS["england"], "s", ":", 2),
+                ("group_median", f"median of {group_label}", COLOURS["comparator"], "D", "--", 3),
+                ("council", council_name, COLOURS["council"], "o", "-", 4)):
+            ax.plot(x, t[col], color=colour, marker=marker, linestyle=ls, label=label, zorder=z)
+        ax.set_title("\n".join(textwrap.wrap(f"{code} {t['measure'].iloc[0]}", 52)[:2]), fontsize=9, loc="left")
         ax.set_ylabel(units.get(t["unit"].iloc[0], t["unit"].iloc[0]), fontsize=8)
         ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(5))
+        if t[["council", "group_median", "england"]].abs().max().max() >= 1000:
+            ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
         ax.tick_params(labelsize=8)
+    axes[0].set_xticks(range(len(years)), [y[2:] for y in years])
     for ax in axes[len(codes):]:
         ax.set_axis_off()
     for ax in axes[2:len(codes)]:
         ax.set_xlabel("financial year", fontsize=8)
-    axes[0].legend(loc="best", fontsize=7, frameon=True)
-    fig.suptitle(title, x=0.0, ha="left", fontweight="bold", fontsize=13)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(0.0, 1 - 0.42 / 8), ncol=3,
+               frameon=False, fontsize=8)
+    fig.suptitle(title, x=0.01, y=1 - 0.08 / 8, ha="left", va="top", fontweight="bold", fontsize=13)
     caption = f"Source: {source}" + (f"\n{note}" if note else "")
     fig.text(0.0, -0.02, caption, ha="left", va="top", fontsize=8, color="#444444", wrap=True)
     return fig
@@ -720,8 +783,9 @@ def image(fig: plt.Figure) -> object:
         engine = fig.get_layout_engine()
         if engine is not None and hasattr(engine, "set") and "rect" in engine.get():
             engine.set(rect=(0, extra / total, 1, 1 - extra / total))
-        else:
-            fig.subplots_adjust(bottom=max(fig.subplotpars.bottom * h / total + extra / total, extra / total + 0.05))
+        else:  # fixed margins (see margins): keep them in inches, the strip added under the bottom one
+            sp = fig.subplotpars
+            fig.subplots_adjust(top=1 - (1 - sp.top) * h / total, bottom=(sp.bottom * h + extra) / total)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=fig.dpi, metadata={"Software": None})
     plt.close(fig)
