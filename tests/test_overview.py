@@ -36,7 +36,7 @@ def test_coverage_chart_draws_one_bar_per_run_of_years(built: None) -> None:
     bars = [c for c in ax.collections if c.get_paths()]
     runs = sorted(len(c.get_paths()) for c in bars)
     assert runs == [2, 2]  # 2017-18..2018-19 and 2023-24..2024-25 in each
-    assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    assert ax.get_title(loc="left") and ax.get_xlabel() and ax.get_ylabel()
     assert any(t.get_text().startswith("Source:") for t in fig.texts)
 
 

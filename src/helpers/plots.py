@@ -99,7 +99,7 @@ def finish(ax: plt.Axes, *, title: str, xlabel: str, ylabel: str, source: str, n
     for label, text in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel), ("source", source)):
         if not text or not str(text).strip():
             raise ValueError(f"every chart needs a {label}")
-    ax.set_title(title)
+    ax.set_title(title, loc="left")  # the house style, whatever rcParams say
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     caption = f"Source: {source}" + (f"\n{note}" if note else "")
