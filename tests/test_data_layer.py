@@ -827,16 +827,19 @@ def _dictionary_sections() -> dict[str, str]:
 
 @pytest.mark.national
 def test_data_dictionary_documents_every_column(built_tables: dict[str, str]) -> None:
-    """Each column of each built national and reference table appears (as `column`) in the dictionary's section
-    for that table."""
+    """Each column of each built table (national, reference and council report) appears (as `column`) in the
+    dictionary's section for that table."""
     sections = _dictionary_sections()
+    council_section = sections.get("Council report tables", "")
     missing = []
     for name, spec in tables.discover().items():
-        if spec.kind == "council" or not tables.available(name):
+        if not tables.available(name):
             continue
         assert name in sections, f"docs/data_dictionary.md has no section for {name}"
         for col in pq.read_schema(tables.processed_path(name)).names:
-            if f"`{col}`" not in sections[name]:
+            # council tables share their first and last columns, documented once for the whole section
+            where = sections[name] + (council_section if spec.kind == "council" else "")
+            if f"`{col}`" not in where:
                 missing.append(f"{name}.{col}")
     assert not missing, f"columns not in docs/data_dictionary.md: {missing}"
 
