@@ -531,3 +531,106 @@ def test_position_properties(vals: list[float], k: int) -> None:
     for key in ("group_verdict", "england_verdict"):
         words = hi[key].split(" ")
         assert lo[key] == " ".join(swap.get(w, w) for w in words)
+
+
+# ------------------------------------------------------------------------------------------------
+# what the reader sees: notes for the run index, captions naming sources, views instead of empty charts
+# ------------------------------------------------------------------------------------------------
+
+
+def _notes(prefix: Path) -> list[str]:
+    f = Path(f"{prefix}.notes")
+    return f.read_text(encoding="utf-8").splitlines() if f.is_file() else []
+
+
+@national
+def test_reports_with_little_to_show_leave_a_note_for_the_index(tables_built, tmp_path, monkeypatch) -> None:
+    """No spend per head for 2024-25 (no mid-2024 population), no ASCOF for 2023-24, no ASCOF year at or
+    before 2016-17 for the quadrant: each is said in the report and written once to the run's notes file;
+    a report with data writes no note."""
+    prefix = tmp_path / "report"
+    monkeypatch.setenv("ASC_OUTPUT_PREFIX", str(prefix))
+    ok = bm.setup(STOCKPORT, "2023-24")
+    shown = bm.spend_intro(ok, bm.spend_summary(ok))
+    assert "raw (unscaled) MADs" in shown.data and _notes(prefix) == []
+    late = bm.setup(STOCKPORT, "2024-25")
+    shown = bm.spend_intro(late, bm.spend_summary(late))
+    assert "mid-2024" in shown.data
+    assert len(_notes(prefix)) == 1 and "no spend per head for 2024-25" in _notes(prefix)[0]
+    assert "No chart" in bm.strip_view(late).data and len(_notes(prefix)) == 1  # said, not noted twice
+    early = bm.setup(STOCKPORT, "2016-17")
+    assert "No ASCOF 2A(2) values for 2016-17 or earlier" in bm.quadrant_view(early, "support_65+", "2A(2)").data
+    assert len(_notes(prefix)) == 2
+    gone = bm.setup(STOCKPORT, "2023-24")
+    assert oc.intro(gone, oc.comparison(gone)).data.endswith("Choose one of those years.**")
+    assert "No ASCOF values for 2023-24" in _notes(prefix)[-1]
+    brm = bm.setup(BIRMINGHAM, "2023-24")
+    bm.spend_intro(brm, bm.spend_summary(brm))
+    assert "RO3_2023-24_data_by_LA.ods" in _notes(prefix)[-1] and "ro3_2023_24" not in _notes(prefix)[-1]
+
+
+def test_group_shortfall_counts_rows_with_too_few_comparators() -> None:
+    """Synthetic summary rows (edge-case fixture): a row without a council value is not counted; all rows
+    short -> advice to choose a larger group; some rows short -> how many."""
+    b = bm.Benchmark("E08000007", "Stockport", "2023-24", "E08000007", "E08000007", "list", "list",
+                     tuple(f"E0800000{i}" for i in range(1, 7)), "a chosen list of 6 councils", "E12000002",
+                     "North West", "metropolitan district")
+    rows = pd.DataFrame({"value": [1.0, 2.0, np.nan], "group_n": [6, 4, 0]})
+    assert bm.group_shortfall(b, rows) == ("On 1 of 2 spend lines fewer than 5 comparator councils have a value for "
+                                           "2023-24 (as few as 4): those rows have no group median, quartiles or rank.")
+    assert "Choose a larger group" in bm.group_shortfall(b, rows.assign(group_n=[3, 4, 0]))
+    assert bm.group_shortfall(b, rows.assign(group_n=[5, 5, 0])) is None
+
+
+@national
+def test_reader_tables_name_their_sources_and_say_the_method_once(tables_built) -> None:
+    """Captions name the publications and files; a column that is the same on every row is said once."""
+    b = bm.setup(STOCKPORT, "2023-24")
+    summary = bm.spend_summary(b)
+    assert "(files RO3_2023-24_data_by_LA.ods, mye23tablesew.xlsx)" in bm.spend_display(b, summary).caption
+    plain = bm.plain_display(bm.spend_plain_summary(b, summary), empty="-")
+    assert "How judged" not in plain.frame.columns
+    assert plain.caption == ("Source table: MHCLG Revenue Outturn (RO3) 2023-24; ONS population estimates mid-2023. "
+                             "Verdict: distance from the group median in MADs")
+    assert "ASCFR_2016-17_Totals.csv" in bm.trend_display(b).caption
+    y = bm.setup(STOCKPORT, "2022-23")
+    comp = oc.comparison(y)
+    shown = oc.comparison_display(y, comp)
+    assert "Interval" not in shown.frame.columns and "How judged" not in shown.frame.columns
+    assert "Verdicts: distance from the median in MADs" in shown.caption
+    assert "ascof_outcomes_trend_2017-18_to_2022-23.csv" in shown.caption
+    row = shown.frame.set_index("ASCOF")
+    assert row.loc["1J", "Council"] == "0.408"  # 1J is published to 3 decimals
+    med = float(comp.set_index("measure_code").loc["1A", "group_median"])
+    assert row.loc["1A", "Group median"] == f"{round(med, 1):.1f}" and med != round(med, 1)
+    assert row.loc["1A", "Measure"].endswith("(survey)")
+    assert "Note" not in row.columns  # "no margin of error" for every survey measure: said once, above the table
+    y20 = bm.setup(STOCKPORT, "2020-21")
+    shown = oc.comparison_display(y20, oc.comparison(y20))
+    assert "Interval" in shown.frame.columns and "How judged" in shown.frame.columns
+    assert "survey was voluntary" in shown.frame.set_index("ASCOF").loc["1A", "Note"]
+    assert "meas-from-asc-of-eng-2021-open-data-csv_v2.xlsx" in shown.caption
+    nn = bm.setup("E06000061", "2022-23", "region")
+    brk = bm.breaks_display(nn).frame
+    assert brk[["From", "Change", "Other ONS codes involved"]].iloc[0].tolist() == ["2021-22", "split", "E10000021"]
+
+
+@national
+def test_stockport_2a2_is_what_nhs_england_published(tables_built) -> None:
+    """Stockport's ASCOF 2A(2) (1,512.8 in 2017-18, 1,367.7 in 2020-21, against England about 580) is the
+    published figure, not a loader or join error: the ``ascof`` table equals the rows of the trend file for
+    every year, and the 2020-21 open data give the same rate from 806 admissions / 58,933 people aged 65+."""
+    from helpers import sources, tables
+    from helpers.io import read_csv_raw
+
+    raw = read_csv_raw(sources.path("ascof_trend"))
+    raw = raw[(raw["ONS Code"] == STOCKPORT) & (raw["Measure Group"] == "2A2")
+              & (raw["Disaggregation Level"] == "Total")]
+    published = dict(zip(raw["Year"], raw["Measure_Value"].astype(float), strict=True))
+    assert published == {"2017-18": 1512.8, "2018-19": 1417.4, "2019-20": 577.3, "2020-21": 1367.7,
+                         "2021-22": 746.6, "2022-23": 597.3}
+    a = tables.load("ascof").query("gss_code == @STOCKPORT and measure_code == '2A(2)' and disaggregation == 'Total' "
+                                   "and primary")
+    assert dict(zip(a["year"], a["value"], strict=True)) == published
+    r = a.set_index("year").loc["2020-21"]
+    assert round(r["numerator"] / r["denominator"] * 100_000, 1) == 1367.7

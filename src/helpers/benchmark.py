@@ -38,6 +38,7 @@ import re
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -564,6 +565,54 @@ def spend_note(b: Benchmark, measure: str = "gross") -> str:
     return scale_note(b) + (f" **{why}**" if why else "")
 
 
+def noted(text: str, problem: str | None) -> Any:
+    """``text`` for the report, with ``problem`` in bold after it; ``problem`` also goes to the run's index.
+
+    ``problem`` is what a reader of a batch must not miss (no figures for the year, too few comparators):
+    :func:`helpers.report.note` records it for the ``Notes`` column of ``index.html`` and the manifest.
+    """
+    from helpers import report
+
+    if problem:
+        report.note(problem)
+        return report.say(f"{text} **{problem}**".strip())
+    return report.say(text)
+
+
+def group_shortfall(b: Benchmark, summary: pd.DataFrame, what: str = "spend line") -> str | None:
+    """A sentence when too few comparators have a value for group statistics on some rows, else ``None``.
+
+    ``summary`` has ``group_n`` (comparators with a value) and ``value`` per row (a spend line or an ASCOF
+    measure); rows where the council itself has no value are not counted.
+    """
+    if summary.empty or "group_n" not in summary:
+        return None
+    mine = summary[summary["value"].notna()]
+    short = mine[mine["group_n"] < MIN_GROUP]
+    if short.empty:
+        return None
+    fewest = int(short["group_n"].min())
+    if len(short) == len(mine):
+        return (f"Fewer than {MIN_GROUP} of the {len(b.group)} comparator councils have a value for {b.year} "
+                f"(as few as {fewest}): there is no group median, quartile or rank, only the comparison with all "
+                "councils. Choose a larger group (region, council_type or england).")
+    return (f"On {len(short)} of {len(mine)} {what}s fewer than {MIN_GROUP} comparator councils have a value for "
+            f"{b.year} (as few as {fewest}): those rows have no group median, quartiles or rank.")
+
+
+def spend_intro(b: Benchmark, summary: pd.DataFrame, measure: str = "gross") -> Any:
+    """The sentence before the spend table: the source, the MAD used and, as a run note, why figures are missing.
+
+    A report with no spend per head for its year, or with too few comparators with a value, carries a
+    :func:`noted` message (shown in the report and in the run index).
+    """
+    why = spend_availability(b, measure)
+    if why:
+        return noted("", why)
+    text = f"Spend from {spend_source(b.year)}. {scale_note(b)}"
+    return noted(text, group_shortfall(b, summary))
+
+
 def spend_availability(b: Benchmark, measure: str = "gross") -> str | None:
     """Why there is no spend per head for the council and year, or ``None`` if there is some.
 
@@ -586,7 +635,9 @@ def spend_availability(b: Benchmark, measure: str = "gross") -> str | None:
                 f"for {b.year} (the convention divides by the mid-year the financial year starts in); per-head "
                 f"figures exist for {years}.")
     if mine["spend_status"].iloc[0] != "reported":
-        return f"{b.name}'s {b.year} spend is not available in the national file ({mine['source_id'].iloc[0]})."
+        return (f"{b.name}'s {b.year} spend is not available in the national return "
+                f"({source_files([mine['source_id'].iloc[0]])}): its figures are missing there, so there is no "
+                "spend per head (never shown as zero).")
     return None
 
 
@@ -747,9 +798,21 @@ def members_display(b: Benchmark) -> Any:
     """The comparator councils for the reader (name, code, region, type)."""
     from helpers import report
 
-    return report.present(b.members(), columns={"name": "Council", "gss_code": "Code", "region_name": "Region",
+    return report.present(b.members(), columns={"name": "Council", "gss_code": "ONS code", "region_name": "Region",
                                                  "council_type": "Type"},
                           empty="No comparator group: see the note above.")
+
+
+def breaks_display(b: Benchmark) -> Any:
+    """Where the council's own series breaks (boundary or code changes), for the reader."""
+    from helpers import report
+
+    rows = pd.DataFrame(councils.series_breaks(b.council), columns=["year", "kind", "description", "related_codes"])
+    rows["related_codes"] = rows["related_codes"].map(lambda v: ", ".join(v) if isinstance(v, (list, tuple)) else v)
+    return report.present(rows, columns={"year": "From", "kind": "Change", "description": "What changed",
+                                         "related_codes": "Other ONS codes involved"},
+                          empty="No boundary or code change affects this council's series since 2009-10.",
+                          note="Boundary and code changes (ONS); a series is not joined across a change of area")
 
 
 def spend_display(b: Benchmark, summary: pd.DataFrame, measure: str = "gross") -> Any:
@@ -769,7 +832,8 @@ def spend_display(b: Benchmark, summary: pd.DataFrame, measure: str = "gross") -
                     "england_verdict": "Against all councils", "region": "Region (£)", "reason": "Note"},
         formats={"value": "int", "group_median": "int", "england": "int", "region": "int", "group_mads": _signed1},
         empty=spend_availability(b, measure) or "No spend line has a value.",
-        note=f"{_measure_word(measure).capitalize()} per person in the age band, {b.year}, cash",
+        note=f"{_measure_word(measure).capitalize()} per person in the age band, {b.year}, cash. Sources: "
+             f"{spend_source(b.year)} ({spend_files(b.year)})",
         drop_empty=("reason",))
 
 
@@ -846,7 +910,11 @@ def trend_display(b: Benchmark, line: str = "total", measure: str = "gross") -> 
         formats={c: "int" for c in ("council", "group_median", "england", "council_real", "group_median_real",
                                     "england_real")},
         empty="No spend per head for any year.",
-        note=f"{_check_line(line).label}, {_measure_word(measure)} per person aged {_check_line(line).age_band}")
+        note=f"{_check_line(line).label}, {_measure_word(measure)} per person aged {_check_line(line).age_band}; "
+             "real terms with the HM Treasury GDP deflator"
+             + (f" ({t['deflator_note'].iloc[0]})" if not t.empty and t["deflator_note"].iloc[0] else "")
+             + (f". Sources: {spend_source(list(t['year']))} ({spend_files(list(t['year']))})" if not t.empty
+                else ""))
 
 
 def spend_strip(b: Benchmark, measure: str = "gross", lines: tuple[str, ...] = HEADLINE_LINES) -> pd.DataFrame:
@@ -886,8 +954,8 @@ def spend_vs_outcome(b: Benchmark, line: str, measure_code: str, measure: str = 
     Returns
     -------
     (data, message)
-        ``gss_code``, ``spend`` (£ per head), ``outcome``, ``role``; and a sentence on the years used or why
-        there is no chart (empty data).
+        ``gss_code``, ``spend`` (£ per head), ``outcome``, ``role``, ``outcome_year``; and a sentence on the
+        years used or why there is no chart (empty data).
     """
     from helpers import outcomes
 
@@ -918,6 +986,7 @@ def spend_vs_outcome(b: Benchmark, line: str, measure_code: str, measure: str = 
     group_series = set(series_code(pd.Series(list(b.group))))
     both["role"] = np.where(both["gss_code"] == b.series_code, "council",
                             np.where(both["gss_code"].isin(group_series), "comparator", "other"))
+    both["outcome_year"] = oy
     msg = (f"Spend per head {b.year} against ASCOF {measure_code} {oy}"
            + ("" if oy == b.year else f" (the latest ASCOF year published here; {b.year} is not)") + f": "
            f"{len(both)} councils with both values.")
@@ -946,6 +1015,24 @@ def spend_source(years: list[str] | tuple[str, ...] | str) -> str:
              zip(colls["year"], colls["collection"], strict=True)]
     mids = ", ".join(f"mid-{y[:4]}" for y in years)
     return "; ".join([*parts, f"ONS population estimates {mids}"])
+
+
+def source_files(source_ids: list[str] | tuple[str, ...] | set[str]) -> str:
+    """The file names of registered sources (``data/raw/sources.yml``), sorted: ``"files a.csv, b.ods"``."""
+    from helpers import sources
+
+    names = sorted({Path(sources.get(i).file).name for i in source_ids if i})
+    return ("files " + ", ".join(names)) if names else ""
+
+
+def spend_files(years: list[str] | tuple[str, ...] | str) -> str:
+    """:func:`source_files` of the spend and population files behind spend per head in ``years``."""
+    years = [years] if isinstance(years, str) else list(years)
+    df = spend_per_head()
+    ids = set(df.loc[df["year"].isin(years) & df["per_head_gbp"].notna(), "source_id"])
+    pop = load("population")
+    ids |= set(pop.loc[pop["year"].isin(years), "source_id"])
+    return source_files(ids)
 
 
 def _measure_word(measure: str) -> str:
@@ -997,7 +1084,43 @@ def quadrant_figure(b: Benchmark, line: str, measure_code: str, measure: str = "
         data, council_name=b.name, title=title, polarity=pol,
         xlabel=f"{ln.label}: {_measure_word(measure)}, £ per person aged {ln.age_band}",
         ylabel=f"ASCOF {measure_code}, {unit} ({'higher' if pol == 'higher' else 'lower'} is better)",
-        source=spend_source(b.year) + "; NHS England ASCOF", note=msg)
+        source=spend_source(b.year) + "; NHS England ASCOF"
+        + (f" {data['outcome_year'].iloc[0]}" if not data.empty else ""), note=msg)
+
+
+def strip_view(b: Benchmark, measure: str = "gross", lines: tuple[str, ...] = HEADLINE_LINES) -> Any:
+    """:func:`strip_chart` as an image for the report, or a sentence when there is no spend per head."""
+    from helpers import plots, report
+
+    why = spend_availability(b, measure)
+    if why:
+        return report.say(f"*No chart: {why}*")
+    return plots.image(strip_chart(b, measure, lines))
+
+
+def trend_view(b: Benchmark, line: str = "total", measure: str = "gross") -> Any:
+    """:func:`trend_figure` as an image for the report, or a sentence when no year has a value."""
+    from helpers import plots, report
+
+    if spend_trend(b, line, measure).empty:
+        return report.say("*No chart: no spend per head for any year.*")
+    return plots.image(trend_figure(b, line, measure))
+
+
+def quadrant_view(b: Benchmark, line: str, measure_code: str, measure: str = "gross") -> Any:
+    """:func:`quadrant_figure` as an image for the report, or why there is none.
+
+    No spend per head for the year is said where the spend table says it; no outcome for the year or
+    earlier is a :func:`noted` message (it goes to the run index too).
+    """
+    from helpers import plots, report
+
+    data, msg = spend_vs_outcome(b, line, measure_code, measure)
+    if data.empty:
+        if spend_availability(b, measure):
+            return report.say(f"*No chart: {spend_availability(b, measure)}*")
+        return noted("No chart.", msg)
+    return plots.image(quadrant_figure(b, line, measure_code, measure))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1014,6 +1137,8 @@ def _fmt(value: float, unit: str) -> str:
         return f"{value:.1f}%"
     if unit == "rate_per_100k":
         return f"{value:,.1f} per 100,000"
+    if unit == "score_3":  # a score published to 3 decimals (ASCOF 1J, on a 0-1 scale)
+        return f"{value:.3f}"
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
@@ -1024,20 +1149,22 @@ def plain_summary(rows: pd.DataFrame, unit_col: str = "unit") -> pd.DataFrame:
     ----------
     rows
         One row per measure with ``measure`` (plain name), ``unit`` (``gbp_per_head``, ``percent``,
-        ``rate_per_100k``, ``score``), ``value``, ``comparator`` (the group median), ``england``,
-        ``verdict`` (plain words) and ``basis`` (how the verdict was reached).
+        ``rate_per_100k``, ``score``, ``score_3`` for a score published to 3 decimals), ``value``,
+        ``comparator`` (the group median), ``england``, ``verdict`` (plain words), ``basis`` (how the verdict
+        was reached) and, optionally, ``source`` (the publication and file the values come from).
 
     Returns
     -------
     pandas.DataFrame
         ``Measure``, ``Our value``, ``Comparator median``, ``England``, ``Verdict``, ``How judged``
         (text), plus the numbers ``our_value``, ``comparator_value``, ``england_value`` (rounded as shown)
-        so that the exported file can be checked and re-used.
+        so that the exported file can be checked and re-used, and ``Source``.
     """
     if rows.empty:
         return pd.DataFrame(columns=["Measure", "Our value", "Comparator median", "England", "Verdict",
-                                     "How judged", "our_value", "comparator_value", "england_value"])
-    digits = rows[unit_col].map({"gbp_per_head": 0, "percent": 1, "rate_per_100k": 1}).fillna(2).astype(int)
+                                     "How judged", "our_value", "comparator_value", "england_value", "Source"])
+    digits = rows[unit_col].map({"gbp_per_head": 0, "percent": 1, "rate_per_100k": 1, "score_3": 3}
+                                ).fillna(2).astype(int)
     out = pd.DataFrame({
         "Measure": rows["measure"].to_numpy(),
         "Our value": [_fmt(v, u) for v, u in zip(rows["value"], rows[unit_col], strict=True)],
@@ -1049,6 +1176,7 @@ def plain_summary(rows: pd.DataFrame, unit_col: str = "unit") -> pd.DataFrame:
     for src, dst in (("value", "our_value"), ("comparator", "comparator_value"), ("england", "england_value")):
         out[dst] = [round(float(v), int(d)) if pd.notna(v) else np.nan
                     for v, d in zip(rows[src], digits, strict=True)]
+    out["Source"] = rows["source"].to_numpy() if "source" in rows else np.nan
     return out
 
 
@@ -1068,6 +1196,7 @@ def spend_plain_summary(b: Benchmark, summary: pd.DataFrame, measure: str = "gro
         "unit": "gbp_per_head", "value": s["value"], "comparator": s["group_median"], "england": s["england"],
         "verdict": verdict,
         "basis": f"distance from the group median in {scale}",
+        "source": spend_source(b.year),
     })
     return plain_summary(rows)
 
@@ -1076,8 +1205,12 @@ def plain_display(plain: pd.DataFrame, empty: str) -> Any:
     """The councillor's summary table as shown in the report (the text columns of :func:`plain_summary`)."""
     from helpers import report
 
-    return report.present(plain, columns={c: c for c in ("Measure", "Our value", "Comparator median", "England",
-                                                          "Verdict", "How judged")}, empty=empty)
+    cols = ["Measure", "Our value", "Comparator median", "England", "Verdict", "How judged"]
+    note = None
+    if len(plain) and plain["How judged"].nunique() == 1:  # said once, above the table
+        cols.remove("How judged")
+        note = f"Verdict: {plain['How judged'].iloc[0]}"
+    return report.present(plain, columns={c: c for c in cols}, empty=empty, source="Source", note=note)
 
 
 def export_summary(df: pd.DataFrame, name: str = "summary") -> str:

@@ -34,10 +34,13 @@ from helpers.benchmark import (
     _signed1,
     _stamp,
     _table,
+    group_shortfall,
+    noted,
     plain_summary,
     position,
     scale_note,
     series_code,
+    source_files,
 )
 from helpers.errors import MissingDataError, ParameterError
 
@@ -78,6 +81,8 @@ DEFINITION_BREAKS: dict[str, str] = {"1H": "2021-22"}
 #: Comparison level of each registry ``comparison`` value (``None`` = no interval comparison).
 LEVELS: dict[str, float | None] = {"ci95": 0.95, "ci998": 0.998}
 _METHOD_LABEL = {"wilson": "Wilson", "byar": "Byar", "survey_moe": "published margin of error"}
+#: The year the Adult Social Care Survey was voluntary (COVID): most councils have no survey measures.
+VOLUNTARY_SURVEY_YEAR = "2020-21"
 #: Measures drawn as trend panels by default (the seeds' own ASCOF measures and the spend partners).
 TREND_MEASURES: tuple[str, ...] = ("1G", "2A(2)", "2B(1)", "2D")
 
@@ -233,13 +238,35 @@ def availability(b: Benchmark) -> str | None:
 
 def note(b: Benchmark, comp: pd.DataFrame | None = None) -> str:
     """What the reader needs before the measure table: the MAD used, whether any value has an interval, and
-    why values are missing, if they are."""
+    why values are missing, if they are (plain text; :func:`intro` is the report's version)."""
     why = availability(b)
     text = scale_note(b)
     if comp is not None and not comp.empty and comp["lower"].isna().all():
         text += (f" No measure has an interval for {b.year}: the national files publish numerators and "
                  "denominators for 2020-21 only, so every verdict is a distance from the median in MADs.")
     return text + (f" **{why}**" if why else "")
+
+
+def problem(b: Benchmark, comp: pd.DataFrame, measures: list[str] | None = None) -> str | None:
+    """Why the report has little to show, for the run index: no values for the year, none of the chosen
+    measures published, or too few comparators with a value; else ``None``."""
+    why = availability(b)
+    if why:
+        return why
+    if comp.empty or comp["value"].notna().sum() == 0:
+        chosen = ", ".join(measures or []) or "the chosen measures"
+        return f"None of {chosen} has a value for {b.name} in {b.year}."
+    return group_shortfall(b, comp, what="measure")
+
+
+def intro(b: Benchmark, comp: pd.DataFrame, measures: list[str] | None = None) -> Any:
+    """The paragraph before the measure table: the MAD used, intervals, survey measures; a run note when the
+    report has little to show (:func:`problem`)."""
+    text = note(b, comp if availability(b) is None else None).split(" **")[0]
+    if availability(b) is None and not comp.empty and comp["survey_based"].any():
+        text += (" Measures marked *(survey)* come from the Adult Social Care Survey or the carers' survey: "
+                 "estimates from a sample of people, with a margin of error.")
+    return noted(text, problem(b, comp, measures))
 
 
 def not_published(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
@@ -306,6 +333,8 @@ def comparison(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
             "interval_reason": m["interval_reason"] if m is not None else "",
             "england": float(eng.iloc[0]) if len(eng) else np.nan,
             "region": float(reg.iloc[0]) if len(reg) else np.nan,
+            "survey_based": bool(part["survey_based"].iloc[0]),
+            "source_id": m["source_id"] if m is not None else part["source_id"].iloc[0],
         }
         rows.append(row)
     out = pd.DataFrame(rows)
@@ -327,25 +356,75 @@ def comparison(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def digits(codes: pd.Series) -> pd.Series:
+    """Decimals to show for each ASCOF measure code: 3 for measures on a 0-1 scale (1J), else 1."""
+    scale = registry().set_index("measure_code")["scale"]
+    return codes.map(scale).eq("0-1").map({True: 3, False: 1})
+
+
+def _rounded(values: pd.Series, places: pd.Series) -> pd.Series:
+    """``values`` each rounded to its own number of decimals (NaN kept)."""
+    return pd.Series([round(float(v), int(d)) if pd.notna(v) else np.nan for v, d in zip(values, places, strict=True)],
+                     index=values.index, dtype=float)
+
+
+def ascof_number(x: float) -> str:
+    """An ASCOF value as published: 1 decimal with thousands separators, or up to 3 below 1 (1J: 0.411)."""
+    x = float(x)
+    if abs(x) < 1:
+        return (f"{x:.3f}".rstrip("0").rstrip(".")) or "0"
+    return f"{x:,.1f}"
+
+
+def ascof_source(source_ids: pd.Series | list[str], years: str) -> str:
+    """Sources line of an ASCOF table: the publications and their files."""
+    ids = sorted(set(source_ids))
+    what = []
+    if "ascof_trend" in ids:
+        what.append(f"NHS England ASCOF time series ({years})")
+    if "ascof_2020_21_open_data" in ids:
+        what.append("NHS Digital ASCOF 2020-21 open data (values, numerators, denominators, margins of error)")
+    return "; ".join(what) + (f" ({source_files(ids)})" if ids else "")
+
+
 def comparison_display(b: Benchmark, comp: pd.DataFrame) -> Any:
-    """:func:`comparison` for the reader: value, interval, group median and rank, England, region, verdicts."""
+    """:func:`comparison` for the reader: value, interval, group median and rank, England, region, verdicts.
+
+    Values are shown to the decimals ASCOF publishes (group medians of an even count rounded to them); the
+    interval column is left out when no measure has one (the paragraph above says why), and "How judged" is
+    said once above the table when it is the same for every row. Survey measures are marked.
+    """
     from helpers import report
 
     d = comp.copy()
+    note = f"{b.year}; units as published: per cent, rate per 100,000 (2A) or score (1A, 1D, 1J)"
+    cols = {"measure_code": "ASCOF", "measure": "Measure", "better_if": "Better if", "value": "Council",
+            "ci": "Interval", "group_median": "Group median", "rank_text": "Rank (1 = best)",
+            "england": "England", "region": "Region", "vs_group": "Against the group",
+            "vs_england": "Against England", "basis": "How judged", "note": "Note"}
     if not d.empty:
+        places = digits(d["measure_code"])
         d["better_if"] = d["polarity"].map({"higher": "higher", "lower": "lower", "none": "no judgement"})
-        d["ci"] = [_range_text(pd.Series([lo]), pd.Series([hi]), 1 if u != "score" else 2)[0]
-                   for lo, hi, u in zip(d["lower"], d["upper"], d["unit"], strict=True)]
+        d["ci"] = [_range_text(pd.Series([lo]), pd.Series([hi]), int(p))[0]
+                   for lo, hi, p in zip(d["lower"], d["upper"], places, strict=True)]
+        for c in ("value", "group_median", "england", "region"):
+            d[c] = _rounded(d[c], places)
         d["rank_text"] = _rank_text(d["rank"], d["rank_of"])
         d["note"] = d["reason"].where(d["reason"] != "")
+        if d["lower"].isna().all():  # the paragraph above says why no measure has an interval
+            d.loc[d["note"] == "no margin of error published for this year", "note"] = np.nan
+        if b.year == VOLUNTARY_SURVEY_YEAR:
+            d.loc[d["survey_based"] & d["value"].isna(), "note"] = (
+                f"not published: the {VOLUNTARY_SURVEY_YEAR} survey was voluntary and few councils ran it")
+        d["measure"] = d["measure"] + np.where(d["survey_based"], " (survey)", "")
+        if d["basis"].nunique() == 1:
+            note += f". Verdicts: {d['basis'].iloc[0].replace('against the value', 'against the comparator value')}"
+            cols.pop("basis")
+        note += f". Sources: {ascof_source(d['source_id'].dropna(), b.year)}"
     return report.present(
-        d, columns={"measure_code": "ASCOF", "measure": "Measure", "better_if": "Better if", "value": "Council",
-                    "ci": "Interval", "group_median": "Group median", "rank_text": "Rank (1 = best)",
-                    "england": "England", "region": "Region", "vs_group": "Against the group",
-                    "vs_england": "Against England", "basis": "How judged", "note": "Note"},
-        drop_empty=("note",),
-        empty=availability(b) or "None of the chosen measures has a value this year.",
-        note=f"{b.year}; units as published: per cent, rate per 100,000 (2A) or score (1A, 1D, 1J)")
+        d, columns=cols, drop_empty=("note", "ci"),
+        formats={c: ascof_number for c in ("value", "group_median", "england", "region")},
+        empty=availability(b) or "None of the chosen measures has a value this year.", note=note)
 
 
 def not_published_display(b: Benchmark, measures: list[str] | None = None) -> Any:
@@ -366,7 +445,7 @@ def outliers_display(b: Benchmark, comp: pd.DataFrame) -> Any:
         sel, columns={"measure_code": "ASCOF", "measure": "Measure", "value": "Council",
                       "england_median": "Median of all councils", "england_mads": "MADs from the median",
                       "england_verdict": "Verdict"},
-        formats={"england_mads": _signed1},
+        formats={"england_mads": _signed1, "value": ascof_number, "england_median": ascof_number},
         empty=availability(b) or "On no measure is the council 3 or more MADs from the median of all councils.")
 
 
@@ -473,7 +552,8 @@ def trend_summary(b: Benchmark, measures: list[str] | None = None) -> pd.DataFra
             note = f" (since the {brk} change of definition)"
         res = stats.trend_test(list(s.index), s.to_numpy(), min_points=5)
         verdicts.append(res["direction"] + note)
-    out = wide.round(1).reset_index().rename(columns={"measure_code": "Measure"})
+    places = digits(pd.Series(wide.index, index=wide.index))
+    out = wide.apply(lambda col: _rounded(col, places)).reset_index().rename(columns={"measure_code": "Measure"})
     out.columns.name = None
     out["Trend"] = verdicts
     out["Better if"] = out["Measure"].map(reg.set_index("measure_code")["polarity"])
@@ -486,9 +566,14 @@ def trend_display(b: Benchmark, measures: list[str] | None = None) -> Any:
 
     t = trend_summary(b, measures)
     cols = {c: c for c in t.columns}
+    years = [c for c in t.columns if re.fullmatch(r"\d{4}-\d{2}", str(c))]
+    ids = ascof_values().loc[lambda v: v["year"].isin(years), "source_id"] if years else []
     return report.present(t, columns=cols, empty=" ".join(b.notes) or "No values in any year.",
+                          formats={y: ascof_number for y in years},
                           note="The council's values by year (units as published); trend: Mann-Kendall test, "
-                               "at least 5 years of one unbroken series")
+                               "at least 5 years of one unbroken series. Survey measures have no 2020-21 value for "
+                               "most councils (the survey was voluntary that year). Sources: "
+                               + ascof_source(ids, f"{years[0]} to {years[-1]}" if years else ""))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -667,6 +752,28 @@ def trend_figure(b: Benchmark, measures: list[str] | tuple[str, ...] = TREND_MEA
                               note="Group median shown where at least 5 comparators have a value.")
 
 
+def spine_view(b: Benchmark, comp: pd.DataFrame) -> Any:
+    """:func:`spine_figure` as an image for the report, or a sentence when there are no values (the paragraph
+    above the measure table has said why)."""
+    from helpers import plots, report
+
+    if availability(b) or comp.empty or comp["value"].notna().sum() == 0:
+        return report.say("*No chart: no ASCOF value for the council this year (see above).*")
+    return plots.image(spine_figure(b, comp))
+
+
+def trend_view(b: Benchmark, measures: list[str] | tuple[str, ...] = TREND_MEASURES) -> Any:
+    """:func:`trend_figure` as an image for the report, or a sentence when the council has no value to draw."""
+    from helpers import plots, report
+
+    if not b.available:
+        return report.say(f"*No chart: {' '.join(b.notes)}*")
+    t = trend(b, list(measures)[:4])
+    if t.empty or t["council"].notna().sum() == 0:
+        return report.say(f"*No chart: {b.name} has no value for {', '.join(measures)} in any year.*")
+    return plots.image(trend_figure(b, measures))
+
+
 # ------------------------------------------------------------------------------------------------
 # the councillor's summary
 # ------------------------------------------------------------------------------------------------
@@ -679,11 +786,15 @@ def plain(b: Benchmark, comp: pd.DataFrame) -> pd.DataFrame:
     c = comp[comp["value"].notna()]
     verdict = [v if v != stats.NOT_COMPARED else f"not compared: {r or 'no comparator value'}"
                for v, r in zip(c["vs_group"], c["reason"], strict=True)]
+    places = digits(c["measure_code"])
     rows = pd.DataFrame({
-        "measure": ("ASCOF " + c["measure_code"] + ": " + c["measure"]).to_numpy(),
-        "unit": c["unit"].to_numpy(), "value": c["value"].to_numpy(), "comparator": c["group_median"].to_numpy(),
-        "england": c["england"].to_numpy(), "verdict": verdict,
+        "measure": ("ASCOF " + c["measure_code"] + ": " + c["measure"]
+                    + np.where(c["survey_based"], " (survey)", "")).to_numpy(),
+        "unit": np.where(places == 3, "score_3", c["unit"]), "value": _rounded(c["value"], places).to_numpy(),
+        "comparator": _rounded(c["group_median"], places).to_numpy(),
+        "england": _rounded(c["england"], places).to_numpy(), "verdict": verdict,
         "basis": [bs.replace("against the value", "against the group median").replace(
             "from the median", "from the group median") for bs in c["basis"]],
+        "source": [ascof_source([i], b.year) for i in c["source_id"]],
     })
     return plain_summary(rows)
