@@ -598,7 +598,7 @@ def test_reader_tables_name_their_sources_and_say_the_method_once(tables_built) 
     shown = oc.comparison_display(y, comp)
     assert "Interval" not in shown.frame.columns and "How judged" not in shown.frame.columns
     assert "Verdicts: distance from the median in MADs" in shown.caption
-    assert "ascof_outcomes_trend_2017-18_to_2022-23.csv" in shown.caption
+    assert "(file ascof_outcomes_trend_2017-18_to_2022-23.csv)" in shown.caption
     row = shown.frame.set_index("ASCOF")
     assert row.loc["1J", "Council"] == "0.408"  # 1J is published to 3 decimals
     med = float(comp.set_index("measure_code").loc["1A", "group_median"])

@@ -386,3 +386,38 @@ def test_no_warnings_leak_from_too_short_analysis(monkeypatch):
     assert a.report.forecast.model == "naive" and any("too short" in n for n in a.notes)
     assert any("No demographic driver model: no population" in n for n in a.notes)
     assert "No budget table: no weekly unit cost" in a.budget().data
+
+
+@pytest.mark.national
+def test_reader_tables_and_notes_of_the_demand_report(built_tables, tmp_path, monkeypatch):
+    """What the reader sees: human headings, no internal column names, values in the series' unit; a series too
+    short to backtest or a council without figures is written to the run's notes file (for index.html)."""
+    from helpers import report
+
+    prefix = tmp_path / "report"
+    monkeypatch.setenv("ASC_OUTPUT_PREFIX", str(prefix))
+    notes = prefix.with_name("report.notes")
+    a = demand_analysis.analyse("E08000007", "op_care_home_placements", 2)
+    assert "before the latest year the national files cover (2024-25)" in a.intro().data and not notes.exists()
+    bt = a.backtest_display()
+    assert isinstance(bt, report.Presented) and "80% interval held (%)" in bt.frame.columns
+    assert "coverage_80" not in " ".join(bt.frame.columns) and set(bt.frame["Chosen"]) == {"yes", "no"}
+    row = a.backtest_table().set_index("model").loc["naive"]
+    assert bt.frame.set_index("Model").loc["naive", "MASE, all"] == f"{row['MASE (all)']:.2f}"
+    fc = a.forecast_display().frame
+    t = a.forecast_table()
+    assert fc["Forecast"].iloc[0] == f"{t['mean'].iloc[0]:,.1f}"
+    assert fc["80% interval"].iloc[0] == f"{t['lower_80'].iloc[0]:,.1f} to {t['upper_80'].iloc[0]:,.1f}"
+    hist = a.history_display().frame
+    assert "Figures of (ONS code)" not in hist.columns and hist["Modelled"].eq("yes").all()
+    assert hist["Value: placements (weeks of care / 52)"].iloc[-1] == f"{a.values.iloc[-1]:,.1f}"
+    budget = a.budget_display().frame.set_index("Component")
+    assert budget.loc["base year cost", "Amount (£k)"] == f"{a.budget().iloc[0]['amount_gbp_k']:,.0f}"
+    short = demand_analysis.analyse("E08000007", "ld_spend_18_64", 2)
+    short.intro()
+    none = demand_analysis.analyse("E08000007", "ld_clients", 2)
+    none.intro()
+    lines = notes.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and "too short to backtest" in lines[0] and lines[1] == none.error
+    assert "No demographic driver" in demand_analysis.analyse("E08000007", "op_residential_unit_cost",
+                                                              2).population_view().data

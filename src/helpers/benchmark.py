@@ -1018,11 +1018,12 @@ def spend_source(years: list[str] | tuple[str, ...] | str) -> str:
 
 
 def source_files(source_ids: list[str] | tuple[str, ...] | set[str]) -> str:
-    """The file names of registered sources (``data/raw/sources.yml``), sorted: ``"files a.csv, b.ods"``."""
+    """The file names of registered sources (``data/raw/sources.yml``), sorted: ``"files a.csv, b.ods"``
+    (``"file a.csv"`` for one)."""
     from helpers import sources
 
     names = sorted({Path(sources.get(i).file).name for i in source_ids if i})
-    return ("files " + ", ".join(names)) if names else ""
+    return (("file " if len(names) == 1 else "files ") + ", ".join(names)) if names else ""
 
 
 def spend_files(years: list[str] | tuple[str, ...] | str) -> str:

@@ -344,6 +344,14 @@ class DemandAnalysis:
                                     source=self.spec.source, note=self.backtest_note(),
                                     break_years=self.meta.break_marks)
 
+    def forecast_view(self) -> object:
+        """:meth:`forecast_chart` as an image for the report, or why there is no forecast."""
+        from helpers import plots
+
+        if not self.ok:
+            return self._none()
+        return plots.image(self.forecast_chart())
+
     # ---------------------------------------------------------------- demography
     def population_table(self) -> pd.DataFrame | Markdown:
         """The driving band by mid-year (estimates, then projection) with its yearly growth."""
@@ -370,6 +378,22 @@ class DemandAnalysis:
             self.driver.population, title=title, ylabel=f"people aged {self.driver.band}", source=src,
             note="Projection: cohort ageing of ONS mid-year estimates (Hamilton-Perry cohort change ratios, "
                  "3-year average), not an ONS projection.")
+
+    def population_view(self) -> object:
+        """:meth:`population_chart` as an image for the report, or why there is no driving population."""
+        from helpers import plots
+
+        if self.driver is None:
+            return self.population_table()
+        return plots.image(self.population_chart())
+
+    def population_section(self) -> None:
+        """Display the driving population: the chart and its table, or one sentence when there is none."""
+        from IPython.display import display
+
+        display(self.population_view())
+        if self.driver is not None:
+            display(self.population_display())
 
     # ---------------------------------------------------------------- budget
     def demography_growth(self) -> tuple[float, str] | None:
@@ -444,6 +468,161 @@ class DemandAnalysis:
                      "need and price does not depend on it.")
         return Markdown(f"Unit cost: £{u.gbp_per_week:,.2f} a week ({u.source}).{older}")
 
+    # ---------------------------------------------------------------- what the reader sees
+    def value_format(self) -> object:
+        """The display format of the series' values (for :func:`helpers.report.present`), from its unit."""
+        u = self.spec.unit
+        if u.startswith("£ thousands"):
+            return "gbp_k"
+        if u.startswith("£ per week"):
+            return "gbp"
+        if u.startswith("placements"):
+            return lambda x: f"{x:,.1f}"
+        return "int"
+
+    def problem(self) -> str | None:
+        """Why the report has little to show, for the run index: no figures, or a series too short to backtest."""
+        if not self.ok:
+            return str(self.error)
+        if self.report.backtest is None:
+            return (f"{self.spec.label} for {self.council_name} has {len(self.values)} usable year(s): too short to "
+                    f"backtest (at least {MIN_TRAIN + 1} needed), so the forecast is the naive one with no backtest "
+                    "error.")
+        return None
+
+    def intro(self) -> Markdown:
+        """The paragraph under the headline: the note for the run index when there is little to show, and where
+        the data end (a forecast of years the national files already cover is a check, not a plan)."""
+        from helpers.benchmark import noted
+        from helpers.councils import LATEST_YEAR
+
+        text = ""
+        first = str(self.report.forecast.table.index[0]) if self.ok else ""
+        if self.ok and first < LATEST_YEAR:
+            text = (f"The figures of this series end in {self.meta.last_year}, so its forecast starts in {first}, "
+                    f"before the latest year the national files cover ({LATEST_YEAR}): read the forecast of years "
+                    "that have passed as what the trend said, to check against the council's own figures for them, "
+                    "not as a plan.")
+        return noted(text, self.problem())
+
+    def about_display(self) -> object:
+        """:meth:`about` for the reader (every text in full)."""
+        from helpers import report
+
+        return report.present(self.about(), columns={"item": "About the series", "value": "Detail"},
+                              empty="Nothing known about this series.")
+
+    def history_display(self) -> object:
+        """:meth:`history_table` for the reader: value, status, collection, basis and whether it was modelled."""
+        from helpers import report
+
+        if self.meta is None:
+            return self._none()
+        h = self.meta.history.copy()
+        h["area"] = h["gss_code"].where(h["gss_code"] != self.council)
+        return report.present(
+            h, columns={"year": "Year", "area": "Figures of (ONS code)", "value": f"Value: {self.spec.unit}",
+                        "status": "Status", "collection": "Return", "basis": "How it is counted",
+                        "used": "Modelled"},
+            formats={"value": self.value_format()}, drop_empty=("area",), empty="No year has a figure.",
+            note=f"Source: {self.spec.source}. 'Modelled: no' marks years the models do not see (an earlier "
+                 "collection, another area before a boundary change, or the years before a gap)")
+
+    def backtest_display(self) -> object:
+        """:meth:`backtest_table` for the reader: errors to 2 decimals, interval coverage and wins in per cent."""
+        from helpers import report
+
+        t = self.backtest_table()
+        if not isinstance(t, pd.DataFrame):
+            return t
+        t = t.copy()
+        for c in ("80% interval coverage", "95% interval coverage", "beats naive (share of forecasts)"):
+            t[c] = t[c] * 100
+        two = "{:.2f}".format
+        n = int(t[[c for c in t.columns if c.startswith("n ")]].max().max())
+        return report.present(
+            t, columns={"model": "Model", "method (latest fit)": "Method (latest fit)", "chosen": "Chosen",
+                        "MASE 1y ahead": "MASE, 1 year ahead", "n 1y": "Scored, 1 year ahead",
+                        "MASE 2y ahead": "MASE, 2 years ahead", "n 2y": "Scored, 2 years ahead",
+                        "MASE (all)": "MASE, all", "MAE / naive MAE": "MAE / naive MAE", "MAPE %": "MAPE (%)",
+                        "80% interval coverage": "80% interval held (%)", "95% interval coverage":
+                        "95% interval held (%)", "beats naive (share of forecasts)": "Beat naive (% of forecasts)"},
+            formats={"MASE 1y ahead": two, "MASE 2y ahead": two, "MASE (all)": two, "MAE / naive MAE": two,
+                     "MAPE %": lambda x: f"{x:.1f}", "80% interval coverage": lambda x: f"{x:.0f}",
+                     "95% interval coverage": lambda x: f"{x:.0f}",
+                     "beats naive (share of forecasts)": lambda x: f"{x:.0f}"},
+            empty="No backtest.",
+            note=f"At most {n} scored forecast(s) per model and horizon: weak evidence, and coverage from so few "
+                 "forecasts is rough")
+
+    def forecast_display(self) -> object:
+        """:meth:`forecast_table` for the reader: each year's forecast, its intervals and its backtest error."""
+        from helpers import report
+
+        t = self.forecast_table()
+        if not isinstance(t, pd.DataFrame):
+            return t
+        t = t.copy()
+        fmt = self.value_format()
+        show = report.FORMATS[fmt] if isinstance(fmt, str) else fmt
+        for lev in (80, 95):
+            lo, hi = t[f"lower_{lev}"], t[f"upper_{lev}"]
+            t[f"i{lev}"] = [f"{show(a)} to {show(b)}" if np.isfinite(a) and np.isfinite(b) else None
+                            for a, b in zip(lo, hi, strict=True)]
+        for c in ("backtest_coverage_80", "backtest_coverage_95"):
+            t[c] = t[c] * 100
+        return report.present(
+            t, columns={"period": "Year", "step": "Years ahead", "mean": "Forecast", "i80": "80% interval",
+                        "i95": "95% interval", "backtest_n": "Backtest: forecasts scored", "backtest_mase":
+                        "Backtest MASE", "backtest_mape": "Backtest MAPE (%)", "backtest_coverage_80":
+                        "Backtest: 80% interval held (%)", "backtest_coverage_95": "Backtest: 95% interval held (%)"},
+            formats={"mean": fmt, "step": "int", "backtest_n": "int", "backtest_mase": "{:.2f}".format,
+                     "backtest_mape": lambda x: f"{x:.1f}", "backtest_coverage_80": lambda x: f"{x:.0f}",
+                     "backtest_coverage_95": lambda x: f"{x:.0f}"},
+            empty="No forecast.",
+            note=f"{self.spec.label}, {self.spec.unit}; model: {self.report.forecast.model} "
+                 f"({self.report.forecast.method}). A dash: no backtest at that horizon or no interval")
+
+    def population_display(self) -> object:
+        """:meth:`population_table` for the reader."""
+        from helpers import report
+
+        p = self.population_table()
+        if not isinstance(p, pd.DataFrame):
+            return p
+        col = f"population {self.driver.band}"
+        p = p.assign(mid=p["mid_year"].map(lambda y: f"mid-{y}"))
+        return report.present(
+            p, columns={"mid": "Mid-year", col: f"People aged {self.driver.band}", "growth_pct": "Growth (%)",
+                        "kind": "Basis"},
+            formats={col: "int", "growth_pct": "pct_signed"}, empty="No population.",
+            note="ONS mid-year population estimates (MYE2) on April 2023 council boundaries; later years projected by "
+                 "cohort ageing of those estimates, not an ONS projection")
+
+    def budget_display(self) -> object:
+        """:meth:`budget` for the reader: £ thousands, weekly cost in £, the assumption of each row."""
+        from helpers import report
+
+        b = self.budget()
+        if not isinstance(b, pd.DataFrame):
+            return b
+        return report.present(
+            b, columns={"component": "Component", "clients": "Clients", "unit_cost_gbp_per_week": "£ a week",
+                        "amount_gbp_k": "Amount (£k)", "low_80_gbp_k": "Low, 80% (£k)",
+                        "high_80_gbp_k": "High, 80% (£k)", "assumption": "Assumption"},
+            formats={"clients": lambda x: f"{x:,.1f}", "unit_cost_gbp_per_week": "gbp", "amount_gbp_k": "gbp_k",
+                     "low_80_gbp_k": "gbp_k", "high_80_gbp_k": "gbp_k"},
+            emphasis=b["component"].isin(["total pressure", "next year cost"]), empty="No budget table.",
+            note="Cash; every assumption is a parameter of this report. Low and high: the forecast's 80% interval of "
+                 "clients (a dash where it does not apply)")
+
+    def export(self) -> Markdown:
+        """Save the summary next to the report (CSV and Excel) and say so."""
+        from helpers import report
+
+        files = report.export_table(self.summary(), "summary")
+        return Markdown("These findings are also saved as " + " and ".join(f"`{f}`" for f in files) + ".")
+
     # ---------------------------------------------------------------- summary
     def summary(self) -> pd.DataFrame:
         """Plain-English findings, one per row (``topic``, ``statement``), for the report and its export."""
@@ -466,7 +645,10 @@ class DemandAnalysis:
                f"{_fmt(f['lower_95'], u)} to {_fmt(f['upper_95'], u)})")
         rows.append(("next year", f"{r.forecast.table.index[0]}: {_fmt(f['mean'], u)} expected{rng}, by the "
                                   f"{r.choice.model} model."))
-        rows.append(("model choice", r.choice.reason))
+        weak = ("" if r.choice.model == "naive" else
+                " Weak evidence: across all councils, choices other than naive made this way did not beat the naive "
+                "forecast on held-out years (docs/performance.md, 'Demand forecast accuracy').")
+        rows.append(("model choice", r.choice.reason + weak))
         rows.append(("accuracy", self.backtest_note()))
         if m.breaks:
             rows.append(("breaks", " ".join(m.breaks)))
@@ -489,6 +671,17 @@ class DemandAnalysis:
     def summary_text(self) -> Markdown:
         """The summary as a bulleted list."""
         return Markdown("\n".join(f"- **{t}**: {s}" for t, s in self.summary().itertuples(index=False)))
+
+
+def catalogue_display() -> object:
+    """The series catalogue for the reader (:func:`helpers.demand_data.catalogue`)."""
+    from helpers import report
+
+    return report.present(
+        demand_data.catalogue(), columns={"key": "Series (parameter value)", "label": "What it counts",
+                                          "unit": "Unit", "driver_band": "Driving population", "scope": "Councils",
+                                          "models": "Candidate models", "source": "Source"},
+        empty="The catalogue is empty.")
 
 
 def analyse(council: str, series: str, horizon: int = 2, scenario: Scenario | None = None) -> DemandAnalysis:
@@ -749,5 +942,5 @@ def benchmark_summary(results: pd.DataFrame, holdout: pd.DataFrame | None = None
 
 
 __all__ = ["HORIZONS", "MAX_HORIZON", "MIN_TRAIN", "BenchmarkResult", "DemandAnalysis", "Scenario", "analyse",
-           "benchmark", "benchmark_councils", "benchmark_one", "benchmark_summary", "check_horizon", "check_pct",
-           "check_unit_cost", "collection_run"]
+           "benchmark", "benchmark_councils", "benchmark_one", "benchmark_summary", "catalogue_display",
+           "check_horizon", "check_pct", "check_unit_cost", "collection_run"]

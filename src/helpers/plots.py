@@ -718,7 +718,9 @@ def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, *, title: str,
                    label="series break" if i == 0 else None)
     if xs:
         _fy_ticks(ax, xs)
-    ax.set_ylim(bottom=0)
+    tops = [h["value"].max(), *(forecast[["mean", "upper_95"]].max() if len(forecast) else [])]
+    top = max((float(t) for t in tops if pd.notna(t)), default=1.0)
+    ax.set_ylim(0, top * 1.08 if top > 0 else 1.0)  # room above the highest point and interval
     ax.legend(loc="lower left", frameon=True, fontsize=8)
     finish(ax, title=title, xlabel="financial year", ylabel=ylabel, source=source, note=note)
     return fig
