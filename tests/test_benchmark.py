@@ -608,7 +608,8 @@ def test_reader_tables_name_their_sources_and_say_the_method_once(tables_built) 
     y20 = bm.setup(STOCKPORT, "2020-21")
     shown = oc.comparison_display(y20, oc.comparison(y20))
     assert "Interval" in shown.frame.columns and "How judged" in shown.frame.columns
-    assert "survey was voluntary" in shown.frame.set_index("ASCOF").loc["1A", "Note"]
+    assert shown.frame.set_index("ASCOF").loc["1A", "Note"] == "voluntary survey" and "was voluntary" in shown.caption
+    assert shown.frame.set_index("ASCOF").loc["2A(2)", "How judged"] == "Byar 95%"
     assert "meas-from-asc-of-eng-2021-open-data-csv_v2.xlsx" in shown.caption
     nn = bm.setup("E06000061", "2022-23", "region")
     brk = bm.breaks_display(nn).frame

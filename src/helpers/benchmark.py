@@ -303,6 +303,16 @@ class Benchmark:
         return text
 
 
+#: Plain words for the ``*_status`` values of the processed tables (what a reader sees instead of the code).
+STATUS_WORDS: dict[str, str] = {"not_available": "not published", "suppressed": "suppressed: small numbers",
+                                "missing": "no row in the file", "reported": "published"}
+
+
+def status_words(status: pd.Series) -> pd.Series:
+    """``*_status`` codes as plain words (:data:`STATUS_WORDS`; an unknown code is kept as it is)."""
+    return status.map(STATUS_WORDS).fillna(status)
+
+
 def sentence(text: str) -> str:
     """``text`` ending with a full stop (unless it already ends with ``.``, ``?`` or ``!``)."""
     text = text.strip()
@@ -778,7 +788,7 @@ def spend_summary(b: Benchmark, measure: str = "gross", lines: tuple[str, ...] |
     out = pd.DataFrame(rows)
     if not out.empty:
         out.loc[(out["status"] != "reported") & (out["reason"] == "no value for the council"), "reason"] = (
-            "no value for the council (" + out["status"] + ")")
+            "no value for the council (" + status_words(out["status"]) + ")")
     return out
 
 
@@ -820,10 +830,14 @@ def spend_display(b: Benchmark, summary: pd.DataFrame, measure: str = "gross") -
     from helpers import report
 
     d = summary.copy()
+    note = f"{_measure_word(measure).capitalize()} per person in the age band, {b.year}, cash"
     if not d.empty:
         d["iqr"] = _range_text(d["group_q1"], d["group_q3"])
         d["rank_text"] = _rank_text(d["rank"], d["rank_of"])
         d["reason"] = d["reason"].where(d["reason"] != "")
+        if d["reason"].notna().all() and d["reason"].nunique() == 1:  # the same on every line: said once
+            note += f". On every line: {d['reason'].iloc[0]}"
+            d["reason"] = np.nan
     return report.present(
         d, columns={"line_label": "Spend line", "age_band": "Per person aged", "value": "Council (£)",
                     "group_median": "Group median (£)", "iqr": "Group middle half (£)",
@@ -832,8 +846,7 @@ def spend_display(b: Benchmark, summary: pd.DataFrame, measure: str = "gross") -
                     "england_verdict": "Against all councils", "region": "Region (£)", "reason": "Note"},
         formats={"value": "int", "group_median": "int", "england": "int", "region": "int", "group_mads": _signed1},
         empty=spend_availability(b, measure) or "No spend line has a value.",
-        note=f"{_measure_word(measure).capitalize()} per person in the age band, {b.year}, cash. Sources: "
-             f"{spend_source(b.year)} ({spend_files(b.year)})",
+        note=f"{note}. Sources: {spend_source(b.year)} ({spend_files(b.year)})",
         drop_empty=("reason",))
 
 

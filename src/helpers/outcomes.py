@@ -41,6 +41,7 @@ from helpers.benchmark import (
     scale_note,
     series_code,
     source_files,
+    status_words,
 )
 from helpers.errors import MissingDataError, ParameterError
 
@@ -352,7 +353,7 @@ def comparison(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
     out.loc[no_ci, "reason"] = out.loc[no_ci, "interval_reason"].where(
         out.loc[no_ci, "interval_reason"] != "numerator and denominator not published for this year", "")
     missing = out["value"].isna()
-    out.loc[missing, "reason"] = "no value for the council (" + out.loc[missing, "value_status"] + ")"
+    out.loc[missing, "reason"] = "no value for the council (" + status_words(out.loc[missing, "value_status"]) + ")"
     return out.reset_index(drop=True)
 
 
@@ -414,12 +415,19 @@ def comparison_display(b: Benchmark, comp: pd.DataFrame) -> Any:
         if d["lower"].isna().all():  # the paragraph above says why no measure has an interval
             d.loc[d["note"] == "no margin of error published for this year", "note"] = np.nan
         if b.year == VOLUNTARY_SURVEY_YEAR:
-            d.loc[d["survey_based"] & d["value"].isna(), "note"] = (
-                f"not published: the {VOLUNTARY_SURVEY_YEAR} survey was voluntary and few councils ran it")
+            unrun = d["survey_based"] & d["value"].isna()
+            d.loc[unrun, "note"] = "voluntary survey"
+            if unrun.any():
+                note += (f". 'Voluntary survey': the {VOLUNTARY_SURVEY_YEAR} Adult Social Care Survey was voluntary and "
+                         "this council has no value from it")
+        d["basis"] = np.where(d["interval"].astype(bool) & d["lower"].notna(), d["interval"], "MADs")
         d["measure"] = d["measure"] + np.where(d["survey_based"], " (survey)", "")
-        if d["basis"].nunique() == 1:
-            note += f". Verdicts: {d['basis'].iloc[0].replace('against the value', 'against the comparator value')}"
+        if d["basis"].nunique() == 1 and d["basis"].iloc[0] == "MADs":
+            note += ". Verdicts: distance from the median in MADs"
             cols.pop("basis")
+        else:
+            note += (". How judged: the interval named (its method and level) against the comparator value, or "
+                     "'MADs': the distance from the median in MADs")
         note += f". Sources: {ascof_source(d['source_id'].dropna(), b.year)}"
     return report.present(
         d, columns=cols, drop_empty=("note", "ci"),

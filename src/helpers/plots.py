@@ -711,7 +711,7 @@ def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, *, title: str,
         ax.vlines(fx, f["lower_80"].clip(lower=0), f["upper_80"], color=COLOURS["comparator"], alpha=0.5,
                   linewidth=14, label="80% prediction interval")
         ax.plot([x0, *fx], [y0, *f["mean"]], color=COLOURS["comparator"], linestyle="--", marker="s", zorder=3,
-                label="forecast (mean)")
+                markevery=list(range(1, len(fx) + 1)), label="forecast (mean)")  # the last actual stays visible
         xs += fx
     for i, b in enumerate(break_years):
         ax.axvline(int(b[:4]) - 0.5, color=COLOURS["england"], linestyle=":", linewidth=1,
