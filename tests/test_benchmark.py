@@ -437,8 +437,11 @@ def test_charts_render_and_say_why_when_empty(tables_built) -> None:
     plots.setup()
     b = bm.setup(STOCKPORT, "2023-24")
     img = plots.image(bm.strip_chart(b))
-    assert img.data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert img.data.startswith("<svg") and "Spend per head, 2023-24: Stockport among all councils" in img.data
+    assert "Source: MHCLG Revenue Outturn (RO3) 2023-24" in img.data  # text kept as text (svg.fonttype none)
     assert plots.image(bm.strip_chart(b)).data == img.data  # deterministic bytes
+    png = plots.image(bm.strip_chart(b), fmt="png")
+    assert png.data[:8] == b"\x89PNG\r\n\x1a\n" and plots.image(bm.strip_chart(b), fmt="png").data == png.data
     late = bm.setup(STOCKPORT, "2024-25")
     fig = bm.strip_chart(late)
     assert any("mid-2024" in t.get_text() for t in fig.axes[0].texts)

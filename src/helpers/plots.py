@@ -753,14 +753,19 @@ def population_chart(population: pd.DataFrame, *, title: str, ylabel: str, sourc
     return fig
 
 
-def image(fig: plt.Figure) -> object:
-    """Render a finished chart to a PNG now and close it; return it for display (``IPython.display.Image``).
+def image(fig: plt.Figure, fmt: str = "svg") -> object:
+    """Render a finished chart now and close it; return it for display (``IPython.display.SVG`` or ``Image``).
 
     Notebook charts are otherwise rendered by the inline backend with ``bbox_inches="tight"``, which lays the
     chart out twice (once to find the tight box, once to draw); measured on the benchmarking charts that is
     about twice the time. Here the source caption (placed under the axes by :func:`finish`) is moved into a
     strip added at the bottom of the figure, the caption is wrapped to the figure's width, and the chart is
     drawn once at the figure's size and dpi. Deterministic: same chart, same bytes.
+
+    ``fmt="svg"`` (the default) writes the text as SVG text (``svg.fonttype: none``), drawn by the browser:
+    measured on the benchmarking charts it renders in 35-50% of the time of a PNG (Agg rasterises every glyph),
+    is smaller for all but the dot strip, and stays sharp when a report is zoomed or printed. ``fmt="png"``:
+    a PNG at the figure's dpi.
     """
     import io
     import textwrap
@@ -789,6 +794,13 @@ def image(fig: plt.Figure) -> object:
             sp = fig.subplotpars
             fig.subplots_adjust(top=1 - (1 - sp.top) * h / total, bottom=(sp.bottom * h + extra) / total)
     buf = io.BytesIO()
+    if fmt == "svg":
+        from IPython.display import SVG
+
+        with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "asc"}):
+            fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+        plt.close(fig)
+        return SVG(data=buf.getvalue().decode("utf-8"))
     fig.savefig(buf, format="png", dpi=fig.dpi, metadata={"Software": None})
     plt.close(fig)
     return Image(data=buf.getvalue(), format="png")
