@@ -33,7 +33,7 @@ import pandas as pd
 from helpers import sources
 from helpers.errors import DataError
 from helpers.io import parse_numbers, read_csv_raw, read_sheet, require_columns
-from helpers.national.reading import check_registered, read_csv, registered_paths
+from helpers.national.reading import check_registered, raise_first, read_csv, registered_paths
 from helpers.paths import REFERENCE
 from helpers.schemas import (
     ASCOF_MEASURES_SCHEMA,
@@ -622,19 +622,15 @@ def load_oflog(path: str | Path | None = None, registry: pd.DataFrame | None = N
     df = pd.DataFrame({"_row": rows})
     code = raw["Local authority code"].astype("string").str.strip().str.upper()
     ok = code.str.match(r"^E(06|08|09|10)\d{6}$").fillna(False)
-    if not ok.all():
-        pos, row = _first_bad(~ok, rows)
-        raise DataError("not a GSS code of a council", file=path, row=row, column="Local authority code",
-                        value=raw["Local authority code"].iloc[pos])
+    raise_first(~ok, "not a GSS code of a council", file=path, rows=rows, column="Local authority code",
+                values=raw["Local authority code"])
     df["gss_code"] = code.astype(str)
     df["area_name"] = raw["Local authority name"].str.strip()
     df["year"] = raw["Financial year"].str.strip()
     mcode = raw["Code"].astype("string").str.strip().str.upper()
     okc = mcode.str.match(r"^ASC\d+$").fillna(False)
-    if not okc.all():
-        pos, row = _first_bad(~okc, rows)
-        raise DataError("not an Oflog measure code (ASC<n>)", file=path, row=row, column="Code",
-                        value=raw["Code"].iloc[pos])
+    raise_first(~okc, "not an Oflog measure code (ASC<n>)", file=path, rows=rows, column="Code",
+                values=raw["Code"])
     df["measure_code"] = mcode.astype(str)
     df["measure_name"] = raw["Measure"].str.strip()
     df["ascof_code"] = df["measure_code"].map(reg.dropna(subset=["oflog_code"]).set_index("oflog_code")["measure_code"])
