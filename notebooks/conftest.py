@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from helpers import sources
+from helpers.data import sources
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -24,8 +24,9 @@ from pathlib import Path
 
 import nbformat
 
-from helpers import run, tables
-from helpers.paths import ROOT
+from helpers.core.paths import ROOT
+from helpers.data import tables
+from helpers.pipeline import run
 
 
 def _time(fn, repeat: int = 1) -> float:

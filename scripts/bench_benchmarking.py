@@ -26,8 +26,8 @@ from pathlib import Path
 
 import nbformat
 
-from helpers import run
-from helpers.paths import NOTEBOOKS, OUTPUTS
+from helpers.core.paths import NOTEBOOKS, OUTPUTS
+from helpers.pipeline import run
 
 NOTEBOOK_NAMES = ("01_spend_benchmarking", "02_ascof_benchmarking")
 TRIVIAL = "import pandas, seaborn, statsmodels.api\nprint('ok')\n"

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 _CHILD = """
 import json, sys, time
 t0 = time.perf_counter()
-from helpers import tables
+from helpers.data import tables
 results = tables.build(force={force})
 out = {{"seconds": time.perf_counter() - t0,
         "tables": [[r.name, r.status, r.seconds, r.rows, r.message] for r in results]}}
@@ -43,7 +43,7 @@ print(json.dumps(out))
 
 _PROFILE = """
 import cProfile, pstats, sys
-from helpers import tables
+from helpers.data import tables
 tables.discover()
 tables.build([d for d in tables.REGISTRY[{name!r}].depends])
 spec = tables.REGISTRY[{name!r}]

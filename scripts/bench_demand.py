@@ -1,6 +1,6 @@
 """Accuracy benchmark of the demand forecasts: the rolling-origin backtest for every council and series.
 
-For each catalogue series (``helpers.demand_data.SERIES``) and every council with figures of it, runs the
+For each catalogue series (``helpers.analysis.demand.series.SERIES``) and every council with figures of it, runs the
 backtest of the notebook (expanding window from 5 points, 1 and 2 years ahead, COVID year not scored) and the
 model choice (naive unless another model's MASE is at least 10% lower), and a hold-out check of that choice
 (the whole procedure repeated without the last year, then the chosen model's and naive's 1-year-ahead forecasts
@@ -16,7 +16,7 @@ of the last year compared). Prints, per series:
   ASC-FR counts differently), holding out each of its last three years in turn: the only series here long
   enough to test the model choice out of sample;
 
-and the run time. The model-choice rule is fixed (``helpers.demand.choose_model``); nothing is tuned here.
+and the run time. The model-choice rule is fixed (``helpers.analysis.demand.models.choose_model``); nothing is tuned here.
 
 Usage::
 
@@ -35,7 +35,8 @@ import time  # noqa: E402
 
 import pandas as pd  # noqa: E402
 
-from helpers import demand_analysis, demand_data  # noqa: E402
+from helpers.analysis.demand import series as demand_data  # noqa: E402
+from helpers.reports import demand_trends as demand_analysis
 
 
 def _print_summary(summary: pd.DataFrame) -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import nbformat
 
-from helpers import run
-from helpers.paths import NOTEBOOKS
+from helpers.core.paths import NOTEBOOKS
+from helpers.pipeline import run
 
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
 

@@ -11,7 +11,8 @@ import os
 
 import pytest
 
-from helpers import paths, sources
+from helpers.core import paths
+from helpers.data import sources
 
 HAS_NATIONAL = sources.national_available()
 NATIONAL_REASON = (
@@ -47,7 +48,7 @@ def built_tables() -> dict[str, str]:
 
     Fails the requesting test if any table failed to build.
     """
-    from helpers import tables
+    from helpers.data import tables
 
     results = tables.build()
     failed = [f"{r.name}: {r.message}" for r in results if r.status == "failed"]

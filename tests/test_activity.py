@@ -1,4 +1,4 @@
-"""Tests of helpers.national.activity: the ``activity`` table.
+"""Tests of helpers.data.national.activity: the ``activity`` table.
 
 National tests establish the file's year convention and units by matching the compilation against the
 official files it was built from (the 2013-14 PSS-EX1 annex, the 2014-15 and 2015-16 activity files,
@@ -17,10 +17,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import councils, sources
-from helpers.errors import DataError
-from helpers.io import read_csv_raw
-from helpers.national import activity as A
+from helpers.core.errors import DataError
+from helpers.data import councils, sources
+from helpers.data.io import read_csv_raw
+from helpers.data.national import activity as A
 
 BARNSLEY, STOCKPORT, HARTLEPOOL = "E08000016", "E08000007", "E06000001"
 
@@ -47,7 +47,7 @@ def test_units_by_setting_and_year():
 
 @pytest.fixture(scope="module")
 def act() -> pd.DataFrame:
-    from helpers import tables
+    from helpers.data import tables
 
     res = tables.build(["activity"])
     bad = [f"{r.name}: {r.status} {r.message}" for r in res if r.status in ("failed", "skipped")]

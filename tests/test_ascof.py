@@ -1,4 +1,4 @@
-"""Tests of helpers.national.ascof: the ASCOF tables, the measure registry and the Oflog table.
+"""Tests of helpers.data.national.ascof: the ASCOF tables, the measure registry and the Oflog table.
 
 Registry and parser tests run without national data. Tests marked ``national`` read the real files in
 ``ASC_NATIONAL_DIR`` and check the tables against figures published in them (England values, regional
@@ -18,10 +18,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import councils, sources, tables
-from helpers.errors import DataError
-from helpers.national import ascof
-from helpers.schemas import ASCOF_CODE_RE
+from helpers.core.errors import DataError
+from helpers.data import councils, sources, tables
+from helpers.data.national import ascof
+from helpers.data.schemas import ASCOF_CODE_RE
 
 SURVEY = {"1A", "1B", "1D", "1I(1)", "1I(2)", "1J", "3A", "3B", "3C", "3D(1)", "3D(2)", "4A", "4B"}
 LOWER_IS_BETTER = {"2A(1)", "2A(2)", "2C(1)", "2C(2)", "2C(3)"}
@@ -328,7 +328,7 @@ def test_row_counts(built: dict[str, pd.DataFrame]) -> None:
 
 @pytest.mark.national
 def test_council_codes_are_the_councils_of_each_year(built: dict[str, pd.DataFrame]) -> None:
-    """Each year's council codes are exactly helpers.councils.current(year): 152, 152, 151, 151, 152, 152."""
+    """Each year's council codes are exactly helpers.data.councils.current(year): 152, 152, 151, 151, 152, 152."""
     df = built["ascof"]
     cou = df[df["geography_level"] == "council"]
     for year, codes in cou.groupby("year")["gss_code"]:
@@ -540,7 +540,7 @@ def test_trend_marker_fuzz(tmp_path_factory: pytest.TempPathFactory, trend_sampl
 @pytest.fixture(scope="module")
 def open_sample() -> tuple[list[str], list[list[str]]]:
     """The open data's rows for Kirklees (all measures and types), as text (a CSV copy of real rows)."""
-    from helpers.io import read_sheet
+    from helpers.data.io import read_sheet
 
     raw = read_sheet(sources.get(ascof.SOURCE_OPEN).path, 0, header=0)
     part = raw[raw["ONS Code"] == "E08000034"].astype(str)

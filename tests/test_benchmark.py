@@ -1,4 +1,4 @@
-"""Tests of helpers.benchmark and helpers.outcomes (cross-council benchmarking).
+"""Tests of helpers.analysis.benchmarking.spend and helpers.analysis.benchmarking.outcomes (cross-council benchmarking).
 
 Synthetic frames are used only for edge cases (the per-head arithmetic on a hand example, a missing value
 in a sum, council-report KPIs whose code and name disagree) and say so; everything else is checked on the
@@ -17,10 +17,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import benchmark as bm
-from helpers import outcomes as oc
-from helpers import params, stats
-from helpers.errors import ParameterError
+from helpers.analysis import stats
+from helpers.analysis.benchmarking import outcomes as oc
+from helpers.analysis.benchmarking import spend as bm
+from helpers.core.errors import ParameterError
+from helpers.pipeline import params
 
 national = pytest.mark.national
 
@@ -207,7 +208,7 @@ def test_setup_groups(tables_built) -> None:
 @national
 def test_spend_per_head_equals_the_processed_tables(tables_built) -> None:
     """Council values recomputed straight from the spend and population parquet files."""
-    from helpers import tables
+    from helpers.data import tables
 
     spend, pop = tables.load("spend"), tables.load("population")
     for code, year in ((STOCKPORT, "2023-24"), (TRAFFORD, "2022-23"), ("E10000003", "2016-17")):
@@ -270,7 +271,7 @@ def test_spend_edge_cases(tables_built) -> None:
 @national
 def test_spend_trend_real_terms(tables_built) -> None:
     """Real terms = cash x deflator(base) / deflator(year), HM Treasury's method."""
-    from helpers import tables
+    from helpers.data import tables
 
     b = bm.setup(STOCKPORT, "2023-24")
     t = bm.spend_trend(b, "total", "gross").set_index("year")
@@ -330,7 +331,7 @@ def test_interval_methods_hand_worked() -> None:
 
 @national
 def test_ascof_values_equal_the_processed_table_and_intervals(tables_built) -> None:
-    from helpers import tables
+    from helpers.data import tables
 
     a = tables.load("ascof")
     b = bm.setup(STOCKPORT, "2020-21")
@@ -351,7 +352,7 @@ def test_ascof_values_equal_the_processed_table_and_intervals(tables_built) -> N
 @pytest.mark.parametrize("council", [STOCKPORT, TRAFFORD, "E06000001"])
 def test_all_council_medians_and_mads_reproduce_oflog(tables_built, council) -> None:
     """Oflog publishes its median and each council's distance from it in MADs (oflog_asc): ours agree."""
-    from helpers import tables
+    from helpers.data import tables
 
     of = tables.load("oflog_asc")
     for year in ("2018-19", "2021-22", "2022-23"):
@@ -413,10 +414,10 @@ def test_match_kpis_needs_code_name_and_unit_to_agree() -> None:
 def test_council_report_values_against_national(tables_built) -> None:
     """Stockport's 2023-24 mid-year report prints 2022-23 outturns: 2D 94.3 (national 94.3, same), 1G 93.2
     (national 93.1), older people's admissions 558.3 (national 2A(2) 597.3)."""
-    from helpers import tables
+    from helpers.data import tables
 
     if not tables.available("council_kpis"):
-        pytest.skip("council_kpis is not built (helpers.council_data)")
+        pytest.skip("council_kpis is not built (helpers.data.council_reports)")
     out, msg = oc.council_reported(bm.setup(STOCKPORT, "2022-23"))
     got = out.set_index(["Measure", "Year"])
     assert got.loc[("2D", "2022-23"), "Same?"] == "same"
@@ -432,7 +433,7 @@ def test_council_report_values_against_national(tables_built) -> None:
 
 @national
 def test_charts_render_and_say_why_when_empty(tables_built) -> None:
-    from helpers import plots
+    from helpers.reports import plots
 
     plots.setup()
     b = bm.setup(STOCKPORT, "2023-24")
@@ -471,8 +472,9 @@ def test_plain_summary_formats_and_keeps_numbers() -> None:
 @pytest.mark.slow
 def test_notebook_summaries_equal_the_processed_tables(tables_built, tmp_path) -> None:
     """Both notebooks run for Stockport; the exported councillor tables hold the processed tables' values."""
-    from helpers import run, tables
-    from helpers.paths import NOTEBOOKS
+    from helpers.core.paths import NOTEBOOKS
+    from helpers.data import tables
+    from helpers.pipeline import run
 
     specs = [(NOTEBOOKS / "01_spend_benchmarking.ipynb", {"council": STOCKPORT}),
              (NOTEBOOKS / "02_ascof_benchmarking.ipynb", {"council": STOCKPORT, "year": "2020-21"})]
@@ -498,7 +500,7 @@ def test_notebook_summaries_equal_the_processed_tables(tables_built, tmp_path) -
 @national
 def test_reader_tables_use_headings_units_and_dashes(tables_built) -> None:
     """The reader's tables go through report.present: human headings, whole pounds, a dash for no value."""
-    from helpers import report
+    from helpers.reports import present as report
 
     brm = bm.setup(BIRMINGHAM, "2023-24")
     shown = bm.spend_display(brm, bm.spend_summary(brm))
@@ -624,8 +626,8 @@ def test_stockport_2a2_is_what_nhs_england_published(tables_built) -> None:
     """Stockport's ASCOF 2A(2) (1,512.8 in 2017-18, 1,367.7 in 2020-21, against England about 580) is the
     published figure, not a loader or join error: the ``ascof`` table equals the rows of the trend file for
     every year, and the 2020-21 open data give the same rate from 806 admissions / 58,933 people aged 65+."""
-    from helpers import sources, tables
-    from helpers.io import read_csv_raw
+    from helpers.data import sources, tables
+    from helpers.data.io import read_csv_raw
 
     raw = read_csv_raw(sources.path("ascof_trend"))
     raw = raw[(raw["ONS Code"] == STOCKPORT) & (raw["Measure Group"] == "2A2")

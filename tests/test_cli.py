@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.cli import _expand_p
-from helpers.paths import ROOT
+from helpers.core.paths import ROOT
+from helpers.pipeline.cli import _expand_p
 
 ASC = str(Path(sys.executable).parent / "asc")
 

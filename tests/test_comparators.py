@@ -1,4 +1,4 @@
-"""Tests of the comparator groups (helpers.national.comparators)."""
+"""Tests of the comparator groups (helpers.data.national.comparators)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import json
 import pandas as pd
 import pytest
 
-from helpers import councils, tables
-from helpers.errors import DataError, ParameterError
-from helpers.national import comparators as cmp
+from helpers.core.errors import DataError, ParameterError
+from helpers.data import councils, tables
+from helpers.data.national import comparators as cmp
 
 pytestmark = pytest.mark.national
 
@@ -136,7 +136,7 @@ def test_bad_inputs_fail_with_file_row_and_column(tmp_path):
 
 def test_oflog_group_reproduced(table):
     """Stockport's Oflog group as listed in oflog_nearest_neighbours.json (read by eye: itself and 15 councils,
-    in code order), and its names through helpers.councils."""
+    in code order), and its names through helpers.data.councils."""
     got = table[(table["group"] == "oflog_nearest_neighbours") & (table["gss_code"] == "E08000007")]
     assert got["neighbour_gss_code"].tolist() == [
         "E08000007", "E06000004", "E06000007", "E06000020", "E06000024", "E06000030", "E06000033", "E06000050",

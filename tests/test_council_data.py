@@ -17,10 +17,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import council_data as cd
-from helpers import params, schemas
-from helpers.errors import DataError, ReconciliationWarning
-from helpers.paths import COUNCIL_DATA
+from helpers.core.errors import DataError, ReconciliationWarning
+from helpers.core.paths import COUNCIL_DATA
+from helpers.data import council_reports as cd
+from helpers.data import schemas
+from helpers.pipeline import params
 
 STOCKPORT, NOTTS, CAMBS = "E08000007", "E10000024", "E10000003"
 
@@ -356,7 +357,7 @@ def _nulls(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_registered_tables_build_and_match_the_loader(data: dict[str, pd.DataFrame]) -> None:
-    from helpers import tables
+    from helpers.data import tables
 
     names = [k.table for k in cd.KINDS.values()]
     with warnings.catch_warnings():

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import council_data
-from helpers.paths import ROOT
+from helpers.core.paths import ROOT
+from helpers.data import council_reports as council_data
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 ASC = str(Path(sys.executable).parent / "asc")

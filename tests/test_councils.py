@@ -1,8 +1,8 @@
-"""Tests of the council reference table (helpers.councils).
+"""Tests of the council reference table (helpers.data.councils).
 
 The reference CSVs are committed, so most tests need no national data. Tests marked ``national`` read
 every national file and check that each council code, CASSR code and name in it resolves, and that the
-set of councils in each year's files is exactly :func:`helpers.councils.current` for that year.
+set of councils in each year's files is exactly :func:`helpers.data.councils.current` for that year.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import councils as c
-from helpers import sources
-from helpers.errors import DataError, ParameterError
-from helpers.io import read_csv_raw, read_sheet, sheet_names
+from helpers.core.errors import DataError, ParameterError
+from helpers.data import councils as c
+from helpers.data import sources
+from helpers.data.io import read_csv_raw, read_sheet, sheet_names
 
 COUNCIL_RE = re.compile(r"^E(06|08|09|10)\d{6}$")
 

@@ -22,17 +22,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import councils, sources, tables
-from helpers.errors import DataError, MissingDataError
-from helpers.io import read_csv_raw, read_sheet, sha256_file, sheet_names
-from helpers.national import activity as A
-from helpers.national import ascof as AS
-from helpers.national import comparators as CMP
-from helpers.national import deprivation as DEP
-from helpers.national import population as P
-from helpers.national import reading as R
-from helpers.national import spend as S
-from helpers.paths import DOCS
+from helpers.core.errors import DataError, MissingDataError
+from helpers.core.paths import DOCS
+from helpers.data import councils, sources, tables
+from helpers.data.io import read_csv_raw, read_sheet, sha256_file, sheet_names
+from helpers.data.national import activity as A
+from helpers.data.national import ascof as AS
+from helpers.data.national import comparators as CMP
+from helpers.data.national import deprivation as DEP
+from helpers.data.national import population as P
+from helpers.data.national import reading as R
+from helpers.data.national import spend as S
 
 STOCKPORT = "E08000007"
 
@@ -104,7 +104,7 @@ def test_parse_block_names_the_cell() -> None:
 def test_parse_block_agrees_with_parse_numbers(cells: list[list[str]], where: int, junk: str) -> None:
     """Property (synthetic cells): the block parse equals a per-column parse_numbers, and a junk cell put
     anywhere is reported at its row and column."""
-    from helpers.io import parse_numbers
+    from helpers.data.io import parse_numbers
 
     block = pd.DataFrame(cells, columns=["a", "b", "c"])
     rows = np.arange(len(block)) + 5
@@ -304,7 +304,7 @@ def test_missing_file_skips_its_tables_naming_the_file(sandbox) -> None:
 
 @pytest.mark.national
 def test_status_says_present_missing_or_changed(sandbox) -> None:
-    """`asc data status` (helpers.sources.status): a removed file is missing, a truncated copy is changed, the
+    """`asc data status` (helpers.data.sources.status): a removed file is missing, a truncated copy is changed, the
     others are present."""
     nat, _ = sandbox
     gone, cut = sources.get("trafford_nhsennpg"), sources.get("activity_by_setting")
@@ -581,7 +581,7 @@ def iod_sheets() -> dict[str, pd.DataFrame]:
 def test_deprivation_bad_input(iod_sheets: dict[str, pd.DataFrame], case: str) -> None:
     """IoD2019 Income sheet (in memory): the code column moved (layout); a measure header renamed; Stockport's
     row twice; a code no council has; a non-numeric score; a council's row removed; Stockport's name replaced
-    by another council's (names resolve through helpers.councils and must agree with the code) -- one
+    by another council's (names resolve through helpers.data.councils and must agree with the code) -- one
     DataError each."""
     raw = iod_sheets["Income"].copy()
     f = "File_11_IoD2019_Local_Authority_District_Summaries_upper-tier.xlsx"

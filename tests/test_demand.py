@@ -1,4 +1,4 @@
-"""Tests of helpers.demand. Every series here is SYNTHETIC (made up in the test), never real council data."""
+"""Tests of helpers.analysis.demand.models. Every series here is SYNTHETIC (made up in the test), never real council data."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import demand as d
-from helpers.errors import DataError, ParameterError
+from helpers.analysis.demand import models as d
+from helpers.core.errors import DataError, ParameterError
 
 Z80, Z95 = 1.2815515655446004, 1.959963984540054
 

@@ -1,5 +1,5 @@
-"""Tests of helpers.demand_data and helpers.demand_analysis (demand series, analysis, benchmark), and of the
-``partial_history`` option this work added to helpers.demand's driver and stock-flow models.
+"""Tests of helpers.analysis.demand.series and helpers.reports.demand_trends (demand series, analysis, benchmark), and of the
+``partial_history`` option this work added to helpers.analysis.demand.models's driver and stock-flow models.
 
 Tests marked ``national`` assemble series from the processed tables and check them against values visible in
 the published files (weeks of care, ASCOF numerators, RO3 lines, Cambridgeshire's key activity table).
@@ -14,10 +14,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import demand, demand_analysis, demand_data, params
-from helpers.errors import DataError, ParameterError
+from helpers.analysis.demand import models as demand
+from helpers.analysis.demand import series as demand_data
+from helpers.core.errors import DataError, ParameterError
+from helpers.pipeline import params
+from helpers.reports import demand_trends as demand_analysis
 
-# ---------------------------------------------------------------- helpers.demand: partial history (synthetic)
+# ---------------------------------------------------------------- helpers.analysis.demand.models: partial history (synthetic)
 
 
 def _fy(start: int, n: int) -> list[str]:
@@ -68,7 +71,8 @@ def test_stock_flow_partial_history_and_identity_with_driver():
 
 
 def test_catalogue_entries_are_consistent():
-    from helpers import demography, tables
+    from helpers.analysis.demand import demography
+    from helpers.data import tables
 
     names = set(tables.discover())
     cat = demand_data.catalogue()
@@ -392,7 +396,7 @@ def test_no_warnings_leak_from_too_short_analysis(monkeypatch):
 def test_reader_tables_and_notes_of_the_demand_report(built_tables, tmp_path, monkeypatch):
     """What the reader sees: human headings, no internal column names, values in the series' unit; a series too
     short to backtest or a council without figures is written to the run's notes file (for index.html)."""
-    from helpers import report
+    from helpers.reports import present as report
 
     prefix = tmp_path / "report"
     monkeypatch.setenv("ASC_OUTPUT_PREFIX", str(prefix))

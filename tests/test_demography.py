@@ -1,4 +1,4 @@
-"""Tests of helpers.demography (cohort ageing). Every population here is a SYNTHETIC toy, not ONS data."""
+"""Tests of helpers.analysis.demand.demography (cohort ageing). Every population here is a SYNTHETIC toy, not ONS data."""
 
 from __future__ import annotations
 
@@ -8,17 +8,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers.demography import (
+from helpers.analysis.demand.demography import (
     ProjectionWarning,
     band_growth,
     band_series,
     population_driver,
     project_population,
 )
-from helpers.errors import DataError, ParameterError
+from helpers.core.errors import DataError, ParameterError
 
 # the toy bands start at age 0, which is held constant: that warning is tested once, below
-pytestmark = pytest.mark.filterwarnings("ignore::helpers.demography.ProjectionWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::helpers.analysis.demand.demography.ProjectionWarning")
 
 TOY_BANDS = {"1+": (1, None), "0-1": (0, 1), "2+": (2, None), "3+": (3, None)}
 

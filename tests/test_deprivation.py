@@ -1,13 +1,13 @@
-"""Tests of the Indices of Deprivation loader (helpers.national.deprivation)."""
+"""Tests of the Indices of Deprivation loader (helpers.data.national.deprivation)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from helpers import councils, tables
-from helpers.errors import DataError
-from helpers.national import deprivation as dep
+from helpers.core.errors import DataError
+from helpers.data import councils, tables
+from helpers.data.national import deprivation as dep
 
 
 def test_measure_names_line_up_across_vintages():

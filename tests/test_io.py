@@ -1,4 +1,4 @@
-"""Tests of helpers.io (number parsing with suppression markers, atomic writes) and helpers.errors."""
+"""Tests of helpers.data.io (number parsing with suppression markers, atomic writes) and helpers.core.errors."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import io
-from helpers.errors import DataError, MissingDataError
+from helpers.core.errors import DataError, MissingDataError
+from helpers.data import io
 
 
 def test_markers_stay_missing_with_their_reason() -> None:

@@ -15,7 +15,7 @@ import nbformat
 import papermill as pm
 import pytest
 
-from helpers.paths import NOTEBOOKS
+from helpers.core.paths import NOTEBOOKS
 
 NOTEBOOK_FILES = sorted(NOTEBOOKS.glob("*.ipynb"))
 MAX_CODE_LINES = 15

@@ -3,7 +3,7 @@
 A notebook lists extra parameter sets (edge cases: a council with a boundary change, a suppressed value, a
 missing year...) in its metadata under ``asc.test_parameters``; notebooks that read national tables say
 ``asc.needs_national: true`` and are skipped with the reason when the national data are absent.
-All runs go through :func:`helpers.run.execute` in one batch (warm kernels, two workers), as ``asc run`` does.
+All runs go through :func:`helpers.pipeline.run.execute` in one batch (warm kernels, two workers), as ``asc run`` does.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import run, sources
-from helpers.paths import NOTEBOOKS
+from helpers.core.paths import NOTEBOOKS
+from helpers.data import sources
+from helpers.pipeline import run
 
 HAS_NATIONAL = sources.national_available()
 NATIONAL_REASON = "no national data files: set ASC_NATIONAL_DIR to the folder of national files (CI: ../shared/data)"

@@ -1,4 +1,4 @@
-"""helpers.overview (the data overview report) and its coverage chart.
+"""helpers.reports.data_overview (the data overview report) and its coverage chart.
 
 Reads the processed council tables built from the committed report figures (``asc data build`` runs them
 without national data); the year lists asserted are those of the transcribed reports (data/raw/councils).
@@ -12,7 +12,10 @@ matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 
-from helpers import overview, plots, report, tables  # noqa: E402
+from helpers.data import tables  # noqa: E402
+from helpers.reports import data_overview as overview
+from helpers.reports import plots
+from helpers.reports import present as report
 
 
 @pytest.fixture(scope="module")

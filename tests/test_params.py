@@ -1,4 +1,4 @@
-"""Tests of notebook parameter rules (helpers.params), shared by the notebooks and the CLI."""
+"""Tests of notebook parameter rules (helpers.pipeline.params), shared by the notebooks and the CLI."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import params
-from helpers.errors import ParameterError
+from helpers.core.errors import ParameterError
+from helpers.pipeline import params
 
 
 @given(st.integers(min_value=1990, max_value=2098))

@@ -1,4 +1,4 @@
-"""Tests of helpers.national.population (ONS mid-year estimates, MYE2).
+"""Tests of helpers.data.national.population (ONS mid-year estimates, MYE2).
 
 National tests reproduce figures published in the files themselves (England, a region, Stockport) and
 check the tables' internal arithmetic (bands, sexes, councils -> regions -> England). Tests without the
@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers.errors import DataError, MissingDataError
-from helpers.national import population as P
+from helpers.core.errors import DataError, MissingDataError
+from helpers.data.national import population as P
 
 # Published England "All ages" for each mid-year, as printed in each file's MYE2 persons sheet
 # (E92000001 row). Mid-2021 is the first Census-2021-based estimate.
@@ -159,8 +159,8 @@ def test_missing_file_is_missing_data_error(tmp_path, monkeypatch):
 
 @cache
 def _raw(mid_year: int, sex: str = "persons") -> tuple[pd.DataFrame, str]:
-    from helpers import sources
-    from helpers.io import read_sheet, sheet_names
+    from helpers.data import sources
+    from helpers.data.io import read_sheet, sheet_names
 
     path = sources.path(P.SOURCE_IDS[mid_year])
     sheet = P.find_sheet(sheet_names(path), sex, file=path)
@@ -174,7 +174,7 @@ def _wide(mid_year: int, sex: str = "persons") -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def tables_built():
-    from helpers import tables
+    from helpers.data import tables
 
     res = tables.build(["population_sya", "population", "population_latest_boundaries"])
     bad = [f"{r.name}: {r.status} {r.message}" for r in res if r.status in ("failed", "skipped")]
@@ -237,8 +237,8 @@ def test_single_years_sum_to_published_all_ages(tables_built, mid_year):
 @pytest.mark.national
 @pytest.mark.parametrize("mid_year", sorted(P.SOURCE_IDS))
 def test_councils_add_up_to_regions(tables_built, mid_year):
-    """Sum of councils in each region (regions from helpers.councils) = the published region, each age."""
-    from helpers import councils
+    """Sum of councils in each region (regions from helpers.data.councils) = the published region, each age."""
+    from helpers.data import councils
 
     sya, _ = tables_built
     member = councils.reference().set_index("gss_code")["region_code"]
@@ -317,9 +317,9 @@ def test_councils_checked_against_reference():
 
 @pytest.mark.national
 def test_on_financial_year_councils(tables_built):
-    """Population on each financial year's councils: counts as helpers.councils; successors summed only
+    """Population on each financial year's councils: counts as helpers.data.councils; successors summed only
     where they are exactly the old area; otherwise NaN with a reason."""
-    from helpers import councils
+    from helpers.data import councils
 
     _, pop = tables_built
     fy = P.on_financial_year_councils(pop)
@@ -354,7 +354,7 @@ def test_on_financial_year_councils(tables_built):
 def test_latest_boundaries_series(tables_built):
     """The derived continuous series: every year's councils (April 2023 boundaries) add up to the
     published England; published rows equal population_sya; counties = the districts they are split by."""
-    from helpers import councils, tables
+    from helpers.data import councils, tables
 
     sya, _ = tables_built
     lat = tables.load("population_latest_boundaries")
@@ -497,7 +497,7 @@ def test_ascof_2a_denominators_are_the_mid_year_estimates(tables_built):
     our 2020-21 band exactly (Northamptonshire as the sum of North and West Northamptonshire, as
     on_financial_year_councils gives it). This also confirms the denominator convention (financial year
     2020-21 -> mid-2020). Hackney has no 2020-21 ASCOF data."""
-    from helpers import tables
+    from helpers.data import tables
 
     _, pop = tables_built
     bad = [f"{r.name}: {r.message}" for r in tables.build(["ascof"]) if r.status in ("failed", "skipped")]

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import council_data, rag
-from helpers.errors import DataError, ParameterError
+from helpers.analysis import scorecard as rag
+from helpers.core.errors import DataError, ParameterError
+from helpers.data import council_reports as council_data
 
 STOCKPORT, NOTTS, CAMBS = "E08000007", "E10000024", "E10000003"
 
@@ -183,7 +184,7 @@ def test_nottinghamshire_polarity_only_where_the_report_states_it() -> None:
 
 
 def test_reader_tables(kpis: pd.DataFrame) -> None:
-    from helpers import report
+    from helpers.reports import present as report
 
     card = _card(kpis, STOCKPORT, "2023-24", "Q2")
     shown = rag.display(card)

@@ -1,4 +1,4 @@
-"""helpers.report: the reader-facing table (present), its number formats, and the empty-table message.
+"""helpers.reports.present: the reader-facing table (present), its number formats, and the empty-table message.
 
 Small synthetic frames throughout: these are formatting edge cases (negative zero, missing values, tiny per
 cents, HTML escaping), not findings. The report figures themselves are tested in test_variance / test_rag.
@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from IPython.display import Markdown
 
-from helpers import report
+from helpers.reports import present as report
 
 COLUMNS = {"line": "Line", "budget_gbp_k": "Budget (£k)", "variance_gbp_k": "Variance (£k)",
            "variance_pct": "Variance (% of budget)", "rag": "RAG"}

@@ -1,4 +1,4 @@
-"""Tests of the notebook runner (helpers.run): parameters, execution modes, failures, run folders.
+"""Tests of the notebook runner (helpers.pipeline.run): parameters, execution modes, failures, run folders.
 
 The notebooks used here are small synthetic fixtures in ``tests/fixtures/notebooks`` (not reports).
 """
@@ -11,8 +11,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import run
-from helpers.errors import ParameterError
+from helpers.core.errors import ParameterError
+from helpers.pipeline import run
 
 FIX = Path(__file__).parent / "fixtures" / "notebooks"
 TRIVIAL = FIX / "trivial.ipynb"
@@ -160,7 +160,7 @@ def test_dask_executor_path(tmp_path: Path) -> None:
 
 def test_all_councils_batch_of_council_data_notebook_uses_each_councils_latest_period() -> None:
     """--all-councils on a council-report notebook: every council with figures, at its own latest period."""
-    from helpers.paths import NOTEBOOKS
+    from helpers.core.paths import NOTEBOOKS
 
     nb = NOTEBOOKS / "03_forecast_variance.ipynb"
     got = run.batch_parameters(nb, {})

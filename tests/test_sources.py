@@ -1,4 +1,4 @@
-"""The sources register and `asc data fetch` / `status` (helpers.sources)."""
+"""The sources register and `asc data fetch` / `status` (helpers.data.sources)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import sources
-from helpers.errors import DataError, MissingDataError
-from helpers.io import sha256_file
-from helpers.paths import national_dir
+from helpers.core.errors import DataError, MissingDataError
+from helpers.core.paths import national_dir
+from helpers.data import sources
+from helpers.data.io import sha256_file
 
 
 def test_register_is_complete_and_https_only() -> None:

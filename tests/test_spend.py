@@ -1,4 +1,4 @@
-"""Tests of helpers.national.spend: the ``spend`` and ``deflators`` tables and ``to_real_terms``.
+"""Tests of helpers.data.national.spend: the ``spend`` and ``deflators`` tables and ``to_real_terms``.
 
 National tests reproduce figures printed in the files themselves (RO3 England and class-total rows, the
 ASC-FR 2016-17 England and regional rows, a council's values read off the files), check that each
@@ -21,10 +21,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import sources
-from helpers.errors import DataError, ParameterError
-from helpers.io import read_csv_raw, read_sheet
-from helpers.national import spend as S
+from helpers.core.errors import DataError, ParameterError
+from helpers.data import sources
+from helpers.data.io import read_csv_raw, read_sheet
+from helpers.data.national import spend as S
 
 ENGLAND = "E92000001"
 STOCKPORT = "E08000007"
@@ -33,7 +33,7 @@ CUMBRIA = "E10000006"
 
 @pytest.fixture(scope="module")
 def built():
-    from helpers import tables
+    from helpers.data import tables
 
     res = tables.build(["spend", "deflators"])
     bad = [f"{r.name}: {r.status} {r.message}" for r in res if r.status in ("failed", "skipped")]
@@ -174,7 +174,7 @@ def test_council_values_read_off_the_files(built):
 def test_ascfr_2016_17_england_and_regions(built):
     """ASC-FR 2016-17: England gross current expenditure £17.5bn (published); the England and each
     region's rows equal the sum of their councils' rows, every measure."""
-    from helpers import councils
+    from helpers.data import councils
 
     s, _ = built
     a = s[s.year == "2016-17"]
@@ -216,7 +216,7 @@ def test_ascfr_2016_17_detail_sums_to_england_17_5bn(built):
 def test_rows_and_councils_per_year(built):
     """Councils per year: RO3 152 (2022-23) and 153 (2023-24, 2024-25) plus England; ASC-FR 2014-15 all
     152 (no England column); 2016-17 151 councils (no Isles of Scilly) + 9 regions + England."""
-    from helpers import councils
+    from helpers.data import councils
 
     s, _ = built
     n = s.groupby(["year", "collection"])["gss_code"].nunique().to_dict()
@@ -250,8 +250,8 @@ def test_row_counts_per_year(built):
 @pytest.mark.national
 def test_series_break_at_the_2023_reorganisation(built):
     """Cumbria's RO3 series stops in 2022-23 and Cumberland / Westmorland and Furness start in 2023-24, each
-    under its own code (nothing re-aggregated); helpers.councils states the break (a split)."""
-    from helpers import councils
+    under its own code (nothing re-aggregated); helpers.data.councils states the break (a split)."""
+    from helpers.data import councils
 
     s, _ = built
     years = lambda code: sorted(set(s.loc[s.gss_code == code, "year"]))  # noqa: E731
@@ -289,7 +289,7 @@ def test_2014_15_expenditure_matches_unit_cost_numerators(built):
     (Dorset 18-64 physical support residential: 8,559 - 203 = 8,356). So it equals our total expenditure
     where no grants were paid (Cumbria 18-64 physical support residential 3,469.17; 2,955 of the 3,040
     council lines) and never exceeds it."""
-    from helpers import councils
+    from helpers.data import councils
 
     s, _ = built
     a = s[(s.year == "2014-15") & (s.measure == "total_expenditure")]
@@ -524,7 +524,7 @@ def test_ro3_bad_input(ro3_2023_24_sheet, tmp_path, monkeypatch, case):
 @pytest.mark.national
 def test_ro3_file_not_there(tmp_path, monkeypatch):
     """A missing file is a MissingDataError saying how to fix it."""
-    from helpers.errors import MissingDataError
+    from helpers.core.errors import MissingDataError
 
     monkeypatch.setenv("ASC_NATIONAL_DIR", str(tmp_path))
     with pytest.raises(MissingDataError, match="ASC_NATIONAL_DIR"):

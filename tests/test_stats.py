@@ -1,4 +1,4 @@
-"""Tests of helpers.stats against published and textbook values, with property checks."""
+"""Tests of helpers.analysis.stats against published and textbook values, with property checks."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st_
 
-from helpers import paths
-from helpers import stats as st
-from helpers.errors import ParameterError
+from helpers.analysis import stats as st
+from helpers.core import paths
+from helpers.core.errors import ParameterError
 
 # ----------------------------------------------------------------------------------------------- Wilson
 

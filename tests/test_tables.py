@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import tables
-from helpers.errors import DataError, MissingDataError
+from helpers.core.errors import DataError, MissingDataError
+from helpers.data import tables
 
 
 @pytest.fixture

@@ -16,8 +16,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import council_data, variance
-from helpers.errors import DataError, ParameterError
+from helpers.analysis.variance import budget as variance
+from helpers.core.errors import DataError, ParameterError
+from helpers.data import council_reports as council_data
 
 STOCKPORT, NOTTS, CAMBS = "E08000007", "E10000024", "E10000003"
 
@@ -404,7 +405,7 @@ def test_scope_parameter() -> None:
     assert variance.check_scope(" Adults ") == "adults"
     with pytest.raises(ParameterError, match="service_scope"):
         variance.check_scope("children")
-    from helpers import params
+    from helpers.pipeline import params
 
     assert params.check(service_scope="all")["service_scope"] == "all"
     with pytest.raises(ParameterError, match="service_scope"):
@@ -430,7 +431,7 @@ def test_row_notes_explain_the_figures_that_need_it(budget: pd.DataFrame) -> Non
 
 
 def test_display_has_reader_headings_units_and_formats(budget: pd.DataFrame) -> None:
-    from helpers import report
+    from helpers.reports import present as report
 
     vt = variance.variance_table(budget, NOTTS, "2024-25", "M03")
     shown = variance.display(vt)

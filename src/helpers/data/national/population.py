@@ -1,0 +1,762 @@
+"""ONS mid-year population estimates (MYE2 tables): single year of age and the per-head age bands.
+
+Two processed tables:
+
+``population_sya``
+    Population by single year of age (0..89, and 90 = "90 and over" as ONS publishes it) and sex
+    (``persons``, ``male``, ``female``) for every English council with adult social services
+    responsibility (upper tier: counties, unitary authorities, metropolitan districts, London boroughs,
+    City of London, Isles of Scilly), every English region and England, one row per area, mid-year, sex
+    and age, with the boundary set of the file (``geography_vintage``).
+``population``
+    Persons in the age bands the notebooks divide by (``all``, ``18+``, ``18-64``, ``65+``, ``85+``),
+    keyed by the financial year that *starts* in the mid-year (mid-2022 -> ``2022-23``; see
+    ``docs/methods.md``). Derived from ``population_sya``.
+
+The nine files (mid-2015 .. mid-2023, ``population/`` in ``ASC_NATIONAL_DIR``) differ in layout: .xls or
+.xlsx, sheet names (``Persons UK``, ``MYE2 - All``, ``MYE2-All``, ``MYE2 - Persons``), the header row
+(row 3, 5 or 8), header labels (``CODE``/``Code``; ages as numbers or text, the last ``90`` or ``90+``),
+a ``Geography`` column in some years only, and row order (hierarchical, or grouped by geography type in
+mid-2022). The sheet is found by name and the header row by content (:func:`find_header`); any other
+layout fails with one :class:`~helpers.core.errors.DataError` naming file, sheet, row and column.
+
+Geography codes are kept as each file publishes them (a file's boundary set is the one in force when
+it was published, see :data:`GEOGRAPHY_VINTAGE`): old areas are never silently re-aggregated into new
+ones. Where a council's series breaks, :mod:`helpers.data.councils` says so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers.core.errors import DataError
+from helpers.data import sources
+from helpers.data.io import parse_numbers, read_sheet, sheet_names
+from helpers.data.national.reading import check_registered, column_letter, registered_paths
+from helpers.data.tables import TableSpec, register_table
+
+#: Register id (``data/raw/sources.yml``) of the MYE file for each mid-year.
+SOURCE_IDS: dict[int, str] = {year: f"mye_{year}" for year in range(2015, 2024)}
+
+#: The financial year whose councils each file's boundary set matches (checked against
+#: :func:`helpers.data.councils.current` when the table is built). The files' notes say: mid-2015..2017
+#: "boundaries in place as of the reference year"; mid-2018 "as of April 2019" (file on 2019 codes);
+#: mid-2019 "as of April 2020"; mid-2020 and mid-2021 the boundaries after the April 2021 changes
+#: ("on 2021 geography"); mid-2022 and mid-2023 "boundaries in place as of April 2023".
+BOUNDARY_YEAR: dict[int, str] = {
+    2015: "2015-16",
+    2016: "2016-17",
+    2017: "2017-18",
+    2018: "2019-20",
+    2019: "2020-21",
+    2020: "2021-22",
+    2021: "2021-22",
+    2022: "2023-24",
+    2023: "2023-24",
+}
+#: The ``geography_vintage`` label of each file: the April of its boundary set.
+GEOGRAPHY_VINTAGE: dict[int, str] = {y: f"{fy[:4]} boundaries" for y, fy in BOUNDARY_YEAR.items()}
+
+#: The oldest single year of age published; ONS's last column is "90 and over".
+MAX_AGE = 90
+AGES: tuple[int, ...] = tuple(range(MAX_AGE + 1))
+#: Sexes read from the files (one MYE2 sheet each).
+SEXES: tuple[str, ...] = ("persons", "male", "female")
+#: Age bands of the ``population`` table: inclusive (first, last) single years; 90 means 90 and over.
+AGE_BANDS: dict[str, tuple[int, int]] = {
+    "all": (0, MAX_AGE),
+    "18+": (18, MAX_AGE),
+    "18-64": (18, 64),
+    "65+": (65, MAX_AGE),
+    "85+": (85, MAX_AGE),
+}
+#: GSS prefixes of councils with adult social services responsibility (upper tier): unitary
+#: authorities (E06, incl. Isles of Scilly), metropolitan districts (E08), London boroughs and the City
+#: of London (E09), counties (E10). Districts (E07) and metropolitan counties (E11) are left out.
+COUNCIL_PREFIXES: tuple[str, ...] = ("E06", "E08", "E09", "E10")
+REGION_PREFIX = "E12"
+ENGLAND = "E92000001"
+
+_GSS_ANY = re.compile(r"^[EKNSW]\d{8}$")
+#: Sheet names by sex, matched after lower-casing and removing spaces and hyphens.
+_SHEET_PATTERNS: dict[str, re.Pattern[str]] = {
+    "persons": re.compile(r"^(mye2(all|persons)|personsuk)$"),
+    "male": re.compile(r"^(mye2(m|males?)|malesuk)$"),
+    "female": re.compile(r"^(mye2(f|females?)|femalesuk)$"),
+}
+#: How many rows from the top of a sheet to search for the header.
+HEADER_SEARCH_ROWS = 40
+
+
+def financial_year(mid_year: int) -> str:
+    """Return the financial year that starts in ``mid_year`` (the project's denominator convention).
+
+    Examples
+    --------
+    >>> financial_year(2022)
+    '2022-23'
+    >>> financial_year(1999)
+    '1999-00'
+    """
+    return f"{mid_year}-{(mid_year + 1) % 100:02d}"
+
+
+def _norm(cell: object) -> str:
+    """Header text normalised for matching: lower case, single spaces, no footnote digits."""
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    text = re.sub(r"\s+", " ", str(cell)).strip().lower()
+    return text
+
+
+def _age_label(cell: object) -> int | None:
+    """The single year of age a header cell names (``0``, ``'45'``, ``45.0``, ``'90+'``), else ``None``."""
+    text = _norm(cell)
+    m = re.fullmatch(r"(\d{1,3})(\.0)?\s*(\+)?", text)
+    if not m:
+        return None
+    age = int(m.group(1))
+    if m.group(3) and age != MAX_AGE:
+        return None
+    return age if age <= MAX_AGE else None
+
+
+def find_sheet(names: list[str], sex: str, *, file: str | Path) -> str:
+    """Return the MYE2 sheet of ``sex`` among a workbook's sheet names.
+
+    Parameters
+    ----------
+    names
+        The workbook's sheet names.
+    sex
+        One of :data:`SEXES`.
+    file
+        For the error message.
+
+    Raises
+    ------
+    DataError
+        No sheet, or more than one, matches.
+    """
+    pattern = _SHEET_PATTERNS[sex]
+    hits = [n for n in names if pattern.match(re.sub(r"[\s\-]", "", n.lower()))]
+    if len(hits) != 1:
+        raise DataError(
+            f"expected one MYE2 sheet of {sex} (e.g. 'MYE2 - Persons', 'MYE2 - All', 'Persons UK'), "
+            f"found {len(hits)}; sheets are {names}",
+            file=file,
+        )
+    return hits[0]
+
+
+@dataclass(frozen=True)
+class HeaderLayout:
+    """Where the columns of an MYE2 sheet are (0-based positions in the raw cell grid)."""
+
+    row: int
+    code: int
+    name: int
+    all_ages: int
+    ages: tuple[int, ...]  # position of age 0, 1, ..., 90
+    geography: int | None = None
+
+
+def find_header(raw: pd.DataFrame, *, file: str | Path, sheet: str | None = None) -> HeaderLayout:
+    """Find the header row of an MYE2 sheet by its content.
+
+    The header is the first row (within :data:`HEADER_SEARCH_ROWS`) holding a ``Code`` cell; it must
+    also hold ``Name``, ``All ages`` and every single year of age 0..90 exactly once (the last may be
+    written ``90+``). Case, spacing and number-vs-text labels do not matter.
+
+    Parameters
+    ----------
+    raw
+        The sheet's cells as read with ``header=None``.
+    file, sheet
+        For the error message.
+
+    Returns
+    -------
+    HeaderLayout
+
+    Raises
+    ------
+    DataError
+        No header row, or a header without one of the expected labels (names the row and column).
+    """
+    top = raw.iloc[:HEADER_SEARCH_ROWS]
+    for r in range(len(top)):
+        labels = [_norm(v) for v in top.iloc[r].tolist()]
+        if "code" not in labels:
+            continue
+        excel_row = r + 1
+
+        def one(label: str, pattern: str, labels: list[str] = labels, excel_row: int = excel_row) -> int:
+            pos = [i for i, t in enumerate(labels) if re.fullmatch(pattern, t)]
+            if len(pos) != 1:
+                raise DataError(
+                    f"the header row has {len(pos)} {label!r} columns (expected 1)",
+                    file=file, sheet=sheet, row=excel_row, column=label,
+                )
+            return pos[0]
+
+        code = one("Code", r"code")
+        name = one("Name", r"name")
+        all_ages = one("All ages", r"all ages")
+        geo = [i for i, t in enumerate(labels) if re.fullmatch(r"geography\s*\d*", t)]
+        by_age: dict[int, int] = {}
+        for i, cell in enumerate(top.iloc[r].tolist()):
+            if i in (code, name, all_ages):
+                continue
+            age = _age_label(cell)
+            if age is None:
+                continue
+            if age in by_age:
+                raise DataError(
+                    f"age {age} appears twice in the header (columns {column_letter(by_age[age])} and {column_letter(i)})",
+                    file=file, sheet=sheet, row=excel_row, column=column_letter(i),
+                )
+            by_age[age] = i
+        missing = [a for a in AGES if a not in by_age]
+        if missing:
+            raise DataError(
+                f"no column for age {missing[0]} in the header ({len(missing)} of ages 0..{MAX_AGE} missing)",
+                file=file, sheet=sheet, row=excel_row, column=str(missing[0]),
+            )
+        positions = tuple(by_age[a] for a in AGES)
+        if list(positions) != sorted(positions) or positions[0] < all_ages:
+            raise DataError(
+                "age columns are not in order 0..90 after 'All ages'",
+                file=file, sheet=sheet, row=excel_row, column=column_letter(positions[0]),
+            )
+        return HeaderLayout(row=r, code=code, name=name, all_ages=all_ages, ages=positions,
+                            geography=geo[0] if len(geo) == 1 else None)
+    raise DataError(
+        f"no header row (a row with 'Code', 'Name', 'All ages' and ages 0..{MAX_AGE}) in the first "
+        f"{HEADER_SEARCH_ROWS} rows",
+        file=file, sheet=sheet,
+    )
+
+
+def parse_mye_sheet(raw: pd.DataFrame, *, file: str | Path, sheet: str | None = None) -> pd.DataFrame:
+    """Parse the cells of one MYE2 sheet into a wide table, every area, in file order.
+
+    Parameters
+    ----------
+    raw
+        The sheet's cells as read with ``header=None`` (any dtype).
+    file, sheet
+        For error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``_row`` (spreadsheet row, 1-based), ``gss_code``, ``name``, ``geography`` (``None``
+        where the file has no such column), ``all_ages`` and one float column per age ``0``..``90``
+        (int column labels). Rows are every area with a GSS code (UK, nations, regions, counties,
+        districts), in the file's order.
+
+    Raises
+    ------
+    DataError
+        Header not found (see :func:`find_header`); a row in the data block without a valid GSS code; a
+        duplicated code; a value that is not a number (suppression markers included: population
+        estimates are never suppressed); published "All ages" differing from the sum of single years.
+    """
+    lay = find_header(raw, file=file, sheet=sheet)
+    body = raw.iloc[lay.row + 1:]
+    codes = body.iloc[:, lay.code].map(lambda v: "" if pd.isna(v) else str(v).strip())
+    valid = codes.str.match(_GSS_ANY.pattern)
+    if not valid.any():
+        raise DataError("no data rows with a GSS code under the header", file=file, sheet=sheet,
+                        row=lay.row + 2, column="Code")
+    last = int(np.flatnonzero(valid.to_numpy())[-1])
+    body, codes, valid = body.iloc[: last + 1], codes.iloc[: last + 1], valid.iloc[: last + 1]
+    rows = np.arange(lay.row + 2, lay.row + 2 + len(body))
+    num_cols = [lay.all_ages, *lay.ages]
+    nums_raw = body.iloc[:, num_cols]
+    blank = nums_raw.isna().all(axis=1) & (codes == "")
+    bad = ~valid & ~blank
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError("not a GSS code (a data row must start with a code such as E08000007)",
+                        file=file, sheet=sheet, row=int(rows[i]), column="Code", value=codes.iloc[i])
+    keep = valid.to_numpy()
+    body, codes, rows, nums_raw = body[keep], codes[keep], rows[keep], nums_raw[keep]
+    dup = codes.duplicated()
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise DataError("the same area code appears twice", file=file, sheet=sheet, row=int(rows[i]),
+                        column="Code", value=codes.iloc[i])
+    labels = ["All ages", *[_norm(raw.iat[lay.row, c]) for c in lay.ages]]
+    values = _to_float(nums_raw, labels=labels, rows=rows, file=file, sheet=sheet)
+    sums = values[:, 1:].sum(axis=1)
+    off = np.flatnonzero(np.abs(sums - values[:, 0]) > 0.5)
+    if off.size:
+        i = int(off[0])
+        raise DataError(
+            f"'All ages' differs from the sum of single years ({sums[i]:.0f}): columns misaligned?",
+            file=file, sheet=sheet, row=int(rows[i]), column="All ages", value=values[i, 0],
+        )
+    out = pd.DataFrame(values, columns=["all_ages", *AGES])
+    geo = (body.iloc[:, lay.geography].map(lambda v: None if pd.isna(v) else str(v).strip()).to_numpy()
+           if lay.geography is not None else None)
+    out.insert(0, "geography", geo)
+    out.insert(0, "name", body.iloc[:, lay.name].map(lambda v: None if pd.isna(v) else str(v).strip()).to_numpy())
+    out.insert(0, "gss_code", codes.to_numpy())
+    out.insert(0, "_row", rows)
+    return out
+
+
+def _to_float(block: pd.DataFrame, *, labels: list[str], rows: np.ndarray, file: str | Path,
+              sheet: str | None) -> np.ndarray:
+    """Cells to a float matrix; on any non-number, locate it with :func:`helpers.data.io.parse_numbers`."""
+    try:
+        values = block.to_numpy(dtype=float)
+        if not np.isnan(values).any():
+            return values
+    except (TypeError, ValueError):
+        pass
+    coerced = block.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    bad = np.isnan(coerced)
+    cols = sorted(np.flatnonzero(bad.any(axis=0)), key=lambda j: (int(np.argmax(bad[:, j])), int(j)))
+    for j in cols:  # the column with the first bad cell (in reading order) first
+        col = block.iloc[:, j].reset_index(drop=True)
+        nums, status = parse_numbers(col, file=file, column=labels[j], rows=rows, sheet=sheet)  # raises on text
+        notrep = np.flatnonzero((status != "reported").to_numpy())
+        if notrep.size:
+            i = int(notrep[0])
+            raise DataError(
+                f"population estimate not published ({status.iloc[i]}); MYE values are never suppressed",
+                file=file, sheet=sheet, row=int(rows[i]), column=labels[j], value=col.iloc[i],
+            )
+        coerced[:, j] = nums.to_numpy()  # e.g. "1,234" with a thousands separator
+    return coerced
+
+
+def read_mye(mid_year: int, sex: str = "persons") -> pd.DataFrame:
+    """Read one registered MYE file's MYE2 sheet for ``sex`` (every area, wide, in file order).
+
+    Parameters
+    ----------
+    mid_year
+        2015 .. 2023 (see :data:`SOURCE_IDS`).
+    sex
+        One of :data:`SEXES`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`parse_mye_sheet`, plus ``mid_year``, ``sex`` and ``source_id``.
+
+    Raises
+    ------
+    MissingDataError
+        The file is not in ``ASC_NATIONAL_DIR``.
+    DataError
+        Unexpected layout or content.
+    """
+    if mid_year not in SOURCE_IDS:
+        raise KeyError(f"no MYE file registered for mid-{mid_year}; registered: {sorted(SOURCE_IDS)}")
+    if sex not in SEXES:
+        raise KeyError(f"sex must be one of {SEXES}, not {sex!r}")
+    src = sources.get(SOURCE_IDS[mid_year])
+    path = sources.path(src.id)
+    stat = path.stat()
+    wide = _read_mye_cached(str(path), stat.st_mtime_ns, stat.st_size)[sex].copy()
+    wide.insert(1, "mid_year", mid_year)
+    wide.insert(2, "sex", sex)
+    wide["source_id"] = src.id
+    return wide
+
+
+@lru_cache(maxsize=12)
+def _read_mye_cached(path: str, mtime_ns: int, size: int) -> dict[str, pd.DataFrame]:
+    """Parse a workbook's three MYE2 sheets once per process (keyed on the file's path, mtime and size), in one
+    read of the file: the tables ``population_sya`` and ``population_latest_boundaries`` read the same sheets
+    in one build."""
+    names = sheet_names(path)
+    sheets = {sex: find_sheet(names, sex, file=Path(path)) for sex in SEXES}
+    raw = read_sheet(path, list(sheets.values()))
+    out = {}
+    for sex, sheet in sheets.items():
+        wide = parse_mye_sheet(raw[sheet], file=Path(path), sheet=sheet)
+        wide.attrs["sheet"] = sheet
+        out[sex] = wide
+    return out
+
+
+def select_areas(wide: pd.DataFrame, mid_year: int, *, file: str | Path, sheet: str | None = None
+                 ) -> pd.DataFrame:
+    """Keep the councils with adult social services responsibility, the regions and England.
+
+    The councils (E06/E08/E09/E10 rows) must be exactly :func:`helpers.data.councils.current` of the file's
+    boundary year (:data:`BOUNDARY_YEAR`), and the regions exactly :func:`helpers.data.councils.regions`.
+    Districts (E07), metropolitan counties (E11) and other nations are dropped.
+
+    Raises
+    ------
+    DataError
+        A council code that is not in the reference table or not a council with these boundaries
+        (names its row), or a council or region of the reference table missing from the file.
+    """
+    from helpers.data import councils
+
+    prefix = wide["gss_code"].str[:3]
+    is_council = prefix.isin(COUNCIL_PREFIXES)
+    expected = set(councils.current(BOUNDARY_YEAR[mid_year])["gss_code"])
+    known = set(councils.reference()["gss_code"])
+    region_codes = set(councils.regions()["region_code"]) - {ENGLAND}
+    extra = is_council & ~wide["gss_code"].isin(expected)
+    if extra.any():
+        i = int(np.flatnonzero(extra.to_numpy())[0])
+        code = wide["gss_code"].iloc[i]
+        why = (f"is not a council of {BOUNDARY_YEAR[mid_year]} ({GEOGRAPHY_VINTAGE[mid_year]})" if code in known
+               else "is not in the council reference table (data/raw/reference/councils.csv)")
+        raise DataError(f"council code {code} ({wide['name'].iloc[i]}) {why}", file=file, sheet=sheet,
+                        row=int(wide["_row"].iloc[i]), column="Code", value=code)
+    missing = sorted(expected - set(wide["gss_code"])) + sorted(region_codes - set(wide["gss_code"]))
+    if missing:
+        raise DataError(
+            f"{len(missing)} council(s)/region(s) of {BOUNDARY_YEAR[mid_year]} missing from the file, first "
+            f"{missing[0]} ({councils.name_of(missing[0])})",
+            file=file, sheet=sheet, column="Code",
+        )
+    keep = is_council | wide["gss_code"].isin(region_codes) | (wide["gss_code"] == ENGLAND)
+    return wide[keep]
+
+
+def _check_england_total(wide: pd.DataFrame, *, file: str | Path) -> None:
+    """The councils must add up to the published England row (each age and all ages)."""
+    prefix = wide["gss_code"].str[:3]
+    eng = wide[wide["gss_code"] == ENGLAND]
+    if len(eng) != 1:
+        raise DataError("no England row (E92000001)", file=file, column="Code")
+    cols = ["all_ages", *AGES]
+    diff = wide.loc[prefix.isin(COUNCIL_PREFIXES), cols].sum() - eng[cols].iloc[0]
+    off = diff[diff.abs() > 0.5]
+    if len(off):
+        raise DataError(
+            f"the councils ({', '.join(COUNCIL_PREFIXES)}) add up to {diff[off.index[0]]:+.0f} more than "
+            f"England for {off.index[0]}: a council or county row is missing or doubled",
+            file=file, row=int(eng["_row"].iloc[0]), column=str(off.index[0]),
+        )
+
+
+def _inputs() -> list[Path]:
+    return registered_paths(SOURCE_IDS.values())
+
+
+def load_population_sya(mid_years: list[int] | None = None, sexes: tuple[str, ...] = SEXES) -> pd.DataFrame:
+    """Build the ``population_sya`` table from the MYE files.
+
+    Parameters
+    ----------
+    mid_years
+        Mid-years to read (all of :data:`SOURCE_IDS` when ``None``).
+    sexes
+        Which MYE2 sheets to read.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Validated; columns ``gss_code, mid_year, sex, age, population, source_id, geography_vintage``,
+        sorted by mid-year, code, sex, age.
+
+    Raises
+    ------
+    MissingDataError, DataError
+        A file is missing; a file's layout or content is not as expected (names file, sheet, row and
+        column); the councils do not add up to England.
+    """
+    from helpers.data.schemas import POPULATION_SYA_SCHEMA, validate
+
+    frames = []
+    for year in mid_years or sorted(SOURCE_IDS):
+        for sex in sexes:
+            src = sources.get(SOURCE_IDS[year])
+            wide = read_mye(year, sex)
+            _check_england_total(wide, file=src.path)
+            frames.append(select_areas(wide, year, file=src.path, sheet=wide.attrs.get("sheet"))
+                          .assign(_file=src.file))
+    wide = pd.concat(frames, ignore_index=True)
+    n = len(wide)
+    long = pd.DataFrame({
+        "gss_code": np.repeat(wide["gss_code"].to_numpy(), len(AGES)),
+        "mid_year": np.repeat(wide["mid_year"].to_numpy(), len(AGES)).astype("int64"),
+        "sex": np.repeat(wide["sex"].to_numpy(), len(AGES)),
+        "age": np.tile(np.array(AGES, dtype="int64"), n),
+        "population": wide[list(AGES)].to_numpy(dtype=float).ravel(),
+        "source_id": np.repeat(wide["source_id"].to_numpy(), len(AGES)),
+        "_row": np.repeat(wide["_row"].to_numpy(), len(AGES)),
+        "_file": np.repeat(wide["_file"].to_numpy(), len(AGES)),
+    })
+    long["geography_vintage"] = long["mid_year"].map(GEOGRAPHY_VINTAGE)
+    long["sex"] = pd.Categorical(long["sex"], categories=list(SEXES))
+    long = long.sort_values(["mid_year", "gss_code", "sex", "age"], kind="stable").reset_index(drop=True)
+    long["sex"] = long["sex"].astype(str)
+    out = validate(long, POPULATION_SYA_SCHEMA)
+    check_registered(SOURCE_IDS[y] for y in (mid_years or sorted(SOURCE_IDS)))
+    return out
+
+
+def age_bands(sya: pd.DataFrame, bands: dict[str, tuple[int, int]] | None = None) -> pd.DataFrame:
+    """Sum single years of age into bands (persons only).
+
+    Parameters
+    ----------
+    sya
+        Rows of ``population_sya`` (any sexes; only ``persons`` rows are used).
+    bands
+        ``{band: (first_age, last_age)}`` inclusive; :data:`AGE_BANDS` when ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``gss_code, mid_year, year, age_band, population, source_id`` (``year`` = the financial year
+        starting in the mid-year), sorted by mid-year, code and the order of ``bands``.
+    """
+    bands = bands or AGE_BANDS
+    persons = sya[sya["sex"] == "persons"]
+    keys = ["gss_code", "mid_year", "source_id"]
+    frames = []
+    for band, (lo, hi) in bands.items():
+        part = persons[persons["age"].between(lo, hi)]
+        s = part.groupby(keys, sort=False, observed=True)["population"].sum(min_count=hi - lo + 1)
+        frames.append(s.reset_index().assign(age_band=band))
+    out = pd.concat(frames, ignore_index=True)
+    out["year"] = out["mid_year"].map(financial_year)
+    out["age_band"] = pd.Categorical(out["age_band"], categories=list(bands))
+    out = out.sort_values(["mid_year", "gss_code", "age_band"], kind="stable").reset_index(drop=True)
+    out["age_band"] = out["age_band"].astype(str)
+    return out[["gss_code", "mid_year", "year", "age_band", "population", "source_id"]]
+
+
+def load_population() -> pd.DataFrame:
+    """Build the ``population`` table (age bands) from the processed ``population_sya`` table."""
+    from helpers.data import tables
+    from helpers.data.schemas import POPULATION_SCHEMA, validate
+
+    return validate(age_bands(tables.load("population_sya")), POPULATION_SCHEMA)
+
+
+def on_financial_year_councils(pop: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The ``population`` bands on the councils that had adult social services in each financial year.
+
+    Use this to join population to figures reported by the councils of a financial year (finance returns,
+    ASCOF). Each MYE file uses the boundaries in force when it was *published*, which for four mid-years is
+    later than the financial year it is the denominator for (mid-2018 -> 2018-19 on April 2019
+    boundaries, mid-2019 -> 2019-20 on April 2020, mid-2020 -> 2020-21 on April 2021, mid-2022 ->
+    2022-23 on April 2023). A council of the financial year that its file does not list gets:
+
+    * the published figure of its successor when :mod:`helpers.data.councils` says the successor is the same
+      area under a new code (Buckinghamshire 2019-20; North Yorkshire and Somerset 2022-23);
+    * the sum of its successors when it was split and each successor came from it alone, so that together
+      they are exactly its area (Northamptonshire 2020-21; Cumbria 2022-23);
+    * otherwise no figure: ``population`` NaN with ``population_status`` ``not_available`` and the
+      reason in ``basis`` (Bournemouth, Poole and Dorset county 2018-19: their successors BCP and Dorset
+      were formed from parts of more than one of them, and the mid-2018 file is on April 2019 boundaries).
+
+    Councils in a file that did not exist in the financial year (e.g. BCP in 2018-19) are left out.
+    Regions and England are as published.
+
+    Parameters
+    ----------
+    pop
+        The ``population`` table; loaded from ``data/processed`` when ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``gss_code, mid_year, year, age_band, population, population_status, source_id, basis``, one row
+        per council of the financial year (plus regions and England) and band, sorted by year, code, band.
+        ``basis`` is ``published`` or says how the figure was derived.
+    """
+    from helpers.data import councils, tables
+
+    if pop is None:
+        pop = tables.load("population")
+    ref = councils.reference().set_index("gss_code")
+
+    def split(v: object) -> list[str]:
+        return [c for c in str(v).split(";") if c] if isinstance(v, str) else []
+
+    frames = []
+    for (mid_year, year), part in pop.groupby(["mid_year", "year"], sort=True):
+        have = set(part["gss_code"])
+        wanted = set(councils.current(year)["gss_code"])
+        keep = part[part["gss_code"].isin(wanted) | ~part["gss_code"].str[:3].isin(COUNCIL_PREFIXES)]
+        frames.append(keep.assign(population_status="reported", basis="published"))
+        source_id = part["source_id"].iloc[0]
+        for code in sorted(wanted - have):
+            succ = split(ref.at[code, "successor_codes"])
+            recoded = len(succ) == 1 and code in split(ref.at[succ[0], "previous_gss_codes"])
+            exact = bool(succ) and all(split(ref.at[s, "predecessor_codes"]) == [code] for s in succ)
+            if succ and set(succ) <= have and (recoded or exact):
+                rows = part[part["gss_code"].isin(succ)]
+                summed = rows.groupby("age_band", sort=False)["population"].sum().reset_index()
+                basis = (f"recoded: published as {succ[0]} (same area)" if recoded else
+                         f"sum of its successors {' + '.join(succ)} (together the same area)")
+                frames.append(summed.assign(gss_code=code, mid_year=mid_year, year=year, source_id=source_id,
+                                            population_status="reported", basis=basis))
+            else:
+                frames.append(pd.DataFrame({
+                    "gss_code": code, "mid_year": mid_year, "year": year, "age_band": list(AGE_BANDS),
+                    "population": np.nan, "source_id": source_id, "population_status": "not_available",
+                    "basis": f"not published: the mid-{mid_year} file is on {GEOGRAPHY_VINTAGE[mid_year]}, where "
+                             f"{code} ({councils.name_of(code)}) is gone and its successor(s) {' + '.join(succ)} "
+                             "were formed from parts of more than one council",
+                }))
+    out = pd.concat(frames, ignore_index=True)
+    out["age_band"] = pd.Categorical(out["age_band"], categories=list(AGE_BANDS))
+    out = out.sort_values(["mid_year", "gss_code", "age_band"], kind="stable").reset_index(drop=True)
+    out["age_band"] = out["age_band"].astype(str)
+    cols = ["gss_code", "mid_year", "year", "age_band", "population", "population_status", "source_id", "basis"]
+    return out[cols]
+
+
+#: The latest boundary set (the financial year whose councils :func:`load_population_latest_boundaries`
+#: re-expresses every mid-year on).
+LATEST_BOUNDARY_YEAR = "2023-24"
+
+#: Councils created since 2015 whose area is not a union of earlier upper-tier councils: the districts
+#: (E07) and unitaries they were formed from, per the structural changes orders (The Bournemouth, Dorset
+#: and Poole (Structural Changes) Order 2018, SI 2018/648; The Northamptonshire (Structural Changes) Order
+#: 2020, SI 2020/156; The Cumbria (Structural Changes) Order 2022, SI 2022/331). Each county's districts
+#: are checked to add up to the county in every file that lists them (tests/test_population.py).
+SUCCESSOR_COMPONENTS: dict[str, tuple[str, ...]] = {
+    # Bournemouth, Christchurch and Poole = Bournemouth UA + Poole UA + Christchurch district (Dorset)
+    "E06000058": ("E06000028", "E06000029", "E07000048"),
+    # Dorset UA = East Dorset, North Dorset, Purbeck, West Dorset, Weymouth and Portland
+    "E06000059": ("E07000049", "E07000050", "E07000051", "E07000052", "E07000053"),
+    # North Northamptonshire = Corby, East Northamptonshire, Kettering, Wellingborough
+    "E06000061": ("E07000150", "E07000152", "E07000153", "E07000156"),
+    # West Northamptonshire = Daventry, Northampton, South Northamptonshire
+    "E06000062": ("E07000151", "E07000154", "E07000155"),
+    # Cumberland = Allerdale, Carlisle, Copeland
+    "E06000063": ("E07000026", "E07000028", "E07000029"),
+    # Westmorland and Furness = Barrow-in-Furness, Eden, South Lakeland
+    "E06000064": ("E07000027", "E07000030", "E07000031"),
+}
+
+
+def to_latest_boundaries(wide: pd.DataFrame, mid_year: int) -> pd.DataFrame:
+    """Re-express one file's areas (wide, every area incl. districts) on the latest councils.
+
+    Parameters
+    ----------
+    wide
+        :func:`read_mye` output (all areas of the file, districts included).
+    mid_year
+        Its mid-year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Wide, one row per council of :data:`LATEST_BOUNDARY_YEAR`, region and England: ``gss_code``,
+        ``basis`` and the age columns. ``basis`` is ``published``, ``recoded: published as <old code>``
+        or ``sum of <codes>`` (for :data:`SUCCESSOR_COMPONENTS`).
+
+    Raises
+    ------
+    DataError
+        A latest council that the file neither lists nor has the components of.
+    """
+    from helpers.data import councils
+
+    by_code = wide.set_index("gss_code")
+    ref = councils.current(LATEST_BOUNDARY_YEAR).set_index("gss_code")
+    regions = sorted(set(councils.regions()["region_code"]))
+    ages = list(AGES)
+    rows, basis, codes = [], [], []
+    for code in [*ref.index, *regions]:
+        prev = [c for c in str(ref.at[code, "previous_gss_codes"] or "").split(";") if c] if code in ref.index else []
+        old = [c for c in prev if c in by_code.index]
+        if code in by_code.index:
+            rows.append(by_code.loc[code, ages].to_numpy(dtype=float))
+            basis.append("published")
+        elif old:
+            rows.append(by_code.loc[old[0], ages].to_numpy(dtype=float))
+            basis.append(f"recoded: published as {old[0]} (same area)")
+        elif code in SUCCESSOR_COMPONENTS and all(c in by_code.index for c in SUCCESSOR_COMPONENTS[code]):
+            parts = list(SUCCESSOR_COMPONENTS[code])
+            rows.append(by_code.loc[parts, ages].to_numpy(dtype=float).sum(axis=0))
+            basis.append(f"sum of {' + '.join(parts)} (the areas it was formed from)")
+        else:
+            raise DataError(f"{code} ({councils.name_of(code)}) cannot be built from the mid-{mid_year} file's areas",
+                            file=SOURCE_IDS[mid_year], column="Code")
+        codes.append(code)
+    out = pd.DataFrame(np.vstack(rows), columns=ages)
+    out.insert(0, "basis", basis)
+    out.insert(0, "gss_code", codes)
+    return out
+
+
+def load_population_latest_boundaries() -> pd.DataFrame:
+    """Build ``population_latest_boundaries``: persons by single year of age, every mid-year on the latest
+    (April 2023) councils, for continuous series across the 2019, 2020, 2021 and 2023 reorganisations.
+
+    This is a derived series, not what ONS published for the earlier years: a council created since 2015
+    is the sum of the areas it was formed from (:data:`SUCCESSOR_COMPONENTS`), a recoded council takes
+    its old code's figure, and ``basis`` says which. Use ``population`` / ``population_sya`` for figures
+    as published.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``gss_code, mid_year, sex ('persons'), age, population, source_id, geography_vintage
+        ('2023 boundaries (derived)' before mid-2022), basis``; sorted by mid-year, code, age.
+    """
+    from helpers.data.schemas import POPULATION_LATEST_SCHEMA, validate
+
+    frames = []
+    for year in sorted(SOURCE_IDS):
+        w = to_latest_boundaries(read_mye(year, "persons"), year)
+        long = w.melt(id_vars=["gss_code", "basis"], var_name="age", value_name="population")
+        frames.append(long.assign(mid_year=year, source_id=SOURCE_IDS[year]))
+    out = pd.concat(frames, ignore_index=True)
+    out["age"] = out["age"].astype("int64")
+    out["mid_year"] = out["mid_year"].astype("int64")
+    out["sex"] = "persons"
+    latest = GEOGRAPHY_VINTAGE[max(y for y, fy in BOUNDARY_YEAR.items() if fy == LATEST_BOUNDARY_YEAR)]
+    native = {y for y, fy in BOUNDARY_YEAR.items() if fy == LATEST_BOUNDARY_YEAR}
+    out["geography_vintage"] = np.where(out["mid_year"].isin(native), latest, f"{latest} (derived)")
+    out = out.sort_values(["mid_year", "gss_code", "age"], kind="stable").reset_index(drop=True)
+    cols = ["gss_code", "mid_year", "sex", "age", "population", "source_id", "geography_vintage", "basis"]
+    out = validate(out[cols], POPULATION_LATEST_SCHEMA)
+    check_registered(SOURCE_IDS.values())
+    return out
+
+
+register_table(TableSpec(
+    name="population_sya",
+    build=load_population_sya,
+    inputs=_inputs,
+    depends=("councils",),
+    description="ONS mid-year population estimates by single year of age and sex: ASC councils, regions, "
+                "England, mid-2015..mid-2023 (codes as published)",
+))
+register_table(TableSpec(
+    name="population",
+    build=load_population,
+    inputs=lambda: [],
+    depends=("population_sya",),
+    description="Population in the per-head age bands (all, 18+, 18-64, 65+, 85+) by financial year "
+                "starting in the mid-year",
+))
+register_table(TableSpec(
+    name="population_latest_boundaries",
+    build=load_population_latest_boundaries,
+    inputs=_inputs,
+    depends=("councils",),
+    description="DERIVED continuous series: persons by single year of age, mid-2015..mid-2023, every year on "
+                "the April 2023 councils (earlier years summed from the areas each council was formed from)",
+))

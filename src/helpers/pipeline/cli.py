@@ -1,0 +1,217 @@
+"""The ``asc`` command line: run notebooks, build and fetch data.
+
+Examples
+--------
+::
+
+    asc run                                   # every notebook with its defaults
+    asc run spend_benchmarking -p council E08000007 -p year 2023-24
+    asc run spend_benchmarking --all-councils # one report per council, in parallel
+    asc notebooks                             # the notebooks and their parameters
+    asc data build                            # build data/processed from the raw files
+    asc data status                           # which national files are present, missing or changed
+    asc data fetch --from /path/to/mirror     # copy the registered national files from a local mirror
+
+Every error is one line on stderr saying what is wrong and how to fix it; the exit status is non-zero.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from helpers.core.errors import AscError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Adult social care finance and performance notebooks.")
+data_app = typer.Typer(no_args_is_help=True, help="Build, check and fetch the data.")
+app.add_typer(data_app, name="data")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _parse_params(pairs: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in pairs or []:
+        if "=" in item:
+            k, v = item.split("=", 1)
+        else:
+            _fail(f"parameter {item!r}: write -p NAME VALUE (or -p NAME=VALUE)")
+        out[k.strip()] = v
+    return out
+
+
+def _expand_p(argv: list[str]) -> list[str]:
+    """Turn ``-p NAME VALUE`` into ``-p NAME=VALUE`` so that typer sees one value per option."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in ("-p", "--param") and i + 2 < len(argv) and "=" not in argv[i + 1]:
+            out += [a, f"{argv[i + 1]}={argv[i + 2]}"]
+            i += 3
+        else:
+            out.append(a)
+            i += 1
+    return out
+
+
+@app.command()
+def run(
+    notebook: Annotated[str | None, typer.Argument(help="Notebook to run (all notebooks if omitted).")] = None,
+    param: Annotated[list[str] | None, typer.Option("-p", "--param", help="A parameter: -p NAME VALUE.")] = None,
+    all_councils: Annotated[bool, typer.Option("--all-councils", help="Run once per council.")] = False,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: CPU cores).")] = None,
+    mode: Annotated[str, typer.Option(help="warm: reuse a kernel per worker; cold: a new kernel each.")] = "warm",
+    timeout: Annotated[int, typer.Option(help="Per-cell timeout in seconds.")] = 600,
+    html: Annotated[bool, typer.Option("--html/--no-html", help="Write HTML reports.")] = True,
+    dask: Annotated[str | None, typer.Option(help="Address of a Dask scheduler to run the jobs on.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Run notebooks through papermill and write outputs/<run>/ (reports, index.html, manifest.json)."""
+    from helpers.pipeline import run as runner
+
+    try:
+        if mode not in ("warm", "cold"):
+            _fail(f"--mode {mode!r}: use warm or cold")
+        raw = _parse_params(param)
+        if notebook is None:
+            if raw or all_councils:
+                _fail("give a notebook name to use -p or --all-councils (see `asc notebooks`)")
+            specs = [(nb, {}) for nb in runner.list_notebooks()]
+            if not specs:
+                _fail("no notebooks in notebooks/")
+            batch = False
+        else:
+            nb = runner.find_notebook(notebook)
+            checked = runner.prepare_parameters(nb, raw)
+            if all_councils:
+                declared = runner.notebook_parameters(nb)
+                if "council" not in declared:
+                    _fail(f"notebook {nb.stem} has no 'council' parameter, so --all-councils does not apply")
+                if "council" in checked:
+                    _fail("--all-councils sets 'council' itself; do not give -p council")
+                specs = [(nb, p) for p in runner.batch_parameters(nb, checked)]
+                if not specs:
+                    _fail(f"no council has figures for notebook {nb.stem} with these parameters")
+                batch = True
+            else:
+                specs = [(nb, checked)]
+                batch = False
+        label = "all" if notebook is None else Path(specs[0][0]).stem.split("_", 1)[-1]
+        run_dir = runner.new_run_dir(label=label + ("-batch" if batch else ""))
+        jobs = runner.plan_jobs(specs, run_dir, batch=batch, mode=mode, timeout=timeout, html=html)
+        executor = None
+        client = None
+        if dask:
+            from dask.distributed import Client
+
+            client = Client(dask)
+            executor = client.get_executor()
+        try:
+            summary = runner.execute(jobs, run_dir, executor=executor, workers=workers, progress=not quiet,
+                                     command=" ".join(["asc", *sys.argv[1:]]))
+        finally:
+            if client is not None:
+                client.close()
+    except AscError as exc:
+        _fail(str(exc))
+    rel = run_dir.relative_to(Path.cwd()) if run_dir.is_relative_to(Path.cwd()) else run_dir
+    typer.echo(f"{len(summary.results)} notebook(s) in {summary.seconds:.1f} s; reports: {rel}/index.html")
+    if summary.failed:
+        for r in summary.failed:
+            typer.echo(f"FAILED {Path(r.notebook).stem} {r.parameters or ''}: {r.error}", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def notebooks() -> None:
+    """List the notebooks and their parameters (name, type, default, meaning)."""
+    from helpers.pipeline import run as runner
+
+    for nb in runner.list_notebooks():
+        typer.echo(f"{nb.stem}: {runner.notebook_title(nb)}")
+        for p in runner.notebook_parameters(nb).values():
+            typer.echo(f"    {p.name}: {p.type_name or '?'} = {p.default!r}  # {p.help}")
+
+
+@data_app.command("build")
+def data_build(
+    tables: Annotated[list[str] | None, typer.Argument(help="Tables to build (all if omitted).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even if nothing changed.")] = False,
+) -> None:
+    """Build data/processed/*.parquet from the raw files (only what changed since the last build)."""
+    import warnings
+
+    from helpers.core.paths import national_dir
+    from helpers.data import tables as tbl
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            results = tbl.build(tables or None, force=force, progress=typer.echo)
+    except AscError as exc:
+        _fail(str(exc))
+    for w in caught:  # one line each (e.g. a council report whose printed totals do not add up)
+        if issubclass(w.category, UserWarning):
+            typer.echo(f"warning: {w.message}", err=True)
+    failed = [r for r in results if r.status == "failed"]
+    skipped = [r for r in results if r.status == "skipped"]
+    if skipped and not national_dir().is_dir():
+        typer.echo(f"error: the national data folder {national_dir()} does not exist: set ASC_NATIONAL_DIR to the "
+                   "folder of national files or run `asc data fetch`", err=True)
+    if failed or skipped:
+        raise typer.Exit(1)
+
+
+@data_app.command("status")
+def data_status() -> None:
+    """Say which registered national files are present, missing or changed, and which tables are built."""
+    from helpers.core.paths import national_dir
+    from helpers.data import sources, tables
+
+    nd = national_dir()
+    typer.echo(f"national data folder: {nd}{'' if nd.is_dir() else ' (does not exist)'}")
+    rows = sources.status()
+    for r in rows:
+        typer.echo(f"  {r['state']:<8} {r['id']:<34} {r['file']}")
+    tables.discover()
+    typer.echo("processed tables:")
+    for name in tables.REGISTRY:
+        typer.echo(f"  {'built' if tables.available(name) else 'missing':<8} {name}")
+    if any(r["state"] != "present" for r in rows):
+        raise typer.Exit(1)
+
+
+@data_app.command("fetch")
+def data_fetch(
+    ids: Annotated[list[str] | None, typer.Argument(help="Source ids to fetch (all if omitted).")] = None,
+    from_dir: Annotated[Path | None, typer.Option("--from", help="Copy from this local mirror.")] = None,
+    force: Annotated[bool, typer.Option("--force")] = False,
+) -> None:
+    """Download the registered national files (https, sha256 checked, atomic) into ASC_NATIONAL_DIR."""
+    from helpers.data import sources
+
+    try:
+        for line in sources.fetch(ids or None, mirror=from_dir, force=force):
+            typer.echo(line)
+    except AscError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"download failed: {exc}")
+
+
+def main() -> None:  # pragma: no cover - console entry point wrapper
+    """Entry point that accepts ``-p NAME VALUE`` as well as ``-p NAME=VALUE``."""
+    sys.argv = [sys.argv[0], *_expand_p(sys.argv[1:])]
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m helpers.pipeline.cli`
+    main()
