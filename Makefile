@@ -18,11 +18,12 @@ export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
-.PHONY: help setup data run test test-fast lint format bench clean
+.PHONY: help setup data run test test-unit test-fast lint format bench clean
 
 help:
 	@echo "make run    set up, build data/processed, run every notebook, write HTML reports to outputs/"
 	@echo "make test   set up, build data/processed, run every test (unit, notebooks, nbval, real data, lint)"
+	@echo "make test-unit  the unit tests alone (tests/unit, no national data)"
 	@echo "make bench  print the speed figures (warm make run, per-notebook overhead, data build)"
 	@echo "make lint   ruff on code and notebooks"
 
@@ -47,6 +48,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
+
+# Unit tests alone (tests/unit mirrors the package): no national data (an empty national folder), fast.
+test-unit: $(STAMP)
+	ASC_NATIONAL_DIR=$$(mktemp -d) $(BIN)/python -m pytest -q tests/unit
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not notebooks and not slow"

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -49,7 +50,7 @@ REPORTS: list[tuple[str, dict[str, str]]] = [
     *[("demand_trends", {"council": c}) for c in (STOCKPORT, NOTTS, CAMBS)],
 ]
 
-_VOLATILE_META = ("execution", "papermill", "collapsed", "scrolled", "jupyter")
+_STYLER_ID = re.compile(r"T_[0-9a-f]{12}")
 
 
 def report_key(name: str, params: dict[str, str]) -> str:
@@ -62,7 +63,10 @@ def run_report(name: str, params: dict[str, str]) -> Path:
     cmd = [*ASC, "run", name, "--quiet", "--workers", "1"]
     for k, v in params.items():
         cmd += ["-p", k, v]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    env = dict(os.environ)
+    if "ASC_NATIONAL_DIR" not in env and (ROOT.parent / "shared" / "data" / "README.md").is_file():
+        env["ASC_NATIONAL_DIR"] = str(ROOT.parent / "shared" / "data")  # as the Makefile does
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
     m = re.search(r"reports: (\S+)/index\.html", proc.stdout)
     if not m:
         raise SystemExit(f"{' '.join(cmd)} gave no run folder (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}")
@@ -98,6 +102,7 @@ def notebook_outputs(path: Path) -> list[str]:
                     text = "".join(data) if isinstance(data, list) else str(data)
                     if mime == "image/png":
                         text = f"<png {len(text)} chars>"
+                    text = _STYLER_ID.sub("T_<id>", text)  # content-derived ids: compare the content itself
                     lines += [f"[{i}] {mime}: {x}" for x in text.splitlines()]
             elif kind == "error":
                 lines.append(f"[{i}] error: {out.get('ename')}: {out.get('evalue')}")

@@ -78,11 +78,13 @@ NAMED_CHECKS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def check(**params: Any) -> dict[str, Any]:
-    """Validate notebook parameters by name; return them (council names turned into codes).
+def check(notebook: str | None = None, /, **params: Any) -> dict[str, Any]:
+    """Validate a notebook's parameters; return them (council names turned into codes).
 
     Parameters
     ----------
+    notebook
+        The notebook's name without its number (``"spend_benchmarking"``): whose parameter schema applies.
     **params
         The notebook's parameters. Known names (``council``, ``year``, ``financial_year``, ``period``)
         get their rule; other names are returned unchanged.

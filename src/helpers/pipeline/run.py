@@ -172,7 +172,7 @@ def prepare_parameters(path: Path, raw: dict[str, str] | None) -> dict[str, Any]
             raise ParameterError(f"notebook {path.stem} has no parameter {name!r}; its parameters are: {known}")
         p = declared[name]
         out[name] = params_mod.coerce(name, value, p.type_name, p.default) if isinstance(value, str) else value
-    checked = params_mod.check(**out)
+    checked = params_mod.check(re.sub(r"^\d+_", "", path.stem), **out)
     return checked
 
 

@@ -1,16 +1,25 @@
-"""Presentation helpers for the rendered reports: tables and plain-English messages a reader can follow.
+"""What a reader sees, in one place: prose, tables, summary boxes, banners, and the report's status.
 
-Notebooks show DataFrames through :func:`table` so that an empty result says *why* it is empty instead of
-printing an empty frame, and messages through :func:`say` so that they render as text (not code output)
-in the HTML a councillor reads. Tables meant for a reader (a finance manager, a councillor) go through
-:func:`present`: chosen columns under human headings with units, numbers formatted (thousands separators,
-1 decimal for per cents), missing values shown as a dash, every row shown, and the printed source table
-named. The full detail goes to CSV / Excel through :func:`export_table`.
+Every string from data or parameters reaches the page through one escaping function of
+:mod:`helpers.core.text` (Markdown: :func:`~helpers.core.text.md`; HTML: :func:`~helpers.core.text.escape_html`);
+the project's own template text may use Markdown.
+
+* :func:`say` -- prose: a Markdown template, its ``{fields}`` filled with escaped values.
+* :func:`note` -- prose that the run's index shows too (a report with little to show).
+* :func:`set_status` -- the report's status for the index and manifest (``no data``, ``stale data``).
+* :func:`summary_box`, :func:`banner` -- the answer-first box and a warning banner, as escaped HTML.
+* :class:`Parts` -- several outputs returned from one call (a notebook cell shows each in turn).
+* :func:`table`, :func:`records`, :func:`present` -- tables; :func:`present` formats a table for a reader
+  (human headings with units, thousands separators, missing values as a dash, every row shown, the printed
+  source table named once).
+* :func:`export_table` -- a table next to the report as CSV and Excel.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -19,26 +28,139 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import HTML, Markdown, display
+
+from helpers.core import text
+from helpers.core.paths import OUTPUTS
+from helpers.data.io import atomic_write_bytes, atomic_write_text
+
+#: Report statuses a report can set for the run index, most serious last (the runner adds ``ok``/``failed``).
+STATUSES = ("no data", "stale data")
 
 
-def say(text: str) -> Markdown:
-    """Return ``text`` as Markdown, for a message that should read as prose in the report."""
-    return Markdown(text)
+def _filled(template: str, values: Mapping[str, object]) -> str:
+    return text.md(template, **values) if values else template
 
 
-def note(text: str) -> Markdown:
+def say(template: str, /, **values: object) -> Markdown:
+    """Prose for the report: ``template`` is Markdown (the project's own words), ``values`` are escaped.
+
+    Examples
+    --------
+    ``say("**{name}** has no figures for {year}.", name=council_name, year=year)``
+    """
+    return Markdown(_filled(template, values))
+
+
+def _output_file(suffix: str) -> Path | None:
+    prefix = os.environ.get("ASC_OUTPUT_PREFIX")
+    return Path(f"{prefix}{suffix}") if prefix else None
+
+
+def _plain(template: str, values: Mapping[str, object]) -> str:
+    """The words of a template with its values, without Markdown emphasis (for the run index)."""
+    words = template.format(**{k: str(v) for k, v in values.items()}) if values else template
+    return " ".join(words.replace("**", "").split())
+
+
+def note(template: str, /, **values: object) -> Markdown:
     """Say something in the report that the run's index page should show too.
 
     For a report that ran but has little or nothing to show (no figures for that year, a comparator group too
     small): the message appears in the report as prose and, under the runner, in the ``Notes`` column of
-    ``index.html`` and in ``manifest.json``, so that a batch of 150 reports does not hide it.
+    ``index.html`` and in ``manifest.json``, so that a batch of 150 reports does not hide it. ``values`` are
+    escaped in the report; the index escapes the whole line for HTML.
     """
-    prefix = os.environ.get("ASC_OUTPUT_PREFIX")
-    if prefix:
-        with open(f"{prefix}.notes", "a", encoding="utf-8") as fh:
-            fh.write(" ".join(str(text).split()) + "\n")
-    return Markdown(text)
+    f = _output_file(".notes")
+    if f is not None:
+        with open(f, "a", encoding="utf-8") as fh:
+            fh.write(_plain(template, values) + "\n")
+    return Markdown(_filled(template, values))
+
+
+def set_status(status: str, reason: str) -> None:
+    """Record the report's status for the run index and manifest: ``"no data"`` or ``"stale data"``.
+
+    A report with nothing to show for its parameters is ``no data`` (not ``ok``); a report that read a table
+    whose latest build failed is ``stale data``. Interactively (no runner) this does nothing but check.
+    """
+    if status not in STATUSES:
+        raise ValueError(f"status {status!r} is not one of {STATUSES}")
+    f = _output_file(".status")
+    if f is not None:
+        with open(f, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"status": status, "reason": " ".join(str(reason).split())}) + "\n")
+
+
+class Parts:
+    """Several outputs from one call, shown one after another (each keeps its own rich display).
+
+    Report modules return a ``Parts`` where a section is more than one table or paragraph, so that a notebook
+    cell stays one call. ``None`` items are skipped.
+    """
+
+    def __init__(self, *items: Any) -> None:
+        self.items = [i for i in items if i is not None]
+
+    def _ipython_display_(self) -> None:
+        for item in self.items:
+            display(item)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __repr__(self) -> str:
+        return "\n\n".join(repr(i) for i in self.items)
+
+
+#: Styles of the summary box and banners (inline, so that a saved HTML page needs no stylesheet).
+_BOX_STYLE = ("border: 2px solid #0072B2; border-radius: 4px; padding: 0.6em 1em; margin: 0.5em 0 1em 0; "
+              "background: #F2F8FC; color: #1a1a1a;")
+_BANNER_STYLES = {
+    "stale data": "border-left: 6px solid #D55E00; background: #FDEEE6; padding: 0.5em 1em; color: #1a1a1a;",
+    "no data": "border-left: 6px solid #666666; background: #F2F2F2; padding: 0.5em 1em; color: #1a1a1a;",
+    "warning": "border-left: 6px solid #E69F00; background: #FDF5E6; padding: 0.5em 1em; color: #1a1a1a;",
+}
+
+
+def summary_box(title: str, lines: Sequence[str], *, heading: str = "In brief") -> HTML:
+    """The answer-first box at the top of a report: a title and three to five plain lines (all escaped).
+
+    Parameters
+    ----------
+    title
+        E.g. ``"Stockport - forecast variance, quarter 3 2017-18"``.
+    lines
+        Plain sentences (no markup): the position, what is Red, the main drivers with the report's reasons.
+    """
+    items = "".join(f"<li>{text.escape_html(x)}</li>" for x in lines if x)
+    return HTML(f'<div class="asc-summary" role="note" aria-label="{text.escape_html(heading)}" '
+                f'style="{_BOX_STYLE}"><p style="margin: 0 0 0.3em 0;"><strong>{text.escape_html(title)}</strong>'
+                f'</p><ul style="margin: 0.2em 0 0.2em 1.2em; padding: 0;">{items}</ul></div>')
+
+
+def banner(kind: str, message: str) -> HTML:
+    """A warning banner (escaped): ``kind`` is ``"stale data"``, ``"no data"`` or ``"warning"``.
+
+    ``stale data`` and ``no data`` also set the report's status (:func:`set_status`).
+    """
+    if kind not in _BANNER_STYLES:
+        raise ValueError(f"banner kind {kind!r} is not one of {sorted(_BANNER_STYLES)}")
+    if kind in STATUSES:
+        set_status(kind, message)
+    label = {"stale data": "Stale data", "no data": "No data", "warning": "Note"}[kind]
+    return HTML(f'<div class="asc-banner asc-{kind.replace(" ", "-")}" role="alert" style="{_BANNER_STYLES[kind]}">'
+                f"<strong>{label}:</strong> {text.escape_html(message)}</div>")
+
+
+def glossary(terms: Mapping[str, str]) -> HTML:
+    """A short glossary of the terms a report uses (term -> plain meaning), escaped, sorted by term."""
+    rows = "".join(f"<dt><strong>{text.escape_html(k)}</strong></dt><dd>{text.escape_html(v)}</dd>"
+                   for k, v in sorted(terms.items(), key=lambda kv: kv[0].lower()))
+    return HTML(f'<dl class="asc-glossary">{rows}</dl>')
 
 
 def table(df: pd.DataFrame, *, empty: str, sort: list[str] | None = None) -> pd.DataFrame | Markdown:
@@ -75,8 +197,6 @@ def output_prefix() -> Path:
     Under the runner: ``outputs/<run>/<notebook>`` (or ``outputs/<run>/<notebook>/<council>`` in a batch), from
     the ``ASC_OUTPUT_PREFIX`` the runner sets. Interactively: ``outputs/interactive/<name>``.
     """
-    from helpers.core.paths import OUTPUTS
-
     env = os.environ.get("ASC_OUTPUT_PREFIX")
     return Path(env) if env else OUTPUTS / "interactive" / "report"
 
@@ -96,17 +216,18 @@ def export_table(df: pd.DataFrame, name: str) -> list[str]:
     list of str
         The two file names (no folders, so that outputs do not show machine paths).
     """
-    from helpers.data.io import atomic_write_bytes, atomic_write_text
-
     prefix = output_prefix()
     prefix.parent.mkdir(parents=True, exist_ok=True)
     csv_path = prefix.with_name(f"{prefix.name}_{name}.csv")
     xlsx_path = prefix.with_name(f"{prefix.name}_{name}.xlsx")
-    atomic_write_text(csv_path, df.to_csv(index=False))
-    import io
-
+    safe = df.copy()
+    for c in safe.columns:
+        if safe[c].dtype == object:
+            safe[c] = safe[c].map(text.csv_text)
+    atomic_write_text(csv_path, safe.to_csv(index=False))
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="xlsxwriter") as xl:
+    with pd.ExcelWriter(buf, engine="xlsxwriter",
+                        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as xl:
         df.to_excel(xl, sheet_name=name[:31], index=False)
     atomic_write_bytes(xlsx_path, buf.getvalue())
     return [csv_path.name, xlsx_path.name]
@@ -116,44 +237,9 @@ def export_table(df: pd.DataFrame, name: str) -> list[str]:
 # reader-facing tables
 # ------------------------------------------------------------------------------------------------
 
-
-def _plain(x: float, decimals: int, signed: bool = False) -> str:
-    """``x`` rounded to ``decimals`` with thousands separators; no ``-0``; ``+`` on positives if ``signed``."""
-    r = round(float(x), decimals)
-    if r == 0:
-        r = 0.0  # no "-0"
-    text = f"{abs(r):,.{decimals}f}"
-    if r < 0:
-        return "-" + text
-    return ("+" + text) if signed and r > 0 else text
-
-
-def _small_pct(x: float) -> str:
-    """Signed per cent to 1 decimal, or 2 decimals when 1 would show a non-zero value as 0.0%."""
-    x = float(x)
-    return _plain(x, 2 if 0 < abs(x) < 0.05 else 1, True) + "%"
-
-
-def _general(x: float) -> str:
-    """Up to 2 decimals, trailing zeros dropped (``2.7``, ``93.41``, ``2,235``)."""
-    if abs(float(x)) >= 1000:
-        return _plain(x, 0)
-    return _plain(x, 2).rstrip("0").rstrip(".") if "." in _plain(x, 2) else _plain(x, 2)
-
-
-#: Display formats of :func:`present`, by name: a function of one non-missing value returning text.
-FORMATS: dict[str, Callable[[Any], str]] = {
-    "gbp_k": lambda x: _plain(x, 0),                  # £ thousands, whole: 1,234
-    "gbp_k_signed": lambda x: _plain(x, 0, True),     # variances, movements: +1,234 overspend / -20 underspend
-    "gbp": lambda x: _plain(x, 2),                    # pounds with pence (unit costs): 1,364.00
-    "pct": lambda x: _plain(x, 1) + "%",              # 42.3%
-    "pct_signed": lambda x: _small_pct(x),            # +8.5%; +0.02% (not +0.0%) for a tiny non-zero share
-    "int": lambda x: _plain(x, 0),                    # counts: 1,285
-    "num": _general,                                  # mixed units (KPI values): 2.7, 93.41, 2,235
-    "text": str,
-}
-#: What a missing value looks like in a reader's table (never 0: a blank or suppressed figure stays blank).
-NA_TEXT = "–"
+#: Display formats (see :data:`helpers.core.text.FORMATS`).
+FORMATS = text.FORMATS
+NA_TEXT = text.NA_TEXT
 #: Background colours of RAG cells (light tints of the Okabe-Ito RAG colours; the text says the rating too).
 RAG_TINTS: dict[str, str] = {"red": "#F6C9B3", "amber": "#FBE3B0", "green": "#B8E6D5"}
 
@@ -295,7 +381,7 @@ def _html(frame: pd.DataFrame, *, numeric: list[str], caption: str | None, bold:
     sty = frame.style
     sty.set_uuid(uid)
     sty.cell_ids = False
-    sty = sty.hide(axis="index").format(escape="html")
+    sty = sty.hide(axis="index").format(escape="html").format_index(escape="html", axis=1)
     positions = {c: i for i, c in enumerate(frame.columns)}
     styles = [
         {"selector": "", "props": "border-collapse: collapse; font-size: 0.92em; margin-bottom: 1em;"},
@@ -318,7 +404,7 @@ def _html(frame: pd.DataFrame, *, numeric: list[str], caption: str | None, bold:
         styles.append({"selector": f"th.col{j}", "props": "text-align: right;"})
     sty = sty.set_table_styles(styles, overwrite=True)
     if caption:
-        sty = sty.set_caption(caption)
+        sty = sty.set_caption(text.escape_html(caption))
     if bold is not None and bold.any():
         rows = list(frame.index[bold.to_numpy()])
         sty = sty.apply(lambda r: ["font-weight: bold;" if r.name in rows else "" for _ in r], axis=1)

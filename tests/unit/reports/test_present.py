@@ -98,3 +98,31 @@ def test_per_cent_formats(x: float) -> None:
     if x != 0:
         assert shown != 0 or abs(x) < 0.005  # a non-zero share shows as non-zero unless below 0.005%
     assert report.FORMATS["num"](2.70) == "2.7" and report.FORMATS["num"](2235.0) == "2,235"
+
+
+def test_summary_box_banner_and_status_escape_and_record(tmp_path, monkeypatch):
+    import json
+
+    from helpers.reports import present
+
+    monkeypatch.setenv("ASC_OUTPUT_PREFIX", str(tmp_path / "r"))
+    box = present.summary_box("<b>Stockport</b> - variance", ["Over by £1k <script>x</script>", ""]).data
+    assert "<script>" not in box and "&lt;script&gt;" in box and box.count("<li>") == 1
+    ban = present.banner("stale data", "council_budget failed <img src=x>").data
+    assert "<img" not in ban
+    present.note("No figures for {y}.", y="<i>2023-24</i>")
+    present.set_status("no data", "nothing for Q5")
+    assert (tmp_path / "r.notes").read_text() == "No figures for <i>2023-24</i>.\n"  # the index escapes it
+    statuses = [json.loads(x) for x in (tmp_path / "r.status").read_text().splitlines()]
+    assert [s["status"] for s in statuses] == ["stale data", "no data"]
+    assert "&lt;i&gt;" in present.say("No figures for {y}.", y="<i>2023-24</i>").data
+
+
+def test_caption_and_headings_are_escaped():
+    import pandas as pd
+
+    from helpers.reports import present
+
+    df = pd.DataFrame({"a": ["<b>x</b>"], "src": ["para 2.1.2 <script>alert(1)</script>"]})
+    out = present.present(df, columns={"a": "<i>A</i>"}, source="src", empty="none")
+    assert "<script>" not in out.html and "<i>A</i>" not in out.html and "<b>x</b>" not in out.html

@@ -4,7 +4,7 @@ Plain pandas reads of the CSVs: template shape, the printed totals, and the exac
 source document (seed 004, Adults Committee 6 September 2018). Every mismatch asserted here is listed in the
 folder README; a change in the transcription that adds or removes one must update both.
 
-Run ``python tests/test_council_cambridgeshire.py`` to print every check result.
+Run ``python tests/unit/data/test_council_cambridgeshire.py`` to print every check result.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-FOLDER = Path(__file__).resolve().parents[1] / "data" / "raw" / "councils" / "cambridgeshire"
+FOLDER = Path(__file__).resolve().parents[3] / "data" / "raw" / "councils" / "cambridgeshire"
 COMMON = ["gss_code", "council", "financial_year", "period", "period_end", "table_id", "row_order", "line",
           "parent_line", "row_type"]
 LAST = ["source_document", "source_table", "note"]

@@ -14,7 +14,7 @@ import pytest
 from helpers.core.errors import ParameterError
 from helpers.pipeline import run
 
-FIX = Path(__file__).parent / "fixtures" / "notebooks"
+FIX = Path(__file__).parents[1] / "fixtures" / "notebooks"
 TRIVIAL = FIX / "trivial.ipynb"
 
 pytestmark = pytest.mark.notebooks
