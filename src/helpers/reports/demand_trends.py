@@ -334,6 +334,7 @@ class DemandAnalysis:
     def forecast_chart(self):
         """The history, the chosen forecast and its intervals, with the backtest error under it."""
         from helpers.reports import plots
+        from helpers.reports.plots import demand as demand_charts
 
         title = f"{self.council_name}: {self.spec.label}"
         if not self.ok:
@@ -341,7 +342,7 @@ class DemandAnalysis:
         r = self.report
         t = r.forecast.table
         title += f", forecast to {t.index[-1]}"
-        return plots.forecast_chart(self.meta.history, t, title=title, ylabel=self.spec.unit,
+        return demand_charts.forecast_chart(self.meta.history, t, title=title, ylabel=self.spec.unit,
                                     source=self.spec.source, note=self.backtest_note(),
                                     break_years=self.meta.break_marks)
 
@@ -370,12 +371,13 @@ class DemandAnalysis:
     def population_chart(self):
         """The driving band: estimates and the cohort-ageing projection (labelled as not an ONS projection)."""
         from helpers.reports import plots
+        from helpers.reports.plots import demand as demand_charts
 
         title = f"{self.council_name}: population aged {self.spec.driver_band or '-'}"
         src = "ONS mid-year population estimates (MYE2), on April 2023 council boundaries"
         if self.driver is None:
             return plots.empty_chart("No demographic driver for this series or council", title=title, source=src)
-        return plots.population_chart(
+        return demand_charts.population_chart(
             self.driver.population, title=title, ylabel=f"people aged {self.driver.band}", source=src,
             note="Projection: cohort ageing of ONS mid-year estimates (Hamilton-Perry cohort change ratios, "
                  "3-year average), not an ONS projection.")

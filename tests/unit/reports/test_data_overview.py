@@ -14,8 +14,8 @@ import pytest  # noqa: E402
 
 from helpers.data import tables  # noqa: E402
 from helpers.reports import data_overview as overview
-from helpers.reports import plots
 from helpers.reports import present as report
+from helpers.reports.plots import overview as overview_charts
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def test_table_years_show_the_gaps(built: None) -> None:
 def test_coverage_chart_draws_one_bar_per_run_of_years(built: None) -> None:
     ov = tables.overview()
     ov = ov[ov["table"].isin(["council_budget", "council_kpis"])]
-    fig = plots.coverage_chart(ov, overview.table_years(["council_budget", "council_kpis"]))
+    fig = overview_charts.coverage_chart(ov, overview.table_years(["council_budget", "council_kpis"]))
     ax = fig.axes[0]
     bars = [c for c in ax.collections if c.get_paths()]
     runs = sorted(len(c.get_paths()) for c in bars)

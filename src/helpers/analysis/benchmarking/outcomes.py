@@ -733,12 +733,13 @@ SOURCE = "NHS England, Adult Social Care Outcomes Framework (ASCOF) {years}; Ofl
 def spine_figure(b: Benchmark, comp: pd.DataFrame) -> Any:
     """Spine chart of every measure with a council value (right = better)."""
     from helpers.reports import plots
+    from helpers.reports.plots import benchmarking as benchmarking_charts
 
     title = f"ASCOF {b.year}: {b.name} on the spread of all councils"
     why = availability(b)
     if why:
         return plots.empty_chart(why, title=title, source=SOURCE.format(years=b.year))
-    return plots.spine_chart(
+    return benchmarking_charts.spine_chart(
         spine(b, comp), council_name=b.name, group_label=b.group_label, title=title,
         source=SOURCE.format(years=b.year),
         note="Bars: all councils with a value, scaled from the worst (left) to the best (right); "
@@ -748,6 +749,7 @@ def spine_figure(b: Benchmark, comp: pd.DataFrame) -> Any:
 def trend_figure(b: Benchmark, measures: list[str] | tuple[str, ...] = TREND_MEASURES) -> Any:
     """Small multiples of up to four measures over every year: the council, its group's median, England."""
     from helpers.reports import plots
+    from helpers.reports.plots import benchmarking as benchmarking_charts
 
     t = trend(b, list(measures)[:4])
     title = f"ASCOF trends: {b.name}, its comparator group and England"
@@ -755,7 +757,7 @@ def trend_figure(b: Benchmark, measures: list[str] | tuple[str, ...] = TREND_MEA
     if t.empty or t["council"].notna().sum() == 0:
         return plots.empty_chart(f"{b.name} has no value for these measures in any year.", title=title,
                                  source=SOURCE.format(years=years))
-    return plots.trend_panels(t, council_name=b.name, group_label=b.group_label, title=title,
+    return benchmarking_charts.trend_panels(t, council_name=b.name, group_label=b.group_label, title=title,
                               source=SOURCE.format(years=years),
                               note="Group median shown where at least 5 comparators have a value.")
 

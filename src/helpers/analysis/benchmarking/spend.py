@@ -1057,13 +1057,14 @@ def _measure_word(measure: str) -> str:
 def strip_chart(b: Benchmark, measure: str = "gross", lines: tuple[str, ...] = HEADLINE_LINES) -> Any:
     """Dot strip of every council's spend per head on the headline lines, the council highlighted."""
     from helpers.reports import plots
+    from helpers.reports.plots import benchmarking as benchmarking_charts
 
     title = f"Spend per head, {b.year}: {b.name} among all councils"
     why = spend_availability(b, measure)
     if why:
         return plots.empty_chart(why, title=title, source="national spend and population tables")
     data = spend_strip(b, measure, lines)
-    return plots.dot_strip(data, council_name=b.name, title=title,
+    return benchmarking_charts.dot_strip(data, council_name=b.name, title=title,
                            xlabel=f"{_measure_word(measure)} per head, % of the median council (100 = median)",
                            source=spend_source(b.year),
                            note="Each dot is a council; per head of the population of the line's age band.")
@@ -1072,13 +1073,14 @@ def strip_chart(b: Benchmark, measure: str = "gross", lines: tuple[str, ...] = H
 def trend_figure(b: Benchmark, line: str = "total", measure: str = "gross") -> Any:
     """Spend per head on a line over time in real terms: the council, its group's median and England."""
     from helpers.reports import plots
+    from helpers.reports.plots import benchmarking as benchmarking_charts
 
     ln = _check_line(line)
     t = spend_trend(b, line, measure)
     title = f"{ln.label}: spend per head over time"
     if t.empty:
         return plots.empty_chart("No spend per head for any year.", title=title, source="national spend tables")
-    return plots.trend_chart(
+    return benchmarking_charts.trend_chart(
         t, council_name=b.name, group_label=b.group_label, value="_real", title=title,
         ylabel=f"£ per person aged {ln.age_band}, {t['real_prices'].iloc[0]}", source=spend_source(list(t["year"])),
         note=("Real terms with the HM Treasury GDP deflator. " + t["deflator_note"].iloc[0] + ". "
@@ -1088,7 +1090,7 @@ def trend_figure(b: Benchmark, line: str = "total", measure: str = "gross") -> A
 def quadrant_figure(b: Benchmark, line: str, measure_code: str, measure: str = "gross") -> Any:
     """Quadrant chart of spend per head on a line against its ASCOF partner measure, every council."""
     from helpers.analysis.benchmarking import outcomes
-    from helpers.reports import plots
+    from helpers.reports.plots import benchmarking as benchmarking_charts
 
     ln = _check_line(line)
     data, msg = spend_vs_outcome(b, line, measure_code, measure)
@@ -1096,7 +1098,7 @@ def quadrant_figure(b: Benchmark, line: str, measure_code: str, measure: str = "
     pol = str(reg.loc[measure_code, "polarity"])
     unit = {"percent": "%", "rate_per_100k": "per 100,000"}.get(str(reg.loc[measure_code, "unit"]), "")
     title = f"Spend per head and ASCOF {measure_code}, {b.year}"
-    return plots.quadrant(
+    return benchmarking_charts.quadrant(
         data, council_name=b.name, title=title, polarity=pol,
         xlabel=f"{ln.label}: {_measure_word(measure)}, £ per person aged {ln.age_band}",
         ylabel=f"ASCOF {measure_code}, {unit} ({'higher' if pol == 'higher' else 'lower'} is better)",
