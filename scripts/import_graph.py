@@ -185,13 +185,13 @@ def violations(mods: dict[str, Module] | None = None) -> list[str]:
                 out.append(f"stage: {n} ({m.stage}) imports {t} ({ts}), a later stage")
         for t in sorted(m.inner):
             out.append(f"inner import: {n} imports {t} inside a function")
-        for line, pkg, lazy in m.inner_third:
+        for _line, pkg, lazy in m.inner_third:
             if not lazy:
                 out.append(f"inner import: {n} imports {pkg} inside a function without '{LAZY_MARK} why'")
         if m.stage in ("core", "data", "analysis"):
             for pkg in sorted(m.third & set(PRESENTATION)):
                 out.append(f"presentation: {n} ({m.stage}) imports {pkg}")
-        for line, what in m.private:
+        for _line, what in m.private:
             owner = what.rsplit(".", 1)[0]
             if owner != n:
                 out.append(f"private: {n} uses {what}")
