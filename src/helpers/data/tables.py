@@ -20,6 +20,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -249,6 +250,26 @@ def load(name: str, columns: list[str] | None = None) -> pd.DataFrame:
         )
     record_read(name)
     return pd.read_parquet(p, columns=columns)
+
+
+@lru_cache(maxsize=32)
+def _read_cached(name: str, stamp: tuple[int, int], columns: tuple[str, ...] | None) -> pd.DataFrame:
+    return pd.read_parquet(processed_path(name), columns=list(columns) if columns else None)
+
+
+def cached(name: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """Like :func:`load`, read once per process while the file is unchanged: the one cached loader.
+
+    Warm kernels run many reports in one process; a table read by every report is read from disk once
+    (the cache key is the file's modification time and size, so a rebuild is seen). Every call records the
+    read for the run manifest. The frame is shared: do not modify it (copy first).
+    """
+    p = processed_path(name)
+    if not p.is_file():
+        return load(name, columns)  # raises MissingDataError with the how-to-fix message
+    st = p.stat()
+    record_read(name)
+    return _read_cached(name, (st.st_mtime_ns, st.st_size), tuple(columns) if columns else None)
 
 
 def record_read(name: str) -> None:

@@ -73,3 +73,23 @@ def test_load_of_unbuilt_table_says_what_to_run(sandbox) -> None:
 def test_unknown_table_named() -> None:
     with pytest.raises(Exception, match="unknown table 'nope'"):
         tables.build(["nope"])
+
+
+def test_cached_reads_once_while_unchanged_and_sees_a_rebuild(tmp_path, monkeypatch):
+    import os
+
+    import pandas as pd
+
+    from helpers.data import tables
+
+    path = tmp_path / "t_cached.parquet"
+    monkeypatch.setattr(tables, "processed_path", lambda name: tmp_path / f"{name}.parquet")
+    log = tmp_path / "reads"
+    monkeypatch.setenv("ASC_READ_LOG", str(log))
+    pd.DataFrame({"a": [1, 2]}).to_parquet(path)
+    first = tables.cached("t_cached")
+    assert tables.cached("t_cached") is first
+    pd.DataFrame({"a": [1, 2, 3]}).to_parquet(path)
+    os.utime(path, ns=(1, 1))
+    assert len(tables.cached("t_cached")) == 3
+    assert log.read_text().split() == ["t_cached"] * 3
