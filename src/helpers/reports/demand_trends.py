@@ -496,8 +496,8 @@ class DemandAnalysis:
     def intro(self) -> Markdown:
         """The paragraph under the headline: the note for the run index when there is little to show, and where
         the data end (a forecast of years the national files already cover is a check, not a plan)."""
-        from helpers.analysis.benchmarking.spend import noted
         from helpers.data.councils import LATEST_YEAR
+        from helpers.reports.benchmarking import noted
 
         text = ""
         first = str(self.report.forecast.table.index[0]) if self.ok else ""

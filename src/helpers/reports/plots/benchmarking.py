@@ -116,7 +116,7 @@ def quadrant(data: pd.DataFrame, *, council_name: str, title: str, xlabel: str, 
     Parameters
     ----------
     data
-        ``spend`` (x), ``outcome`` (y), ``role`` (from :func:`helpers.analysis.benchmarking.spend.spend_vs_outcome`).
+        ``spend`` (x), ``outcome`` (y), ``role`` (from :func:`helpers.analysis.benchmarking.spend_outcome.spend_vs_outcome`).
     polarity
         The outcome's polarity: which half is labelled "better outcome".
     """
@@ -159,7 +159,7 @@ def spine_chart(spine: pd.DataFrame, *, council_name: str, group_label: str, tit
     Parameters
     ----------
     spine
-        :func:`helpers.analysis.benchmarking.outcomes.spine` (scaled 0 = worst council, 1 = best). The values and verdicts are in
+        :func:`helpers.reports.ascof_benchmarking.spine` (scaled 0 = worst council, 1 = best). The values and verdicts are in
         the report's table, not repeated on the chart (text is the slow part of drawing a chart).
     """
     if spine.empty:

@@ -1,0 +1,358 @@
+"""The ASCOF benchmarking report (notebook ``02_ascof_benchmarking``): outcomes against the group, for a reader.
+
+:func:`prepare` checks the council, year, comparator group and the chosen measures, runs the comparison of
+:mod:`helpers.analysis.benchmarking.outcomes` once, and returns an :class:`AscofBenchmarking`; each of its
+methods is one cell of the notebook and returns what that cell shows. The functions below the class are the
+pieces: tables (``*_display``), the spine chart's data (:func:`spine`), charts (``*_figure``) and charts or the
+sentence saying why there is none (``*_view``), the paragraph before the measure table, source lines, the
+councillor's table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from helpers.analysis import stats
+from helpers.analysis.benchmarking import groups, outcomes
+from helpers.analysis.benchmarking.groups import Benchmark
+from helpers.analysis.benchmarking.outcomes import (
+    TREND_MEASURES,
+    VOLUNTARY_SURVEY_YEAR,
+    availability,
+    digits,
+    rounded,
+)
+from helpers.analysis.benchmarking.reported import council_reported
+from helpers.core import periods, text
+from helpers.reports import plots
+from helpers.reports import present as report
+from helpers.reports.benchmarking import BenchmarkReport, noted, plain_summary, range_text, rank_text, signed1
+from helpers.reports.plots import benchmarking as benchmarking_charts
+
+#: The source line of the ASCOF charts (``{years}``: the years drawn).
+SOURCE = "NHS England, Adult Social Care Outcomes Framework (ASCOF) {years}; Oflog nearest neighbours"
+
+
+def prepare(council: str, year: str, comparator: str | list[str] = "nearest_neighbours",
+            measures: str | list[str] = "all", trend_measures: str | list[str] = TREND_MEASURES,
+            mad_scaled: bool = False) -> AscofBenchmarking:
+    """Check the report's parameters, run the comparison once, and return the report object.
+
+    Parameters
+    ----------
+    council, year, comparator, mad_scaled
+        See :func:`helpers.analysis.benchmarking.groups.setup`.
+    measures
+        The measures of the tables (:func:`helpers.analysis.benchmarking.outcomes.check_measures`).
+    trend_measures
+        The measures drawn as trend lines (the first four of them, in registry order).
+
+    Raises
+    ------
+    ParameterError
+        A parameter that is not valid (the message names it).
+    """
+    b = groups.setup(council, year, comparator, mad_scaled=mad_scaled)
+    return AscofBenchmarking(b, outcomes.check_measures(measures),
+                             outcomes.check_measures(trend_measures, "trend_measures"))
+
+
+class AscofBenchmarking(BenchmarkReport):
+    """The ASCOF benchmarking report for one council, year and group; one method per notebook cell.
+
+    Attributes
+    ----------
+    b
+        The checked council, year and comparator group.
+    measures, trend_measures
+        The chosen registry codes.
+    comp
+        :func:`helpers.analysis.benchmarking.outcomes.comparison` of the chosen measures.
+    plain
+        The councillor's table (:func:`plain`).
+    """
+
+    def __init__(self, b: Benchmark, measures: list[str], trend_measures: list[str]) -> None:
+        self.measures = measures
+        self.trend_measures = trend_measures
+        self.comp = outcomes.comparison(b, measures)
+        super().__init__(b, plain(b, self.comp), plain_empty=availability(b) or "Nothing to summarise.")
+
+    def heading_lines(self) -> list[str]:
+        """The council and year, then the group and the number of measures chosen."""
+        return [f"Council: {self.b.name} ({self.b.council}), {self.b.year}",
+                f"Comparator group: {self.b.group_label}; measures: {len(self.measures)}"]
+
+    def every_measure(self) -> report.Parts:
+        """The measure table: the paragraph on the method (a run note when there is little to show), the table."""
+        return report.Parts(intro(self.b, self.comp, self.measures), comparison_display(self.b, self.comp))
+
+    def not_published(self) -> Any:
+        """The chosen measures not published for the year, with the years they are."""
+        return not_published_display(self.b, self.measures)
+
+    def spine(self) -> Any:
+        """The spine chart: the council on the spread of all councils, every measure."""
+        return spine_view(self.b, self.comp)
+
+    def outliers(self) -> Any:
+        """Measures where the council is 3 or more MADs from the median of all councils."""
+        return outliers_display(self.b, self.comp)
+
+    def trend_chart(self) -> Any:
+        """The trend panels of the trend measures."""
+        return trend_view(self.b, self.trend_measures)
+
+    def trend_table(self) -> Any:
+        """The council's values by year for every chosen measure, with a trend verdict."""
+        return trend_display(self.b, self.measures)
+
+    def own_reports(self) -> Any:
+        """The values the council's own reports print next to the national ones."""
+        return reported_display(self.b)
+
+
+# ------------------------------------------------------------------------------------------------
+# numbers, sources and the paragraph before the measure table
+# ------------------------------------------------------------------------------------------------
+
+
+def ascof_number(x: float) -> str:
+    """An ASCOF value as published: 1 decimal with thousands separators, or up to 3 below 1 (1J: 0.411)."""
+    x = float(x)
+    if abs(x) < 1:
+        return text.number(x, 3).rstrip("0").rstrip(".") or "0"
+    return text.number(x, 1)
+
+
+def ascof_source(source_ids: pd.Series | list[str], years: str) -> str:
+    """Sources line of an ASCOF table: the publications and their files."""
+    ids = sorted(set(source_ids))
+    what = []
+    if "ascof_trend" in ids:
+        what.append(f"NHS England ASCOF time series ({years})")
+    if "ascof_2020_21_open_data" in ids:
+        what.append("NHS Digital ASCOF 2020-21 open data (values, numerators, denominators, margins of error)")
+    return "; ".join(what) + (f" ({groups.source_files(ids)})" if ids else "")
+
+
+def intro(b: Benchmark, comp: pd.DataFrame, measures: list[str] | None = None) -> Any:
+    """The paragraph before the measure table: the MAD used, intervals, survey measures; a run note when the
+    report has little to show (:func:`helpers.analysis.benchmarking.outcomes.problem`)."""
+    message = groups.scale_note(b)
+    if availability(b) is None and not comp.empty:
+        if comp["lower"].isna().all():
+            message += (f" No measure has an interval for {b.year}: the national files publish numerators and "
+                        "denominators for 2020-21 only, so every verdict is a distance from the median in MADs.")
+        if comp["survey_based"].any():
+            message += (" Measures marked *(survey)* come from the Adult Social Care Survey or the carers' survey: "
+                        "estimates from a sample of people, with a margin of error.")
+    return noted(message, outcomes.problem(b, comp, measures))
+
+
+# ------------------------------------------------------------------------------------------------
+# tables
+# ------------------------------------------------------------------------------------------------
+
+
+def comparison_display(b: Benchmark, comp: pd.DataFrame) -> Any:
+    """:func:`~helpers.analysis.benchmarking.outcomes.comparison` for the reader: value, interval, group median
+    and rank, England, region, verdicts.
+
+    Values are shown to the decimals ASCOF publishes (group medians of an even count rounded to them); the
+    interval column is left out when no measure has one (the paragraph above says why), and "How judged" is
+    said once above the table when it is the same for every row. Survey measures are marked.
+    """
+    d = comp.copy()
+    note = f"{b.year}; units as published: per cent, rate per 100,000 (2A) or score (1A, 1D, 1J)"
+    cols = {"measure_code": "ASCOF", "measure": "Measure", "better_if": "Better if", "value": "Council",
+            "ci": "Interval", "group_median": "Group median", "rank_text": "Rank (1 = best)",
+            "england": "England", "region": "Region", "vs_group": "Against the group",
+            "vs_england": "Against England", "basis": "How judged", "note": "Note"}
+    if not d.empty:
+        places = digits(d["measure_code"])
+        d["better_if"] = d["polarity"].map({"higher": "higher", "lower": "lower", "none": "no judgement"})
+        d["ci"] = [range_text(pd.Series([lo]), pd.Series([hi]), int(p))[0]
+                   for lo, hi, p in zip(d["lower"], d["upper"], places, strict=True)]
+        for c in ("value", "group_median", "england", "region"):
+            d[c] = rounded(d[c], places)
+        d["rank_text"] = rank_text(d["rank"], d["rank_of"])
+        d["note"] = d["reason"].where(d["reason"] != "")
+        if d["lower"].isna().all():  # the paragraph above says why no measure has an interval
+            d.loc[d["note"] == "no margin of error published for this year", "note"] = np.nan
+        if b.year == VOLUNTARY_SURVEY_YEAR:
+            unrun = d["survey_based"] & d["value"].isna()
+            d.loc[unrun, "note"] = "voluntary survey"
+            if unrun.any():
+                note += (f". 'Voluntary survey': the {VOLUNTARY_SURVEY_YEAR} Adult Social Care Survey was voluntary and "
+                         "this council has no value from it")
+        d["basis"] = np.where(d["interval"].astype(bool) & d["lower"].notna(), d["interval"], "MADs")
+        d["measure"] = d["measure"] + np.where(d["survey_based"], " (survey)", "")
+        if d["basis"].nunique() == 1 and d["basis"].iloc[0] == "MADs":
+            note += ". Verdicts: distance from the median in MADs"
+            cols.pop("basis")
+        else:
+            note += (". How judged: the interval named (its method and level) against the comparator value, or "
+                     "'MADs': the distance from the median in MADs")
+        note += f". Sources: {ascof_source(d['source_id'].dropna(), b.year)}"
+    return report.present(
+        d, columns=cols, drop_empty=("note", "ci"),
+        formats={c: ascof_number for c in ("value", "group_median", "england", "region")},
+        empty=availability(b) or "None of the chosen measures has a value this year.", note=note)
+
+
+def not_published_display(b: Benchmark, measures: list[str] | None = None) -> Any:
+    """:func:`~helpers.analysis.benchmarking.outcomes.not_published` for the reader."""
+    return report.present(outcomes.not_published(b, measures),
+                          columns={c: c for c in ("Measure", "Name", "Published for", "Note")},
+                          empty=availability(b) or "Every chosen measure has values for this year.")
+
+
+def outliers_display(b: Benchmark, comp: pd.DataFrame) -> Any:
+    """Measures where the council is 3 or more MADs from the median of all councils (Oflog's "much ...")."""
+    sel = comp[comp["outlier"]] if not comp.empty else comp
+    return report.present(
+        sel, columns={"measure_code": "ASCOF", "measure": "Measure", "value": "Council",
+                      "england_median": "Median of all councils", "england_mads": "MADs from the median",
+                      "england_verdict": "Verdict"},
+        formats={"england_mads": signed1, "value": ascof_number, "england_median": ascof_number},
+        empty=availability(b) or "On no measure is the council 3 or more MADs from the median of all councils.")
+
+
+def trend_display(b: Benchmark, measures: list[str] | None = None) -> Any:
+    """:func:`~helpers.analysis.benchmarking.outcomes.trend_summary` for the reader."""
+    t = outcomes.trend_summary(b, measures)
+    cols = {c: c for c in t.columns}
+    years = [c for c in t.columns if periods.is_fy(c)]
+    ids = outcomes.ascof_values().loc[lambda v: v["year"].isin(years), "source_id"] if years else []
+    return report.present(t, columns=cols, empty=" ".join(b.notes) or "No values in any year.",
+                          formats={y: ascof_number for y in years},
+                          note="The council's values by year (units as published); trend: Mann-Kendall test, "
+                               "at least 5 years of one unbroken series. Survey measures have no 2020-21 value for "
+                               "most councils (the survey was voluntary that year). Sources: "
+                               + ascof_source(ids, f"{years[0]} to {years[-1]}" if years else ""))
+
+
+def reported_display(b: Benchmark) -> Any:
+    """:func:`~helpers.analysis.benchmarking.reported.council_reported` for the reader: the table with its
+    one-sentence summary above it."""
+    table, message = council_reported(b)
+    return report.present(table, columns={c: c for c in table.columns}, empty=message, note=message,
+                          formats={"National value": "num", "Council report": "num", "Difference": signed1})
+
+
+# ------------------------------------------------------------------------------------------------
+# charts (drawn by helpers.reports.plots.benchmarking)
+# ------------------------------------------------------------------------------------------------
+
+
+def spine(b: Benchmark, comp: pd.DataFrame) -> pd.DataFrame:
+    """Data of the spine chart: each measure's spread over all councils, scaled 0 (worst) to 1 (best).
+
+    Measures where higher is worse are flipped so that right is always better; ``none`` measures keep
+    higher to the right. Only measures with a council value are drawn.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``measure_code``, ``label``, ``lo``, ``q1``, ``median``, ``q3``, ``hi`` (scaled: 0 and 1 are the
+        worst and best council), ``council``, ``group_median``, ``england`` (scaled), ``value`` (as
+        published), ``verdict`` (``vs_england``), ``unit``.
+    """
+    if comp.empty:
+        return pd.DataFrame()
+    df = outcomes.ascof_values()
+    yr = df[(df["year"] == b.year) & (df["level"] == "council")]
+    rows = []
+    for r in comp[comp["value"].notna()].itertuples():
+        v = yr.loc[yr["measure_code"] == r.measure_code, "value"].dropna()
+        lo, hi = float(v.min()), float(v.max())
+        span = hi - lo if hi > lo else 1.0
+        flip = r.polarity == "lower"
+
+        def sc(x: float, lo: float = lo, span: float = span, flip: bool = flip) -> float:
+            s = (x - lo) / span
+            return 1 - s if flip else s
+
+        q = v.quantile([0.25, 0.5, 0.75])
+        a, c = sorted((sc(q[0.25]), sc(q[0.75])))
+        rows.append({"measure_code": r.measure_code, "label": f"{r.measure_code} {r.measure}", "lo": 0.0, "q1": a,
+                     "median": sc(q[0.5]), "q3": c, "hi": 1.0, "council": sc(r.value),
+                     "group_median": sc(r.group_median) if pd.notna(r.group_median) else np.nan,
+                     "england": sc(r.england) if pd.notna(r.england) else np.nan, "value": r.value,
+                     "verdict": r.vs_england, "unit": r.unit})
+    return pd.DataFrame(rows)
+
+
+def spine_figure(b: Benchmark, comp: pd.DataFrame) -> Any:
+    """Spine chart of every measure with a council value (right = better)."""
+    title = f"ASCOF {b.year}: {b.name} on the spread of all councils"
+    why = availability(b)
+    if why:
+        return plots.empty_chart(why, title=title, source=SOURCE.format(years=b.year))
+    return benchmarking_charts.spine_chart(
+        spine(b, comp), council_name=b.name, group_label=b.group_label, title=title,
+        source=SOURCE.format(years=b.year),
+        note="Bars: all councils with a value, scaled from the worst (left) to the best (right); "
+             "where lower is better the scale is reversed. Values and verdicts: see the table above.")
+
+
+def trend_figure(b: Benchmark, measures: list[str] | tuple[str, ...] = TREND_MEASURES) -> Any:
+    """Small multiples of up to four measures over every year: the council, its group's median, England."""
+    t = outcomes.trend(b, list(measures)[:4])
+    title = f"ASCOF trends: {b.name}, its comparator group and England"
+    years = f"{t['year'].min()} to {t['year'].max()}" if not t.empty else ""
+    if t.empty or t["council"].notna().sum() == 0:
+        return plots.empty_chart(f"{b.name} has no value for these measures in any year.", title=title,
+                                 source=SOURCE.format(years=years))
+    return benchmarking_charts.trend_panels(t, council_name=b.name, group_label=b.group_label, title=title,
+                                            source=SOURCE.format(years=years),
+                                            note="Group median shown where at least 5 comparators have a value.")
+
+
+def spine_view(b: Benchmark, comp: pd.DataFrame) -> Any:
+    """:func:`spine_figure` as an image for the report, or a sentence when there are no values (the paragraph
+    above the measure table has said why)."""
+    if availability(b) or comp.empty or comp["value"].notna().sum() == 0:
+        return report.say("*No chart: no ASCOF value for the council this year (see above).*")
+    return plots.image(spine_figure(b, comp))
+
+
+def trend_view(b: Benchmark, measures: list[str] | tuple[str, ...] = TREND_MEASURES) -> Any:
+    """:func:`trend_figure` as an image for the report, or a sentence when the council has no value to draw."""
+    if not b.available:
+        return report.say(f"*No chart: {' '.join(b.notes)}*")
+    t = outcomes.trend(b, list(measures)[:4])
+    if t.empty or t["council"].notna().sum() == 0:
+        return report.say(f"*No chart: {b.name} has no value for {', '.join(measures)} in any year.*")
+    return plots.image(trend_figure(b, measures))
+
+
+# ------------------------------------------------------------------------------------------------
+# the councillor's summary
+# ------------------------------------------------------------------------------------------------
+
+
+def plain(b: Benchmark, comp: pd.DataFrame) -> pd.DataFrame:
+    """:func:`~helpers.reports.benchmarking.plain_summary` of the ASCOF comparison (one row per measure with a
+    value)."""
+    if comp.empty:
+        return plain_summary(pd.DataFrame())
+    c = comp[comp["value"].notna()]
+    verdict = [v if v != stats.NOT_COMPARED else f"not compared: {r or 'no comparator value'}"
+               for v, r in zip(c["vs_group"], c["reason"], strict=True)]
+    places = digits(c["measure_code"])
+    rows = pd.DataFrame({
+        "measure": ("ASCOF " + c["measure_code"] + ": " + c["measure"]
+                    + np.where(c["survey_based"], " (survey)", "")).to_numpy(),
+        "unit": np.where(places == 3, "score_3", c["unit"]), "value": rounded(c["value"], places).to_numpy(),
+        "comparator": rounded(c["group_median"], places).to_numpy(),
+        "england": rounded(c["england"], places).to_numpy(), "verdict": verdict,
+        "basis": [bs.replace("against the value", "against the group median").replace(
+            "from the median", "from the group median") for bs in c["basis"]],
+        "source": [ascof_source([i], b.year) for i in c["source_id"]],
+    })
+    return plain_summary(rows)

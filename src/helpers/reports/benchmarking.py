@@ -1,0 +1,191 @@
+"""What both benchmarking reports show: the comparator group, series breaks, the councillor's summary, run notes.
+
+Shared by :mod:`helpers.reports.spend_benchmarking` and :mod:`helpers.reports.ascof_benchmarking`:
+
+* :class:`BenchmarkReport` -- the part of a report object both have: the checked
+  :class:`~helpers.analysis.benchmarking.groups.Benchmark`, the heading lines, the comparator group and the
+  councillor's summary with its export;
+* :func:`members_display`, :func:`breaks_display` -- the comparator councils, the council's series breaks;
+* :func:`plain_summary`, :func:`plain_display`, :func:`export_summary` -- the short table a councillor reads
+  (text for the reader, rounded numbers for re-use), shown and saved as CSV and Excel;
+* :func:`noted` -- a sentence whose problem also goes to the run index;
+* :func:`rank_text`, :func:`range_text` -- "3 of 16", "512 to 640".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown
+
+from helpers.analysis.benchmarking.groups import Benchmark
+from helpers.core import text
+from helpers.data import councils
+from helpers.reports import plots
+from helpers.reports import present as report
+
+#: The councillor's table: reader columns (text), then the numbers as shown (for re-use) and the source.
+PLAIN_COLUMNS = ["Measure", "Our value", "Comparator median", "England", "Verdict", "How judged", "our_value",
+                 "comparator_value", "england_value", "Source"]
+#: Decimals shown per unit of the councillor's table (others: 2).
+PLAIN_DIGITS = {"gbp_per_head": 0, "percent": 1, "rate_per_100k": 1, "score_3": 3}
+
+
+def noted(message: str, problem: str | None) -> Markdown:
+    """``message`` for the report, with ``problem`` in bold after it; ``problem`` also goes to the run's index.
+
+    ``problem`` is what a reader of a batch must not miss (no figures for the year, too few comparators):
+    :func:`helpers.reports.present.note` records it for the ``Notes`` column of ``index.html`` and the manifest.
+    """
+    if problem:
+        report.note(problem)
+        return report.say(f"{message} **{problem}**".strip())
+    return report.say(message)
+
+
+def rank_text(rank: pd.Series, of: pd.Series) -> list[str | None]:
+    """``"3 of 16"`` per row (``None`` where there is no rank)."""
+    return [f"{int(r)} of {int(n)}" if pd.notna(r) else None for r, n in zip(rank, of, strict=True)]
+
+
+def range_text(lo: pd.Series, hi: pd.Series, digits: int = 0) -> list[str | None]:
+    """``"512 to 640"`` per row, to ``digits`` decimals with thousands separators (``None`` where no range)."""
+    return [f"{text.number(a, digits)} to {text.number(c, digits)}" if pd.notna(a) else None
+            for a, c in zip(lo, hi, strict=True)]
+
+
+def signed1(x: float) -> str:
+    """A signed distance or difference to 1 decimal (``+1.2``, ``-0.4``, ``0.0``)."""
+    return text.number(x, 1, signed=True)
+
+
+def members_display(b: Benchmark) -> Any:
+    """The comparator councils for the reader (name, code, region, type)."""
+    return report.present(b.members(), columns={"name": "Council", "gss_code": "ONS code", "region_name": "Region",
+                                                 "council_type": "Type"},
+                          empty="No comparator group: see the note above.")
+
+
+def breaks_display(b: Benchmark) -> Any:
+    """Where the council's own series breaks (boundary or code changes), for the reader."""
+    rows = pd.DataFrame(councils.series_breaks(b.council), columns=["year", "kind", "description", "related_codes"])
+    rows["related_codes"] = rows["related_codes"].map(lambda v: ", ".join(v) if isinstance(v, (list, tuple)) else v)
+    return report.present(rows, columns={"year": "From", "kind": "Change", "description": "What changed",
+                                         "related_codes": "Other ONS codes involved"},
+                          empty="No boundary or code change affects this council's series since 2009-10.",
+                          note="Boundary and code changes (ONS); a series is not joined across a change of area")
+
+
+# ------------------------------------------------------------------------------------------------
+# the councillor's summary
+# ------------------------------------------------------------------------------------------------
+
+
+def plain_value(value: float, unit: str) -> str:
+    """A value of the councillor's table in its unit: ``£798``, ``93.1%``, ``484.8 per 100,000``, ``0.411``."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "not available"
+    if unit == "gbp_per_head":
+        return "£" + text.number(value, 0)
+    if unit == "percent":
+        return text.number(value, 1) + "%"
+    if unit == "rate_per_100k":
+        return text.number(value, 1) + " per 100,000"
+    if unit == "score_3":  # a score published to 3 decimals (ASCOF 1J, on a 0-1 scale)
+        return text.number(value, 3)
+    return text.number(value, 2).rstrip("0").rstrip(".")
+
+
+def plain_summary(rows: pd.DataFrame, unit_col: str = "unit") -> pd.DataFrame:
+    """The short table a councillor reads: measure, our value, comparator, England, verdict.
+
+    Parameters
+    ----------
+    rows
+        One row per measure with ``measure`` (plain name), ``unit`` (``gbp_per_head``, ``percent``,
+        ``rate_per_100k``, ``score``, ``score_3`` for a score published to 3 decimals), ``value``,
+        ``comparator`` (the group median), ``england``, ``verdict`` (plain words), ``basis`` (how the verdict
+        was reached) and, optionally, ``source`` (the publication and file the values come from).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``Measure``, ``Our value``, ``Comparator median``, ``England``, ``Verdict``, ``How judged``
+        (text), plus the numbers ``our_value``, ``comparator_value``, ``england_value`` (rounded as shown)
+        so that the exported file can be checked and re-used, and ``Source``.
+    """
+    if rows.empty:
+        return pd.DataFrame(columns=PLAIN_COLUMNS)
+    digits = rows[unit_col].map(PLAIN_DIGITS).fillna(2).astype(int)
+    out = pd.DataFrame({
+        "Measure": rows["measure"].to_numpy(),
+        "Our value": [plain_value(v, u) for v, u in zip(rows["value"], rows[unit_col], strict=True)],
+        "Comparator median": [plain_value(v, u) for v, u in zip(rows["comparator"], rows[unit_col], strict=True)],
+        "England": [plain_value(v, u) for v, u in zip(rows["england"], rows[unit_col], strict=True)],
+        "Verdict": rows["verdict"].to_numpy(),
+        "How judged": rows["basis"].to_numpy(),
+    })
+    for src, dst in (("value", "our_value"), ("comparator", "comparator_value"), ("england", "england_value")):
+        out[dst] = [round(float(v), int(d)) if pd.notna(v) else np.nan
+                    for v, d in zip(rows[src], digits, strict=True)]
+    out["Source"] = rows["source"].to_numpy() if "source" in rows else np.nan
+    return out
+
+
+def plain_display(plain: pd.DataFrame, empty: str) -> Any:
+    """The councillor's summary table as shown in the report (the text columns of :func:`plain_summary`)."""
+    cols = ["Measure", "Our value", "Comparator median", "England", "Verdict", "How judged"]
+    note = None
+    if len(plain) and plain["How judged"].nunique() == 1:  # said once, above the table
+        cols.remove("How judged")
+        note = f"Verdict: {plain['How judged'].iloc[0]}"
+    return report.present(plain, columns={c: c for c in cols}, empty=empty, source="Source", note=note)
+
+
+def export_summary(df: pd.DataFrame, name: str = "summary") -> str:
+    """Write the councillor's table as CSV and Excel next to the report; return a sentence naming the files."""
+    files = report.export_table(df, name)
+    return "This table is also saved as " + " and ".join(f"`{f}`" for f in files) + "."
+
+
+# ------------------------------------------------------------------------------------------------
+# the report object
+# ------------------------------------------------------------------------------------------------
+
+
+class BenchmarkReport:
+    """What a benchmarking report object holds and shows in both reports.
+
+    Parameters
+    ----------
+    b
+        The checked council, year and comparator group.
+    plain
+        The councillor's table (:func:`plain_summary`).
+    plain_empty
+        What to say when that table has no rows.
+    """
+
+    def __init__(self, b: Benchmark, plain: pd.DataFrame, plain_empty: str) -> None:
+        plots.setup()
+        self.b = b
+        self.plain = plain
+        self.plain_empty = plain_empty
+
+    def heading_lines(self) -> list[str]:
+        """The lines printed under the parameters: the council, the year and the group."""
+        return [f"Council: {self.b.name} ({self.b.council}), {self.b.year}", f"Comparator group: {self.b.group_label}"]
+
+    def heading(self) -> str:
+        """:meth:`heading_lines` as one text (printed by the notebook's parameter check)."""
+        return "\n".join(self.heading_lines())
+
+    def group(self) -> report.Parts:
+        """The comparator group: the paragraph on the council, year and group, then its councils."""
+        return report.Parts(report.say(self.b.describe()), members_display(self.b))
+
+    def councillors(self) -> report.Parts:
+        """The councillor's summary: where the table is saved (it is saved now), then the table."""
+        return report.Parts(report.say(export_summary(self.plain)), plain_display(self.plain, empty=self.plain_empty))

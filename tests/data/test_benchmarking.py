@@ -1,0 +1,431 @@
+"""Tests of cross-council benchmarking on the national tables (helpers.analysis.benchmarking and the two
+benchmarking reports, helpers.reports.spend_benchmarking and helpers.reports.ascof_benchmarking).
+
+Checked against values recomputed from the processed files or published in them (Oflog's medians and MAD
+distances, England's RO3 total, the councils' own report figures); the synthetic edge cases are in
+tests/unit/analysis/benchmarking/.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.analysis import stats
+from helpers.analysis.benchmarking import groups as bg
+from helpers.analysis.benchmarking import outcomes as oc
+from helpers.analysis.benchmarking import reported as rp
+from helpers.analysis.benchmarking import spend as bs
+from helpers.core.errors import ParameterError
+from helpers.reports import ascof_benchmarking as ar
+from helpers.reports import benchmarking as rb
+from helpers.reports import spend_benchmarking as sr
+
+national = pytest.mark.national
+
+STOCKPORT, TRAFFORD, BIRMINGHAM = "E08000007", "E08000009", "E08000025"
+
+
+# ------------------------------------------------------------------------------------------------
+# the national tables
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tables_built(built_tables):
+    return built_tables
+
+
+@national
+def test_setup_bad_input(tables_built) -> None:
+    with pytest.raises(ParameterError, match="unknown council"):
+        bg.setup("E08999999", "2023-24")
+    with pytest.raises(ParameterError, match="financial year|outside"):
+        bg.setup(STOCKPORT, "2031-32")
+    with pytest.raises(ParameterError, match="at least 5"):
+        bg.setup(STOCKPORT, "2023-24", "E08000009, E08000003")
+    with pytest.raises(ParameterError, match="not a group"):
+        bg.setup(STOCKPORT, "2023-24", "neighbours")
+
+
+@national
+def test_setup_groups(tables_built) -> None:
+    b = bg.setup(STOCKPORT, "2023-24")
+    assert b.group_name == "nearest_neighbours" and len(b.group) == 15 and STOCKPORT not in b.group
+    assert b.group_label == "Oflog's nearest neighbours (15 councils)"
+    region = bg.setup(STOCKPORT, "2023-24", "region")
+    assert len(region.group) == 23 and region.group_label == "the other councils in North West (23)"
+    assert len(bg.setup(STOCKPORT, "2023-24", "england").group) == 152
+    # Oflog has no group for Cumberland: falls back to its region, and says so
+    cum = bg.setup("E06000063", "2023-24")
+    assert cum.group_name == "region" and any("no nearest-neighbour group" in n for n in cum.notes)
+    # North Yorkshire's 2022-23 figures are under the county code (same area)
+    ny = bg.setup("E06000065", "2022-23")
+    assert ny.data_code == "E10000023" and ny.series_code == "E06000065" and ny.available
+    # a council that did not exist in the year: nothing to benchmark, a clear note
+    bcp = bg.setup("E06000058", "2016-17")
+    assert not bcp.available and "no adult social services responsibility in 2016-17" in bcp.describe()
+    assert bs.spend_summary(bcp).empty and oc.comparison(bcp).empty
+
+
+@national
+def test_spend_per_head_equals_the_processed_tables(tables_built) -> None:
+    """Council values recomputed straight from the spend and population parquet files."""
+    from helpers.data import tables
+
+    spend, pop = tables.load("spend"), tables.load("population")
+    for code, year in ((STOCKPORT, "2023-24"), (TRAFFORD, "2022-23"), ("E10000003", "2016-17")):
+        b = bg.setup(code, year)
+        s = bs.spend_summary(b, "gross").set_index("line")
+        p18 = pop.query("gss_code == @code and year == @year and age_band == '18+'")["population"].iloc[0]
+        p65 = pop.query("gss_code == @code and year == @year and age_band == '65+'")["population"].iloc[0]
+        rows = spend.query("gss_code == @code and year == @year")
+        gross = "total_expenditure" if year >= "2022-23" else "gross_current_expenditure"
+        detail = rows[(rows["line_type"] == "detail") & (rows["measure"] == gross)]
+        total = rows[(rows["line_type"] == "total") & (rows["measure"] == gross)]["value_gbp_k"].sum() \
+            if year >= "2022-23" else detail["value_gbp_k"].sum()
+        assert s.loc["total", "value"] == pytest.approx(total * 1000 / p18, rel=1e-12)
+        ps65 = detail[(detail["service_group"] == "physical_support") & (detail["age_band"] == "65+")]
+        assert s.loc["physical_support_65+", "value"] == pytest.approx(ps65["value_gbp_k"].sum() * 1000 / p65)
+        plain = sr.spend_plain_summary(b, s.reset_index())
+        assert plain["our_value"].iloc[0] == round(total * 1000 / p18)
+
+
+@national
+def test_england_spend_per_head_reproduces_ro3_england_total(tables_built) -> None:
+    """England 2023-24: RO3's published England total expenditure £32,716,170k / 45,691,677 adults (mid-2023)."""
+    b = bg.setup(STOCKPORT, "2023-24")
+    s = bs.spend_summary(b, "gross", ["total"]).iloc[0]
+    assert s["england"] == pytest.approx(32_716_170 * 1000 / 45_691_677, rel=1e-6)
+    assert round(s["england"]) == 716
+
+
+@national
+def test_spend_medians_recomputed(tables_built) -> None:
+    """The all-council median and the comparator median recomputed by hand from the table."""
+    b = bg.setup(STOCKPORT, "2023-24")
+    df = bs.spend_per_head()
+    sl = df[(df["year"] == "2023-24") & (df["measure"] == "gross") & (df["line"] == "support_65+")
+            & (df["level"] == "council")].set_index("gss_code")["per_head_gbp"]
+    s = bs.spend_summary(b, "gross", ["support_65+"]).iloc[0]
+    assert s["england_median"] == pytest.approx(float(np.median(sl.dropna())))
+    grp = sl.loc[[STOCKPORT, *b.group]].dropna()
+    assert s["group_median"] == pytest.approx(float(np.median(grp))) and s["rank_of"] == len(grp)
+    assert s["rank"] == int((grp > grp.loc[STOCKPORT]).sum()) + 1
+
+
+@national
+def test_spend_edge_cases(tables_built) -> None:
+    brm = bg.setup(BIRMINGHAM, "2023-24")
+    assert "not available" in bs.spend_availability(brm)
+    s = bs.spend_summary(brm)
+    assert s["value"].isna().all() and (s["status"] == "not_available").all()
+    assert s["group_median"].notna().all()  # the group still has values
+    late = bg.setup(STOCKPORT, "2024-25")
+    assert "mid-2024" in bs.spend_availability(late) and bs.spend_summary(late).empty
+    assert "No spend data for 2019-20" in bs.spend_availability(bg.setup(STOCKPORT, "2019-20"))
+    # Cumbria 2022-23: RO3 on the old county; mid-2022 population on 2023 boundaries -> sum of its successors
+    df = bs.spend_per_head()
+    cumbria = df[(df["gss_code"] == "E10000006") & (df["year"] == "2022-23") & (df["line"] == "total")]
+    assert cumbria["population_basis"].str.startswith("sum of its successors E06000063 + E06000064").all()
+    assert cumbria["per_head_gbp"].notna().all()
+
+
+@national
+def test_spend_trend_real_terms(tables_built) -> None:
+    """Real terms = cash x deflator(base) / deflator(year), HM Treasury's method."""
+    from helpers.data import tables
+
+    b = bg.setup(STOCKPORT, "2023-24")
+    t = bs.spend_trend(b, "total", "gross").set_index("year")
+    assert list(t.index) == ["2016-17", "2022-23", "2023-24"]
+    assert list(t["collection"]) == ["ASC-FR", "RO3", "RO3"]
+    d = tables.load("deflators").set_index("year")["gdp_deflator"]
+    assert t.loc["2022-23", "council_real"] == pytest.approx(t.loc["2022-23", "council"] * d["2023-24"] / d["2022-23"])
+    assert t.loc["2023-24", "council_real"] == pytest.approx(t.loc["2023-24", "council"])
+    # BCP starts in its first year: no 2016-17 value (Bournemouth and Poole then)
+    bcp = bs.spend_trend(bg.setup("E06000058", "2023-24"), "total").set_index("year")
+    assert math.isnan(bcp.loc["2016-17", "council"]) and bcp.loc["2022-23", "council"] > 0
+
+
+@national
+def test_cached_tables_still_recorded_for_the_manifest(tables_built, tmp_path, monkeypatch) -> None:
+    log = tmp_path / "reads"
+    monkeypatch.setenv("ASC_READ_LOG", str(log))
+    first = bs.spend_per_head()
+    second = bs.spend_per_head()
+    assert first is second  # computed once per process
+    assert log.read_text().split().count("spend") == 2
+
+
+# ------------------------------------------------------------------------------------------------
+# ASCOF
+# ------------------------------------------------------------------------------------------------
+
+
+@national
+def test_ascof_values_equal_the_processed_table_and_intervals(tables_built) -> None:
+    from helpers.data import tables
+
+    a = tables.load("ascof")
+    b = bg.setup(STOCKPORT, "2020-21")
+    comp = oc.comparison(b).set_index("measure_code")
+    row = a[(a["gss_code"] == STOCKPORT) & (a["year"] == "2020-21") & (a["measure_code"] == "1G")
+            & (a["disaggregation"] == "Total") & a["primary"]].iloc[0]
+    assert comp.loc["1G", "value"] == row["value"] == 90.7
+    lo, hi = stats.wilson_ci(644, 710)
+    assert (comp.loc["1G", "lower"], comp.loc["1G", "upper"]) == pytest.approx((lo * 100, hi * 100))
+    # 2A(2) 806 / 58,933 per 100,000 (Byar): wholly above England's 498.2, lower is better -> worse
+    assert comp.loc["2A(2)", "interval"] == "Byar 95%" and comp.loc["2A(2)", "vs_england"] == "worse"
+    assert comp.loc["1F", "interval"] == "" and comp.loc["1F", "basis"].startswith("distance from the median")
+    plain = ar.plain(b, comp.reset_index()).set_index("Measure")
+    assert plain.filter(like="1G", axis=0)["our_value"].iloc[0] == 90.7
+
+
+@national
+@pytest.mark.parametrize("council", [STOCKPORT, TRAFFORD, "E06000001"])
+def test_all_council_medians_and_mads_reproduce_oflog(tables_built, council) -> None:
+    """Oflog publishes its median and each council's distance from it in MADs (oflog_asc): ours agree."""
+    from helpers.data import tables
+
+    of = tables.load("oflog_asc")
+    for year in ("2018-19", "2021-22", "2022-23"):
+        b = bg.setup(council, year)
+        comp = oc.comparison(b).set_index("measure_code")
+        pub = of[(of["gss_code"] == council) & (of["year"] == year) & of["value"].notna() & of["ascof_code"].notna()]
+        assert len(pub) >= 3
+        for r in pub.itertuples():
+            assert comp.loc[r.ascof_code, "england_median"] == pytest.approx(r.oflog_median)
+            assert comp.loc[r.ascof_code, "england_mads"] == pytest.approx(r.oflog_mads_from_median, abs=1e-8)
+
+
+@national
+def test_ascof_edge_cases(tables_built) -> None:
+    # a suppressed value: Rutland 1F 2020-21 is suppressed -> no value, "not compared", the status given
+    r = oc.comparison(bg.setup("E06000017", "2020-21")).set_index("measure_code").loc["1F"]
+    assert math.isnan(r["value"]) and r["value_status"] == "suppressed" and r["vs_group"] == stats.NOT_COMPARED
+    assert "suppressed" in r["reason"]
+    # a year without ASCOF values
+    late = bg.setup(STOCKPORT, "2023-24")
+    assert "2017-18 to 2022-23" in oc.availability(late) and oc.comparison(late).empty
+    # a measure not published in the year (carers' survey is biennial)
+    b = bg.setup(STOCKPORT, "2022-23")
+    assert "1D" in set(oc.not_published(b, ["1D", "1G"])["Measure"]) and "1D" not in set(oc.comparison(b, ["1D", "1G"])["measure_code"])
+    with pytest.raises(ParameterError, match="not an ASCOF measure"):
+        oc.check_measures("1G, 9Z")
+    assert oc.check_measures("2a2, 1g") == ["1G", "2A(2)"]
+
+
+@national
+def test_check_measures_names_every_unknown_code_and_the_parameter(tables_built) -> None:
+    """The validator of `measures` and `trend_measures`: 'all' is every registry code; a list or text of codes
+    comes back in registry order; every unknown code is named, under the parameter's own name."""
+    every = list(oc.registry()["measure_code"])
+    assert oc.check_measures("all") == oc.check_measures(None) == oc.check_measures(" ") == every
+    assert oc.check_measures(["2D", "1g"]) == ["1G", "2D"]
+    with pytest.raises(ParameterError, match=r"parameter 'measures': '9Z', '8Y' are not ASCOF measures"):
+        oc.check_measures("1G, 9Z, 8Y")
+    with pytest.raises(ParameterError, match=r"parameter 'trend_measures': '9Z' is not an ASCOF measure"):
+        oc.check_measures(["9Z", "2D"], "trend_measures")
+
+
+@national
+def test_ascof_trend_follows_series_and_breaks(tables_built) -> None:
+    ny = oc.trend(bg.setup("E06000065", "2022-23"), ["2D"]).set_index("year")
+    assert ny["council"].notna().sum() == 6  # the county's series, same area
+    bcp = oc.trend(bg.setup("E06000058", "2022-23"), ["2D"]).set_index("year")
+    assert bcp.loc[["2017-18", "2018-19"], "council"].isna().all() and bcp.loc["2019-20":, "council"].notna().all()
+    ts = oc.trend_summary(bg.setup(STOCKPORT, "2022-23"), ["1H", "1D"]).set_index("Measure")
+    assert ts.loc["1H", "Trend"].startswith("not enough points (since the 2021-22")
+    assert ts.loc["1D", "Trend"] == "not enough points"
+
+
+@national
+def test_council_report_values_against_national(tables_built) -> None:
+    """Stockport's 2023-24 mid-year report prints 2022-23 outturns: 2D 94.3 (national 94.3, same), 1G 93.2
+    (national 93.1), older people's admissions 558.3 (national 2A(2) 597.3)."""
+    from helpers.data import tables
+
+    if not tables.available("council_kpis"):
+        pytest.skip("council_kpis is not built (helpers.data.council_reports)")
+    out, msg = rp.council_reported(bg.setup(STOCKPORT, "2022-23"))
+    got = out.set_index(["Measure", "Year"])
+    assert got.loc[("2D", "2022-23"), "Same?"] == "same"
+    assert got.loc[("1G", "2022-23"), ["National value", "Council report"]].tolist() == [93.1, 93.2]
+    assert got.loc[("2A(2)", "2022-23"), "Same?"] == "DIFFERENT"
+    assert "differ" in msg
+
+
+# ------------------------------------------------------------------------------------------------
+# charts and the summary
+# ------------------------------------------------------------------------------------------------
+
+
+@national
+def test_charts_render_and_say_why_when_empty(tables_built) -> None:
+    from helpers.reports import plots
+
+    plots.setup()
+    b = bg.setup(STOCKPORT, "2023-24")
+    img = plots.image(sr.strip_chart(b))
+    assert img.data.startswith("<svg") and "Spend per head, 2023-24: Stockport among all councils" in img.data
+    assert "Source: MHCLG Revenue Outturn (RO3) 2023-24" in img.data  # text kept as text (svg.fonttype none)
+    assert plots.image(sr.strip_chart(b)).data == img.data  # deterministic bytes
+    png = plots.image(sr.strip_chart(b), fmt="png")
+    assert png.data[:8] == b"\x89PNG\r\n\x1a\n" and plots.image(sr.strip_chart(b), fmt="png").data == png.data
+    late = bg.setup(STOCKPORT, "2024-25")
+    fig = sr.strip_chart(late)
+    assert any("mid-2024" in t.get_text() for t in fig.axes[0].texts)
+    fig = ar.spine_figure(late, oc.comparison(late))
+    assert any("2017-18 to 2022-23" in t.get_text() for t in fig.axes[0].texts)
+    quad = sr.quadrant_figure(b, "support_65+", "2A(2)")
+    assert "2022-23" in quad.texts[-1].get_text()  # the outcome year used is stated
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+@national
+@pytest.mark.notebooks
+@pytest.mark.slow
+def test_notebook_summaries_equal_the_processed_tables(tables_built, tmp_path) -> None:
+    """Both notebooks run for Stockport; the exported councillor tables hold the processed tables' values."""
+    from helpers.core.paths import NOTEBOOKS
+    from helpers.data import tables
+    from helpers.pipeline import run
+
+    specs = [(NOTEBOOKS / "01_spend_benchmarking.ipynb", {"council": STOCKPORT}),
+             (NOTEBOOKS / "02_ascof_benchmarking.ipynb", {"council": STOCKPORT, "year": "2020-21"})]
+    run_dir = run.new_run_dir(tmp_path, "test")
+    summary = run.execute(run.plan_jobs(specs, run_dir, batch=True, mode="warm", html=False), run_dir,
+                          workers=1, progress=False)
+    assert summary.ok, [r.error for r in summary.failed]
+    spend_csv = pd.read_csv(next(Path(run_dir, "01_spend_benchmarking").glob("*_summary.csv")))
+    spend, pop = tables.load("spend"), tables.load("population")
+    total = spend.query("gss_code == @STOCKPORT and year == '2023-24' and line_type == 'total' "
+                        "and measure == 'total_expenditure'")["value_gbp_k"].iloc[0]
+    p18 = pop.query("gss_code == @STOCKPORT and year == '2023-24' and age_band == '18+'")["population"].iloc[0]
+    assert spend_csv["our_value"].iloc[0] == round(total * 1000 / p18)
+    ascof_csv = pd.read_csv(next(Path(run_dir, "02_ascof_benchmarking").glob("*_summary.csv")))
+    a = tables.load("ascof").query("gss_code == @STOCKPORT and year == '2020-21' and disaggregation == 'Total' "
+                                   "and primary")
+    nat = a.set_index("measure_code")["value"]
+    for measure, value in zip(ascof_csv["Measure"], ascof_csv["our_value"], strict=True):
+        code = measure.split(":")[0].removeprefix("ASCOF ")
+        assert value == pytest.approx(round(nat[code], 1)), code
+
+
+@national
+def test_reader_tables_use_headings_units_and_dashes(tables_built) -> None:
+    """The reader's tables go through report.present: human headings, whole pounds, a dash for no value."""
+    from helpers.reports import present as report
+
+    brm = bg.setup(BIRMINGHAM, "2023-24")
+    shown = sr.spend_display(brm, bs.spend_summary(brm))
+    assert isinstance(shown, report.Presented)
+    assert {"Spend line", "Council (£)", "Group median (£)", "Rank (1 = highest)"} <= set(shown.frame.columns)
+    assert (shown.frame["Council (£)"] == report.NA_TEXT).all()
+    assert "gss_code" not in shown.frame.columns
+    st = sr.spend_display(bg.setup(STOCKPORT, "2023-24"), bs.spend_summary(bg.setup(STOCKPORT, "2023-24")))
+    assert st.frame["Council (£)"].iloc[0] == "798"
+    late = bg.setup(STOCKPORT, "2024-25")
+    assert "mid-2024" in sr.spend_display(late, bs.spend_summary(late)).data
+    b = bg.setup(STOCKPORT, "2020-21")
+    comp = ar.comparison_display(b, oc.comparison(b))
+    row = comp.frame.set_index("ASCOF").loc["1G"]
+    assert row["Council"] == "90.7" and row["Interval"] == "88.3 to 92.6" and row["Against England"] == "better"
+
+
+# ------------------------------------------------------------------------------------------------
+# what the reader sees: notes for the run index, captions naming sources, views instead of empty charts
+# ------------------------------------------------------------------------------------------------
+
+
+def _notes(prefix: Path) -> list[str]:
+    f = Path(f"{prefix}.notes")
+    return f.read_text(encoding="utf-8").splitlines() if f.is_file() else []
+
+
+@national
+def test_reports_with_little_to_show_leave_a_note_for_the_index(tables_built, tmp_path, monkeypatch) -> None:
+    """No spend per head for 2024-25 (no mid-2024 population), no ASCOF for 2023-24, no ASCOF year at or
+    before 2016-17 for the quadrant: each is said in the report and written once to the run's notes file;
+    a report with data writes no note."""
+    prefix = tmp_path / "report"
+    monkeypatch.setenv("ASC_OUTPUT_PREFIX", str(prefix))
+    ok = bg.setup(STOCKPORT, "2023-24")
+    shown = sr.spend_intro(ok, bs.spend_summary(ok))
+    assert "raw (unscaled) MADs" in shown.data and _notes(prefix) == []
+    late = bg.setup(STOCKPORT, "2024-25")
+    shown = sr.spend_intro(late, bs.spend_summary(late))
+    assert "mid-2024" in shown.data
+    assert len(_notes(prefix)) == 1 and "no spend per head for 2024-25" in _notes(prefix)[0]
+    assert "No chart" in sr.strip_view(late).data and len(_notes(prefix)) == 1  # said, not noted twice
+    early = bg.setup(STOCKPORT, "2016-17")
+    assert "No ASCOF 2A(2) values for 2016-17 or earlier" in sr.quadrant_view(early, "support_65+", "2A(2)").data
+    assert len(_notes(prefix)) == 2
+    gone = bg.setup(STOCKPORT, "2023-24")
+    assert ar.intro(gone, oc.comparison(gone)).data.endswith("Choose one of those years.**")
+    assert "No ASCOF values for 2023-24" in _notes(prefix)[-1]
+    brm = bg.setup(BIRMINGHAM, "2023-24")
+    sr.spend_intro(brm, bs.spend_summary(brm))
+    assert "RO3_2023-24_data_by_LA.ods" in _notes(prefix)[-1] and "ro3_2023_24" not in _notes(prefix)[-1]
+
+
+@national
+def test_reader_tables_name_their_sources_and_say_the_method_once(tables_built) -> None:
+    """Captions name the publications and files; a column that is the same on every row is said once."""
+    b = bg.setup(STOCKPORT, "2023-24")
+    summary = bs.spend_summary(b)
+    assert "(files RO3_2023-24_data_by_LA.ods, mye23tablesew.xlsx)" in sr.spend_display(b, summary).caption
+    plain = rb.plain_display(sr.spend_plain_summary(b, summary), empty="-")
+    assert "How judged" not in plain.frame.columns
+    assert plain.caption == ("Source table: MHCLG Revenue Outturn (RO3) 2023-24; ONS population estimates mid-2023. "
+                             "Verdict: distance from the group median in MADs")
+    assert "ASCFR_2016-17_Totals.csv" in sr.trend_display(b).caption
+    y = bg.setup(STOCKPORT, "2022-23")
+    comp = oc.comparison(y)
+    shown = ar.comparison_display(y, comp)
+    assert "Interval" not in shown.frame.columns and "How judged" not in shown.frame.columns
+    assert "Verdicts: distance from the median in MADs" in shown.caption
+    assert "(file ascof_outcomes_trend_2017-18_to_2022-23.csv)" in shown.caption
+    row = shown.frame.set_index("ASCOF")
+    assert row.loc["1J", "Council"] == "0.408"  # 1J is published to 3 decimals
+    med = float(comp.set_index("measure_code").loc["1A", "group_median"])
+    assert row.loc["1A", "Group median"] == f"{round(med, 1):.1f}" and med != round(med, 1)
+    assert row.loc["1A", "Measure"].endswith("(survey)")
+    assert "Note" not in row.columns  # "no margin of error" for every survey measure: said once, above the table
+    y20 = bg.setup(STOCKPORT, "2020-21")
+    shown = ar.comparison_display(y20, oc.comparison(y20))
+    assert "Interval" in shown.frame.columns and "How judged" in shown.frame.columns
+    assert shown.frame.set_index("ASCOF").loc["1A", "Note"] == "voluntary survey" and "was voluntary" in shown.caption
+    assert shown.frame.set_index("ASCOF").loc["2A(2)", "How judged"] == "Byar 95%"
+    assert "meas-from-asc-of-eng-2021-open-data-csv_v2.xlsx" in shown.caption
+    nn = bg.setup("E06000061", "2022-23", "region")
+    brk = rb.breaks_display(nn).frame
+    assert brk[["From", "Change", "Other ONS codes involved"]].iloc[0].tolist() == ["2021-22", "split", "E10000021"]
+
+
+@national
+def test_stockport_2a2_is_what_nhs_england_published(tables_built) -> None:
+    """Stockport's ASCOF 2A(2) (1,512.8 in 2017-18, 1,367.7 in 2020-21, against England about 580) is the
+    published figure, not a loader or join error: the ``ascof`` table equals the rows of the trend file for
+    every year, and the 2020-21 open data give the same rate from 806 admissions / 58,933 people aged 65+."""
+    from helpers.data import sources, tables
+    from helpers.data.io import read_csv_raw
+
+    raw = read_csv_raw(sources.path("ascof_trend"))
+    raw = raw[(raw["ONS Code"] == STOCKPORT) & (raw["Measure Group"] == "2A2")
+              & (raw["Disaggregation Level"] == "Total")]
+    published = dict(zip(raw["Year"], raw["Measure_Value"].astype(float), strict=True))
+    assert published == {"2017-18": 1512.8, "2018-19": 1417.4, "2019-20": 577.3, "2020-21": 1367.7,
+                         "2021-22": 746.6, "2022-23": 597.3}
+    a = tables.load("ascof").query("gss_code == @STOCKPORT and measure_code == '2A(2)' and disaggregation == 'Total' "
+                                   "and primary")
+    assert dict(zip(a["year"], a["value"], strict=True)) == published
+    r = a.set_index("year").loc["2020-21"]
+    assert round(r["numerator"] / r["denominator"] * 100_000, 1) == 1367.7

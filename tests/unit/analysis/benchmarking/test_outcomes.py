@@ -1,0 +1,44 @@
+"""Tests of helpers.analysis.benchmarking.outcomes on synthetic rows (no national data): the interval methods."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.analysis.benchmarking import outcomes as oc
+
+# ------------------------------------------------------------------------------------------------
+# ASCOF
+# ------------------------------------------------------------------------------------------------
+
+
+def test_interval_methods_hand_worked() -> None:
+    """Synthetic rows (edge-case fixture) through the registry's methods, against published / hand values.
+
+    Wilson 81/263: 25.53% to 36.62% (Newcombe 1998, table II). Byar 806 events / 58,933 (Stockport ASCOF
+    2A(2) 2020-21): lower 806 (1 - 1/(9*806) - 1.96/(3 sqrt 806))^3, upper 807 (1 - 1/(9*807) + 1.96/(3
+    sqrt 807))^3, per 100,000. A published margin of error 2.5 around 70.0: 67.5 to 72.5. Numerator above
+    the denominator: no interval, with the reason.
+    """
+    rows = pd.DataFrame({
+        "ci_method": ["wilson", "byar", "survey_moe", "wilson", "none"],
+        "comparison": "ci95", "multiplier": [100.0, 100_000.0, 100.0, 100.0, 100_000.0],
+        "numerator": [81.0, 806.0, np.nan, 12.0, 3.0], "denominator": [263.0, 58_933.0, np.nan, 10.0, 100.0],
+        "numerator_status": "reported", "denominator_status": "reported",
+        "value": [30.8, 1367.7, 70.0, 120.0, 3.0], "moe": [np.nan, np.nan, 2.5, np.nan, np.nan],
+        "moe_status": ["not_available", "not_available", "reported", "not_available", "not_available"],
+    })
+    rows.loc[2, ["numerator_status", "denominator_status"]] = "not_available"
+    out = oc._intervals(rows)
+    assert out.loc[0, "lower"] == pytest.approx(25.53, abs=0.005) and out.loc[0, "upper"] == pytest.approx(36.62, abs=0.005)
+    o, z = 806.0, 1.959963984540054
+    lo = o * (1 - 1 / (9 * o) - z / (3 * math.sqrt(o))) ** 3 / 58_933 * 1e5
+    hi = (o + 1) * (1 - 1 / (9 * (o + 1)) + z / (3 * math.sqrt(o + 1))) ** 3 / 58_933 * 1e5
+    assert out.loc[1, "lower"] == pytest.approx(lo) and out.loc[1, "upper"] == pytest.approx(hi)
+    assert (out.loc[2, "lower"], out.loc[2, "upper"]) == (67.5, 72.5)
+    assert math.isnan(out.loc[3, "lower"]) and "numerator larger" in out.loc[3, "interval_reason"]
+    assert math.isnan(out.loc[4, "lower"]) and out.loc[4, "interval_reason"]
+    assert list(out["interval"][:3]) == ["Wilson 95%", "Byar 95%", "published margin of error (95%)"]
