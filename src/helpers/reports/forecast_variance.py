@@ -36,6 +36,10 @@ from helpers.reports.forecast_variance_text import (
 )
 from helpers.reports.plots import finance as finance_charts
 
+#: What a table cell shows: a formatted table, or a sentence when there are no rows.
+Table = present.Presented | Markdown
+
+
 _MONEY = {c: "gbp_k" for c in ("budget_gbp_k", "forecast_outturn_gbp_k", "actual_to_date_gbp_k", "target_gbp_k",
                                "delivered_gbp_k", "opening_balance_gbp_k", "approved_gbp_k", "used_gbp_k",
                                "balance_gbp_k", "straight_line_gbp_k", "profile_based_gbp_k",
@@ -56,7 +60,7 @@ FORMATS: dict[str, str] = {**_MONEY, **_SIGNED, "variance_pct": "pct_signed", "d
 # ------------------------------------------------------------------------------------------------
 
 
-def show_periods(frames: dict[str, pd.DataFrame], gss_code: str, council_name: str):
+def show_periods(frames: dict[str, pd.DataFrame], gss_code: str, council_name: str) -> Table:
     """:func:`~helpers.analysis.variance.budget.periods_with_data` for a reader: year, period (code and words) and rows of each kind."""
     d = variance.periods_with_data(frames, gss_code)
     if len(d):
@@ -73,7 +77,7 @@ TOTAL_COLUMNS = {"source_table": "Source table", "line": "Line", "budget_gbp_k":
                  "previous_variance_gbp_k": "Variance then (£k)", "movement_gbp_k": "Movement (£k)"}
 
 
-def show_totals(vt: pd.DataFrame):
+def show_totals(vt: pd.DataFrame) -> Table:
     """The total row of each printed table, for a reader (the lead figure marked in bold)."""
     t = variance.totals(vt)
     t = t.assign(previous_name=variance.period_names(t["previous_period"]))
@@ -82,7 +86,7 @@ def show_totals(vt: pd.DataFrame):
                            empty="No totals: the report prints no budget figures for this period.")
 
 
-def display(vt: pd.DataFrame, *, tables: Sequence[str] | None = None):
+def display(vt: pd.DataFrame, *, tables: Sequence[str] | None = None) -> Table:
     """Every printed row of the variance table, for a reader: subtotals and totals in bold, notes where a
     figure needs one (:func:`~helpers.analysis.variance.budget.row_notes`). The full table (ids, printed figures) is for the export."""
     d = vt if tables is None else vt[vt["table_id"].isin(list(tables))]
@@ -103,7 +107,7 @@ def display(vt: pd.DataFrame, *, tables: Sequence[str] | None = None):
                            empty="No budget figures for this period (see the message above).")
 
 
-def show_printed_differences(vt: pd.DataFrame):
+def show_printed_differences(vt: pd.DataFrame) -> Table:
     """:func:`~helpers.analysis.variance.budget.printed_differences` for a reader."""
     cols = {"source_table": "Source table", "line": "Line", "budget_gbp_k": "Budget (£k)",
             "forecast_outturn_gbp_k": "Forecast outturn (£k)", "variance_gbp_k": "Forecast - budget (£k)",
@@ -112,7 +116,7 @@ def show_printed_differences(vt: pd.DataFrame):
                            empty="No printed variance differs from forecast outturn minus budget.")
 
 
-def show_decomposition_summary(dec: pd.DataFrame):
+def show_decomposition_summary(dec: pd.DataFrame) -> Table:
     """:func:`~helpers.analysis.variance.price_volume.decomposition_summary` for a reader: one row per key-activity table."""
     cols = {"source_table": "Source table", "service_group": "Service", "variance_gbp_k": "Variance (£k)",
             "volume_gbp_k": "Volume: more/fewer clients (£k)", "price_gbp_k": "Price: dearer/cheaper care (£k)",
@@ -121,7 +125,7 @@ def show_decomposition_summary(dec: pd.DataFrame):
                            empty="The report prints no key activity data for this period.")
 
 
-def show_decomposition(dec: pd.DataFrame):
+def show_decomposition(dec: pd.DataFrame) -> Table:
     """Every key-activity line with its clients, unit costs and split, for a reader."""
     d = dec.assign(line=dec["line"].str.lstrip("~ ")) if len(dec) else dec
     cols = {"source_table": "Source table", "service_group": "Service", "line": "Line",
@@ -135,7 +139,7 @@ def show_decomposition(dec: pd.DataFrame):
                            empty="No key-activity lines to decompose for this period.")
 
 
-def show_projection(proj: pd.DataFrame):
+def show_projection(proj: pd.DataFrame) -> Table:
     """:func:`~helpers.analysis.variance.projection.project_year_end` for a reader (subtotals and totals in bold)."""
     cols = {"source_table": "Source table", "line": "Line", "budget_gbp_k": "Budget (£k)",
             "actual_to_date_gbp_k": "Spent to date (£k)", "spent_pct_of_budget": "Spent (% of budget)",
@@ -149,7 +153,7 @@ def show_projection(proj: pd.DataFrame):
                            empty="The report prints no actual spend to date for this period, so no projection is made.")
 
 
-def show_savings(sv: pd.DataFrame):
+def show_savings(sv: pd.DataFrame) -> Table:
     """:func:`~helpers.analysis.variance.savings.savings_summary` for a reader (totals in bold)."""
     d = sv.assign(when=np.where(sv["period"] == "BUD", "budget setting", "this report")) if len(sv) else sv
     cols = {"source_table": "Source table", "when": "Figures from", "line": "Saving", "programme": "Programme",
@@ -162,7 +166,7 @@ def show_savings(sv: pd.DataFrame):
                            empty="The report prints no savings figures for this period.")
 
 
-def show_reserves(rs: pd.DataFrame):
+def show_reserves(rs: pd.DataFrame) -> Table:
     """:func:`~helpers.analysis.variance.savings.reserves_summary` for a reader (subtotals and totals in bold)."""
     d = rs
     if len(rs) and (rs["reserve_name"].isna() | (rs["reserve_name"] == rs["line"])).all():
@@ -177,7 +181,7 @@ def show_reserves(rs: pd.DataFrame):
                            empty="The report prints no reserves schedule for this period.")
 
 
-def show_reserves_in_budget(vt: pd.DataFrame):
+def show_reserves_in_budget(vt: pd.DataFrame) -> Table:
     """:func:`~helpers.analysis.variance.savings.reserves_in_budget` for a reader."""
     d = reserves_in_budget(vt)
     cols = {"source_table": "Source table", "line": "Line", "budget_gbp_k": "Budget (£k)",
@@ -188,7 +192,7 @@ def show_reserves_in_budget(vt: pd.DataFrame):
                            empty="No budget-monitoring row is about reserves for this period.")
 
 
-def show_summary_table(summary: pd.DataFrame):
+def show_summary_table(summary: pd.DataFrame) -> Table:
     """:func:`~helpers.analysis.variance.summary.summary_table` for a reader."""
     cols = {"kind": "What", "name": "Line or service", "source_table": "Source table",
             "variance_gbp_k": "Variance (£k)", "variance_pct": "Variance (% of budget)", "rag": "RAG",
@@ -237,7 +241,7 @@ class ForecastVariance:
         services = "adult social care only" if self.scope == "adults" else "all printed"
         return f"{self.name} ({self.council}): {self.label}; services: {services}"
 
-    def periods(self) -> present.Presented:
+    def periods(self) -> Table:
         """The years and periods with figures of each kind."""
         return show_periods(self.frames, self.council, self.name)
 
@@ -247,7 +251,7 @@ class ForecastVariance:
         missing = availability(budget, self.council, self.year, self.period, self.name)
         return present.say(intro_text(self.vt, self.name, self.label, missing=missing, note=self.scope_note))
 
-    def totals(self) -> present.Presented:
+    def totals(self) -> Table:
         """The total row of each printed table."""
         return show_totals(self.vt)
 
@@ -255,7 +259,7 @@ class ForecastVariance:
         """The RAG thresholds in one sentence."""
         return present.say(thresholds_text(self.thresholds))
 
-    def lines(self) -> present.Presented:
+    def lines(self) -> Table:
         """Every printed row of the variance table."""
         return display(self.vt)
 
@@ -273,11 +277,11 @@ class ForecastVariance:
         """How the variance of the largest lines and the total has moved across the periods."""
         return finance_charts.forecast_movement_chart(self.mv, source=self.source)
 
-    def decomposition_summary(self) -> present.Presented:
+    def decomposition_summary(self) -> Table:
         """Volume, price and remainder per key-activity table."""
         return show_decomposition_summary(self.dec)
 
-    def decomposition(self) -> present.Presented:
+    def decomposition(self) -> Table:
         """Every key-activity line with its clients, unit costs and split."""
         return show_decomposition(self.dec)
 
@@ -285,23 +289,23 @@ class ForecastVariance:
         """Volume, price and remainder of each decomposed line."""
         return finance_charts.decomposition_chart(self.dec, source=source_text(self.dec) + " (data/raw/councils)")
 
-    def projection(self) -> present.Presented:
+    def projection(self) -> Table:
         """Year-end projections from spending to date beside the service's forecast."""
         return show_projection(self.proj)
 
-    def savings(self) -> present.Presented:
+    def savings(self) -> Table:
         """Savings delivery against plan."""
         return show_savings(self.sv)
 
-    def reserves(self) -> present.Presented:
+    def reserves(self) -> Table:
         """The reserves schedule printed for the period."""
         return show_reserves(self.rs)
 
-    def reserves_in_budget(self) -> present.Presented:
+    def reserves_in_budget(self) -> Table:
         """The budget-monitoring rows about reserves."""
         return show_reserves_in_budget(self.vt)
 
-    def printed_differences(self) -> present.Presented:
+    def printed_differences(self) -> Table:
         """Rows whose printed variance is not forecast minus budget."""
         return show_printed_differences(self.vt)
 
@@ -311,7 +315,7 @@ class ForecastVariance:
         text = summary_text(self.vt, self.dec, self.sv, self.name, self.label, adults_only=self.scope_note is not None)
         return present.say(text + "\n\nFiles: " + ", ".join(files))
 
-    def summary_table(self) -> present.Presented:
+    def summary_table(self) -> Table:
         """The largest variances and their drivers."""
         return show_summary_table(self.drivers)
 

@@ -25,6 +25,10 @@ from helpers.reports import plots, present
 from helpers.reports.forecast_variance_text import source_text
 from helpers.reports.plots import finance as finance_charts
 
+#: What a table cell shows: a formatted table, or a sentence when there are no rows.
+Table = present.Presented | Markdown
+
+
 # ------------------------------------------------------------------------------------------------
 # the report's prose
 # ------------------------------------------------------------------------------------------------
@@ -133,7 +137,7 @@ def summary_text(card: pd.DataFrame, rules: RuleSet, council_name: str, label: s
 # ------------------------------------------------------------------------------------------------
 
 
-def show_periods(kpis: pd.DataFrame, gss_code: str, council_name: str):
+def show_periods(kpis: pd.DataFrame, gss_code: str, council_name: str) -> Table:
     """:func:`~helpers.analysis.kpi_card.kpi_periods` for a reader."""
     d = kpi_card.kpi_periods(kpis, gss_code)
     d = d.assign(period_name=period_names(d["period"]))
@@ -143,7 +147,7 @@ def show_periods(kpis: pd.DataFrame, gss_code: str, council_name: str):
                            empty=f"{council_name} has no KPI figures in data/raw/councils.")
 
 
-def show_counts(counts: pd.DataFrame, *, kind: str = "rag"):
+def show_counts(counts: pd.DataFrame, *, kind: str = "rag") -> Table:
     """:func:`~helpers.analysis.kpi_card.rag_counts` (``kind="rag"``) or :func:`~helpers.analysis.kpi_card.dot_counts` (``kind="direction"``) for a reader."""
     first = "RAG rating" if kind == "rag" else "Direction of travel"
     return present.present(counts, columns={kind: first, "ours": "Computed by the stated rules",
@@ -161,7 +165,7 @@ def _kpi_label(card: pd.DataFrame) -> pd.Series:
     return (code.where(~repeat, "") + " " + name).str.strip()
 
 
-def display(card: pd.DataFrame):
+def display(card: pd.DataFrame) -> Table:
     """The scorecard for a reader: every KPI, its figures, our RAG (and how it was reached) and direction,
     beside the printed ones. The full scorecard (all columns) is for the export."""
     d = card.assign(
@@ -180,7 +184,7 @@ def display(card: pd.DataFrame):
                            empty="No KPIs for this period (see the message above).")
 
 
-def show_differences(card: pd.DataFrame):
+def show_differences(card: pd.DataFrame) -> Table:
     """:func:`~helpers.analysis.kpi_card.differences` for a reader."""
     d = kpi_card.differences(card)
     d = d.assign(kpi=_kpi_label(d))
@@ -190,7 +194,7 @@ def show_differences(card: pd.DataFrame):
                            empty="Every printed RAG and direction agrees with the stated rules.")
 
 
-def show_supporting(supporting: pd.DataFrame):
+def show_supporting(supporting: pd.DataFrame) -> Table:
     """The supporting trend series of :func:`~helpers.analysis.kpi_card.select_kpis` for a reader."""
     cols = {"kpi_name": "Series", "first_period": "First period", "first_value": "First value",
             "last_period": "Latest period", "last_value": "Latest value"}
@@ -231,7 +235,7 @@ class PerformanceScorecard:
         """The RAG and direction-of-travel rules of the rule set."""
         return present.say(rules_text(self.rules))
 
-    def periods(self) -> present.Presented:
+    def periods(self) -> Table:
         """The years and periods with KPI figures."""
         return show_periods(self.kpis, self.council, self.name)
 
@@ -240,7 +244,7 @@ class PerformanceScorecard:
         missing = availability(self.kpis, self.council, self.year, self.period, self.name)
         return present.say(missing or f"{len(self.card)} KPIs for {self.label}, from {self.source}.")
 
-    def rag_table(self) -> present.Presented:
+    def rag_table(self) -> Table:
         """KPIs by RAG category, computed beside printed."""
         return show_counts(kpi_card.rag_counts(self.card))
 
@@ -253,19 +257,19 @@ class PerformanceScorecard:
         return present.say(not_rated_note(self.card, self.rules, self.name)
                            or "Every KPI with a numeric target is rated by the rules above.")
 
-    def scorecard(self) -> present.Presented:
+    def scorecard(self) -> Table:
         """Every KPI with its figures, computed and printed RAG and direction."""
         return display(self.card)
 
-    def differences(self) -> present.Presented:
+    def differences(self) -> Table:
         """The KPIs whose computed rating differs from the printed one, and why."""
         return show_differences(self.card)
 
-    def direction_table(self) -> present.Presented:
+    def direction_table(self) -> Table:
         """KPIs by direction of travel, computed beside printed."""
         return show_counts(kpi_card.dot_counts(self.card), kind="direction")
 
-    def supporting_series(self) -> present.Presented:
+    def supporting_series(self) -> Table:
         """The supporting trend series (not counted as KPIs)."""
         return show_supporting(self.supporting)
 
