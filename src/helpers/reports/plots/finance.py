@@ -222,6 +222,3 @@ def rag_counts_chart(counts: pd.DataFrame, *, source: str) -> plt.Figure:
     ax.legend(fontsize=8)
     plots.finish(ax, note="Solid bars: computed by the rule set; hatched: the RAG printed in the report.", **labels)
     return fig
-
-
-# ------------------------------------------------------------------------------------------------
