@@ -21,6 +21,7 @@ from helpers.core.errors import DataError, ReconciliationWarning
 from helpers.core.paths import COUNCIL_DATA
 from helpers.data import council_reports as cd
 from helpers.data import schemas
+from helpers.data.council_reports import checks, kinds, reader
 from helpers.pipeline import params
 
 STOCKPORT, NOTTS, CAMBS = "E08000007", "E10000024", "E10000003"
@@ -92,7 +93,7 @@ def test_processed_columns_follow_the_template(data: dict[str, pd.DataFrame]) ->
 
 def test_rows_sorted_deterministically(data: dict[str, pd.DataFrame]) -> None:
     for kind, df in data.items():
-        keys = ["gss_code", "year", "table_id", "period", "period_end", *cd._spec(kind).group, "row_order"]
+        keys = ["gss_code", "year", "table_id", "period", "period_end", *kinds.kind_spec(kind).group, "row_order"]
         assert df.equals(df.sort_values(keys, kind="mergesort").reset_index(drop=True)), kind
 
 
@@ -265,7 +266,7 @@ def test_kpi_values_reproduce_numerator_over_denominator(data: dict[str, pd.Data
     assert len(k) == 10
     for _, r in k.iterrows():
         scale = cd.KPI_SCALES[r["unit"]]
-        decimals = cd._decimals(r["value"])
+        decimals = checks._decimals(r["value"])
         assert round(r["numerator"] / r["denominator"] * scale, decimals) == r["value"], r["line"]
     disc = cd.reconcile(data["kpis"][data["kpis"]["gss_code"] == STOCKPORT], "kpis", include_rounding=True)
     assert disc["expected"].round(4).tolist() == [91.9725, 93.4084, 260.0497, 83.2143, 97.0833, 55.0738, 68.6567]
@@ -599,7 +600,7 @@ def _fmt(x: int, paren: bool, commas: bool) -> str:
 @given(st.lists(st.integers(-10**9, 10**9), min_size=1, max_size=20), st.booleans(), st.booleans())
 def test_number_parser_reads_printed_negatives_and_separators(xs: list[int], paren: bool, commas: bool) -> None:
     s = pd.Series([_fmt(x, paren, commas) for x in xs] + ["", "N/A", "-", " n/a "], dtype=object)
-    got = cd._parse_number_column(s, file="f.csv", column="c", rows=pd.Series(range(2, len(s) + 2)), sheet=None)
+    got = reader._parse_number_column(s, file="f.csv", column="c", rows=pd.Series(range(2, len(s) + 2)), sheet=None)
     assert got.iloc[: len(xs)].tolist() == [float(x) for x in xs]
     assert got.iloc[len(xs):].isna().all()
 
@@ -610,13 +611,13 @@ def test_number_parser_rejects_text(word: str) -> None:
         return
     s = pd.Series(["1", word], dtype=object)
     with pytest.raises(DataError) as exc:
-        cd._parse_number_column(s, file="f.csv", column="c", rows=pd.Series([2, 3]), sheet=None)
+        reader._parse_number_column(s, file="f.csv", column="c", rows=pd.Series([2, 3]), sheet=None)
     assert (exc.value.row, exc.value.column) == (3, "c")
 
 
 @given(st.floats(-1e6, 1e6, allow_nan=False), st.integers(0, 4))
 def test_decimals_never_exceed_the_printed_ones(x: float, d: int) -> None:
-    assert cd._decimals(round(x, d)) <= d
+    assert checks._decimals(round(x, d)) <= d
 
 
 @given(st.lists(st.integers(-10**6, 10**6), min_size=1, max_size=12), st.integers(-50, 50))

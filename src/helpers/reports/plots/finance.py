@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from itertools import accumulate
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from helpers.core.periods import period_label
 from helpers.reports import plots
 
 _RAG_COLOURS = {"Red": plots.COLOURS["red"], "Amber": plots.COLOURS["amber"], "Green": plots.COLOURS["green"]}
 
 
-def waterfall_chart(vt: pd.DataFrame, *, top: int = 8, source: str) -> plt.Figure:
+def waterfall_chart(vt: pd.DataFrame, heads: pd.DataFrame, *, top: int = 8, source: str) -> plt.Figure:
     """Waterfall from the budget to the forecast outturn of the main table(s) of a period.
 
     Each step is a line's variance (overspend up, underspend down, labelled with its amount); the ``top``
@@ -23,17 +26,16 @@ def waterfall_chart(vt: pd.DataFrame, *, top: int = 8, source: str) -> plt.Figur
     ----------
     vt
         :func:`helpers.analysis.variance.budget.variance_table`.
+    heads
+        The total row(s) the chart runs between: :func:`helpers.analysis.variance.budget.headline` of ``vt``.
     top
         Lines shown separately.
     source
         Source line for the chart.
     """
-    from helpers.analysis.variance import budget as variance
-
     fig, ax = plots.figure("wide")
     labels = dict(title="From budget to forecast outturn", xlabel="budget, each line's variance, forecast outturn",
                   ylabel="£ thousands", source=source)
-    heads = variance.headline(vt) if len(vt) else vt
     if heads.empty or heads[["budget_gbp_k", "forecast_outturn_gbp_k"]].isna().any(axis=None):
         plots.empty_axes(ax, "No budget and forecast totals for this period", **labels)
         return fig
@@ -59,8 +61,6 @@ def waterfall_chart(vt: pd.DataFrame, *, top: int = 8, source: str) -> plt.Figur
     colours.append(plots.PALETTE[0])
     x = range(len(names))
     ax.bar(x, heights, bottom=bottoms, color=colours, edgecolor="#333333", linewidth=0.5)
-    from itertools import accumulate
-
     levels = [*accumulate([start, *[v for _, v in steps]]), end]
     rng = max(max(levels) - min(levels), 0.001 * max(abs(start), abs(end), 1.0))
     lo, hi = min(levels) - 1.5 * rng, max(levels) + 0.6 * rng
@@ -92,8 +92,6 @@ def forecast_movement_chart(mv: pd.DataFrame, *, source: str) -> plt.Figure:
     if mv.empty:
         plots.empty_axes(ax, "Only one reported period: no movement to show", **labels)
         return fig
-    from helpers.analysis.variance import budget as variance
-
     order = mv.drop_duplicates("period").sort_values("order")
     pos = {p: i for i, p in enumerate(order["period"])}
     many_tables = mv["table_id"].nunique() > 1
@@ -112,7 +110,7 @@ def forecast_movement_chart(mv: pd.DataFrame, *, source: str) -> plt.Figure:
                 color=colour, linewidth=2.5 if total else 1.5)
     ax.axhline(0, color="#666666", linewidth=0.8)
     ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
-    ax.set_xticks(range(len(pos)), [variance.period_label(p).replace(" (", "\n(") for p in pos])
+    ax.set_xticks(range(len(pos)), [period_label(p).replace(" (", "\n(") for p in pos])
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
     plots.finish(ax, note="Totals in black (one line style per table). The first point of a line may be the previous period's variance as "
                     "printed in this report.", **labels)
@@ -156,17 +154,23 @@ def decomposition_chart(dec: pd.DataFrame, *, source: str) -> plt.Figure:
     return fig
 
 
-def variance_rag_chart(vt: pd.DataFrame, *, top: int = 12, source: str) -> plt.Figure:
-    """Variance as a per cent of budget for the lines of the main table(s), coloured and labelled by RAG."""
-    from helpers.analysis.variance import budget as variance
+def variance_rag_chart(vt: pd.DataFrame, main: list[str], *, top: int = 12, source: str) -> plt.Figure:
+    """Variance as a per cent of budget for the lines of the main table(s), coloured and labelled by RAG.
 
+    Parameters
+    ----------
+    vt
+        :func:`helpers.analysis.variance.budget.variance_table`.
+    main
+        The tables whose lines are shown: :func:`helpers.analysis.variance.budget.main_tables` of ``vt``.
+    """
     fig, ax = plots.figure("tall")
     labels = dict(title="Variance by line, with its RAG", xlabel="variance, % of budget (+ = overspend)",
                   ylabel="service line", source=source)
     if vt.empty:
         plots.empty_axes(ax, "No budget figures for this period", **labels)
         return fig
-    d = vt[vt["table_id"].isin(variance.main_tables(vt)) & (vt["row_type"] == "line")]
+    d = vt[vt["table_id"].isin(main) & (vt["row_type"] == "line")]
     d = d.assign(_a=d["variance_gbp_k"].abs()).sort_values(["_a", "row_order"], ascending=[False, True]).head(top)
     d = d.iloc[::-1]
     y = list(range(len(d)))
@@ -218,6 +222,3 @@ def rag_counts_chart(counts: pd.DataFrame, *, source: str) -> plt.Figure:
     ax.legend(fontsize=8)
     plots.finish(ax, note="Solid bars: computed by the rule set; hatched: the RAG printed in the report.", **labels)
     return fig
-
-
-# ------------------------------------------------------------------------------------------------
