@@ -1,6 +1,6 @@
 """Accuracy benchmark of the demand forecasts: the rolling-origin backtest for every council and series.
 
-For each catalogue series (``helpers.analysis.demand.series.SERIES``) and every council with figures of it, runs the
+For each catalogue series (``helpers.analysis.demand.catalogue.SERIES``) and every council with figures of it, runs the
 backtest of the notebook (expanding window from 5 points, 1 and 2 years ahead, COVID year not scored) and the
 model choice (naive unless another model's MASE is at least 10% lower), and a hold-out check of that choice
 (the whole procedure repeated without the last year, then the chosen model's and naive's 1-year-ahead forecasts
@@ -35,8 +35,8 @@ import time  # noqa: E402
 
 import pandas as pd  # noqa: E402
 
-from helpers.analysis.demand import series as demand_data  # noqa: E402
-from helpers.reports import demand_trends as demand_analysis
+from helpers.analysis.demand import benchmark  # noqa: E402
+from helpers.analysis.demand.catalogue import SERIES  # noqa: E402
 
 
 def _print_summary(summary: pd.DataFrame) -> None:
@@ -73,12 +73,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="skip the check on the PSS-EX1 residential care series 2000-01..2013-14")
     ap.add_argument("--csv", help="also write the per-council results to this CSV file")
     args = ap.parse_args(argv)
-    keys = args.series or list(demand_data.SERIES)
+    keys = args.series or list(SERIES)
     t0 = time.perf_counter()
     history = [] if args.no_history else [("op_residential_placements", "PSS-EX1")]
-    res = demand_analysis.benchmark(keys, holdout_years=0 if args.no_holdout else 1, history=history,
-                                    history_holdout_years=0 if args.no_holdout else 3,
-                                    progress=lambda m: print(m, file=sys.stderr, flush=True))
+    res = benchmark.benchmark(keys, holdout_years=0 if args.no_holdout else 1, history=history,
+                              history_holdout_years=0 if args.no_holdout else 3,
+                              progress=lambda m: print(m, file=sys.stderr, flush=True))
     seconds = time.perf_counter() - t0
     _print_summary(res.summary())
     results = res.councils

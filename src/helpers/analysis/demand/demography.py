@@ -239,7 +239,7 @@ def band_series(projection: pd.DataFrame, band: str) -> pd.Series:
 def band_growth(projection: pd.DataFrame, band: str, year: int) -> float:
     """Growth of a band's population from ``year - 1`` to ``year`` as a fraction (``0.012`` = 1.2%).
 
-    For :func:`helpers.analysis.demand.models.budget_table`'s ``demography_growth``. Sums over any group columns, so filter
+    For :func:`helpers.analysis.demand.budget.budget_table`'s ``demography_growth``. Sums over any group columns, so filter
     the projection to one council first.
     """
     s = band_series(projection, band)
@@ -253,7 +253,7 @@ def population_driver(
     sya: pd.DataFrame, band: str, *, ratio_years: int = 3, bands: Mapping[str, tuple[int, int | None]] | None = None,
     by: Sequence[str] | None = None,
 ) -> Callable[[int, int], pd.Series]:
-    """A driver function for :func:`helpers.analysis.demand.models.driver_model` that uses only data up to the origin.
+    """A driver function for :func:`helpers.analysis.demand.drivers.driver_model` that uses only data up to the origin.
 
     Parameters
     ----------

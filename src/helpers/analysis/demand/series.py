@@ -1,28 +1,9 @@
-"""Demand series for the demand-trends notebook: the catalogue, one council's series, unit costs and drivers.
+"""Demand series data: every council's values of a catalogue series from the processed tables, and one
+council's series cut at its breaks (:func:`series_for`).
 
-This module assembles annual demand series from the processed tables; :mod:`helpers.analysis.demand.models` models them and
-:mod:`helpers.reports.demand_trends` puts the two together for the notebook and the accuracy benchmark. Series
-definitions, units, drivers and breaks are written up in ``docs/methods.md`` ("Demand series").
-
-The catalogue (:data:`SERIES`)
-------------------------------
-National series (every council):
-
-* ``op_residential_placements``, ``op_nursing_placements``, ``op_care_home_placements`` -- older people
-  (65+) supported in residential / nursing / either kind of care home: weeks of care in the year / 52
-  (``activity`` table; the unit is weeks of care for people aged 65+, see ``docs/data_dictionary.md``);
-* ``op_permanent_admissions``, ``adult_permanent_admissions`` -- permanent admissions to residential and
-  nursing care of people aged 65+ (ASCOF 2A(2)) and 18-64 (ASCOF 2A(1)) in the year: the published
-  numerator where there is one (2020-21 open data), else rate x population of the band / 100,000;
-* ``ld_spend_18_64`` -- spend on learning disability support for adults aged 18-64, £ thousands (RO3 total
-  expenditure; ASC-FR gross current expenditure shown as an earlier, separate collection);
-* ``op_residential_unit_cost``, ``op_nursing_unit_cost`` -- £ per week of long-term residential / nursing
-  care for people aged 65+ = ASC-FR gross current expenditure / weeks of care (2014-15, 2016-17).
-
-Council-report series (``council_key_activity``, the councils that publish key activity data):
-
-* ``ld_clients`` -- learning disability service users; ``op_care_home_clients`` -- older people (incl.
-  mental health) in residential and nursing placements.
+The catalogue (what each series counts) is :mod:`helpers.analysis.demand.catalogue`; the series are modelled
+by :mod:`helpers.analysis.demand.models` and :mod:`helpers.analysis.demand.drivers`. Definitions, units and
+breaks are written up in ``docs/methods.md`` ("Demand series").
 
 Breaks
 ------
@@ -31,13 +12,11 @@ in 2014-15; ASC-FR -> RO3), a boundary change (a council created from others sta
 predecessors are never added in), a gap or a value that is missing, suppressed, zero or negative (only the
 years after it are modelled). Same-area recodes (Northumberland, Gateshead, Buckinghamshire, North Yorkshire,
 Somerset) are joined, saying so. The COVID year 2020-21 is declared as a break the models are fitted through
-but never scored on (``break_mode="exclude"`` of :func:`helpers.analysis.demand.models.check_series`).
+but never scored on (``break_mode="exclude"`` of :func:`helpers.analysis.demand.checks.check_series`).
 """
 
 from __future__ import annotations
 
-import re
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -45,161 +24,29 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from helpers.core.errors import DataError, ParameterError
-
-#: First year of the COVID-19 break declared for every series that spans it.
-COVID_YEAR = "2020-21"
-#: Weeks in a year, for weeks of care -> average placements and for the budget table.
-WEEKS_PER_YEAR = 52.0
-#: Candidate models of every series (``helpers.analysis.demand.models`` names); the catalogue adds ``driver``/``stock-flow``.
-BASE_MODELS: tuple[str, ...] = ("naive", "drift", "linear", "ets")
-_FY_RE = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-@dataclass(frozen=True)
-class SeriesSpec:
-    """One entry of the series catalogue.
-
-    Attributes
-    ----------
-    key
-        Parameter value naming the series (``"op_residential_placements"``).
-    label
-        Plain-English name for titles.
-    unit
-        Unit of the values, for axis labels (``"placements (weeks of care / 52)"``).
-    kind
-        ``"stock"`` (people supported at a time: the budget table applies), ``"flow"`` (events in a year),
-        ``"money"`` (£ thousands) or ``"unit_cost"`` (£ per week).
-    table
-        The processed table the values come from.
-    source
-        Source line for charts.
-    driver_band
-        The population band that drives it (``"65+"``, ``"18-64"``) or ``None``.
-    definition
-        How the value is computed (for the report and the docs).
-    scope
-        ``"national"`` (every council) or ``"council"`` (councils with report data).
-    models
-        Extra candidate models beyond :data:`BASE_MODELS`: ``"driver"``, ``"stock-flow"``.
-    unit_cost
-        Key of the weekly unit cost (:func:`unit_cost_for`) used by the budget table, or ``None``.
-    """
-
-    key: str
-    label: str
-    unit: str
-    kind: str
-    table: str
-    source: str
-    driver_band: str | None
-    definition: str
-    scope: str = "national"
-    models: tuple[str, ...] = ("driver",)
-    unit_cost: str | None = None
-
-
-_ACT_SRC = ("Goodair et al. compilation of PSS-EX1 / ASC-FR activity (activity_by_setting_2001-2022); "
-            "NHS Digital ASC-FR")
-SERIES: dict[str, SeriesSpec] = {s.key: s for s in (
-    SeriesSpec("op_residential_placements", "Older people (65+) in residential care",
-               "placements (weeks of care / 52)", "stock", "activity", _ACT_SRC, "65+",
-               "weeks of residential care in the year for people aged 65+ / 52 (in-house + external); "
-               "PSS-EX1 to 2013-14, ASC-FR (long-term care) from 2014-15", unit_cost="op_residential"),
-    SeriesSpec("op_nursing_placements", "Older people (65+) in nursing care",
-               "placements (weeks of care / 52)", "stock", "activity", _ACT_SRC, "65+",
-               "weeks of nursing care in the year for people aged 65+ / 52 (ASC-FR, from 2014-15)",
-               unit_cost="op_nursing"),
-    SeriesSpec("op_care_home_placements", "Older people (65+) in residential or nursing care",
-               "placements (weeks of care / 52)", "stock", "activity", _ACT_SRC, "65+",
-               "weeks of residential plus nursing care in the year for people aged 65+ / 52 (ASC-FR, from "
-               "2014-15)", models=("driver", "stock-flow"), unit_cost="op_care_home"),
-    SeriesSpec("op_permanent_admissions", "Permanent admissions of older people (65+) to care homes",
-               "admissions in the year", "flow", "ascof",
-               "NHS England ASCOF 2A(2) (trend file and 2020-21 open data); ONS mid-year estimates", "65+",
-               "ASCOF 2A(2) published numerator where there is one (2020-21), otherwise rate per 100,000 x "
-               "population aged 65+ (mid-year the financial year starts in) / 100,000"),
-    SeriesSpec("adult_permanent_admissions", "Permanent admissions of adults (18-64) to care homes",
-               "admissions in the year", "flow", "ascof",
-               "NHS England ASCOF 2A(1) (trend file and 2020-21 open data); ONS mid-year estimates", "18-64",
-               "ASCOF 2A(1) published numerator where there is one (2020-21), otherwise rate per 100,000 x "
-               "population aged 18-64 / 100,000"),
-    SeriesSpec("ld_spend_18_64", "Spend on learning disability support, adults 18-64",
-               "£ thousands (cash)", "money", "spend",
-               "MHCLG RO3 revenue outturn; NHS Digital ASC-FR (earlier, separate collection)", "18-64",
-               "RO3 total expenditure on learning disability support 18-64 (line lrnadl); ASC-FR gross current "
-               "expenditure on learning disability support 18-64 (sum of its lines) is an earlier collection"),
-    SeriesSpec("op_residential_unit_cost", "Weekly cost of residential care, older people (65+)",
-               "£ per week (cash)", "unit_cost", "spend", "NHS Digital ASC-FR expenditure and activity", None,
-               "ASC-FR gross current expenditure on long-term residential care 65+ (all support reasons) x 1,000 "
-               "/ weeks of residential care 65+", models=()),
-    SeriesSpec("op_nursing_unit_cost", "Weekly cost of nursing care, older people (65+)",
-               "£ per week (cash)", "unit_cost", "spend", "NHS Digital ASC-FR expenditure and activity", None,
-               "ASC-FR gross current expenditure on long-term nursing care 65+ (all support reasons) x 1,000 "
-               "/ weeks of nursing care 65+", models=()),
-    SeriesSpec("ld_clients", "Learning disability service users (council report)", "service users", "stock",
-               "council_key_activity", "council finance and performance report, key activity data", "18-64",
-               "service users of the learning disability service at the report date (latest report of each "
-               "year)", scope="council", unit_cost="ld_council"),
-    SeriesSpec("op_care_home_clients", "Older people in residential and nursing placements (council report)",
-               "service users", "stock", "council_key_activity",
-               "council finance and performance report, key activity data", "65+",
-               "older people's and older people's mental health residential and nursing (incl. dementia) "
-               "service users at the report date (latest report of each year)", scope="council",
-               unit_cost="op_care_home_council"),
-)}
-
-
-def check_series_key(value: str, name: str = "series") -> str:
-    """Return ``value`` if it names a catalogue series, else raise :class:`ParameterError` listing them."""
-    if not isinstance(value, str) or value.strip() not in SERIES:
-        raise ParameterError(f"parameter {name!r}: {value!r} is not a demand series; choose one of "
-                             f"{', '.join(SERIES)}")
-    return value.strip()
-
-
-def catalogue() -> pd.DataFrame:
-    """The series catalogue as a table (``key``, ``label``, ``unit``, ``kind``, ``driver_band``, ``scope``,
-    ``models``, ``source``, ``definition``), in catalogue order."""
-    rows = [{"key": s.key, "label": s.label, "unit": s.unit, "kind": s.kind, "driver_band": s.driver_band or "",
-             "scope": s.scope, "models": ", ".join((*BASE_MODELS, *s.models)), "source": s.source,
-             "definition": s.definition} for s in SERIES.values()]
-    return pd.DataFrame(rows)
-
+from helpers.analysis.demand.catalogue import (
+    COVID_YEAR,
+    KEY_ACTIVITY_LINES,
+    SERIES,
+    WEEKS_PER_YEAR,
+    SeriesSpec,
+    check_series_key,
+)
+from helpers.core import periods
+from helpers.core.errors import DataError
+from helpers.core.paths import processed_path
+from helpers.data import councils, tables
+from helpers.data.national.population import on_financial_year_councils
 
 # ------------------------------------------------------------------------------------------------------
-# Loading (cached per process, refreshed when a table is rebuilt)
+# Every council's values (cached per process, refreshed when a table is rebuilt)
 # ------------------------------------------------------------------------------------------------------
 
 
-def _mtime(name: str) -> int:
-    from helpers.core.paths import processed_path
-
+def _stamp(name: str) -> int:
+    """The processed table's modification time (0 when not built): the key of the caches of frames made from it."""
     p = processed_path(name)
     return p.stat().st_mtime_ns if p.is_file() else 0
-
-
-def _table(name: str, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
-    from helpers.data import tables
-
-    tables.record_read(name)  # every use is recorded for the run manifest, cached or not (warm kernels)
-    return _table_cached(name, columns, _mtime(name))
-
-
-@lru_cache(maxsize=16)
-def _table_cached(name: str, columns: tuple[str, ...] | None, mtime: int) -> pd.DataFrame:
-    from helpers.data import tables
-
-    return tables.load(name, list(columns) if columns else None)
-
-
-def _fy_start(year: pd.Series) -> pd.Series:
-    return year.str[:4].astype(int)
-
-
-def _fy(start: int) -> str:
-    return f"{start}-{(start + 1) % 100:02d}"
 
 
 _FRAME_COLUMNS = ["series", "gss_code", "year", "value", "status", "collection", "source_id", "basis"]
@@ -207,7 +54,7 @@ _FRAME_COLUMNS = ["series", "gss_code", "year", "value", "status", "collection",
 
 def _activity_frames() -> pd.DataFrame:
     """Placements (weeks / 52) by council and year for the three care-home series."""
-    act = _table("activity")
+    act = tables.cached("activity")
     act = act[act["gss_code"].str[:3].isin(["E06", "E08", "E09", "E10"])
               & act["support_setting"].isin(["residential", "nursing"])]
     bad_unit = act[act["unit"] != "weeks"]
@@ -228,7 +75,7 @@ def _activity_frames() -> pd.DataFrame:
                                                                         stat["in_house"]).fillna("missing")))
     basis = np.where(has_all, "weeks of care (all provision) / 52", "weeks of care (in-house + external) / 52")
     df = pd.DataFrame({"weeks": weeks, "status": status, "basis": basis}).reset_index()
-    df["collection"] = np.where(_fy_start(df["year"]) >= 2014, "ASC-FR", "PSS-EX1")
+    df["collection"] = np.where(df["year"].map(periods.fy_start) >= 2014, "ASC-FR", "PSS-EX1")
     res = df[df["support_setting"] == "residential"].assign(series="op_residential_placements")
     nur = df[df["support_setting"] == "nursing"].assign(series="op_nursing_placements")
     both = res.merge(nur, on=["gss_code", "year"], suffixes=("_r", "_n"))
@@ -248,20 +95,18 @@ def _activity_frames() -> pd.DataFrame:
 
 
 def _population_bands() -> pd.DataFrame:
-    return _population_bands_cached(_mtime("population"))
+    return _population_bands_cached(_stamp("population"))
 
 
 @lru_cache(maxsize=2)
 def _population_bands_cached(mtime: int) -> pd.DataFrame:
-    from helpers.data.national.population import on_financial_year_councils
-
-    pop = on_financial_year_councils(_table("population"))
+    pop = on_financial_year_councils(tables.cached("population"))
     return pop[["gss_code", "year", "age_band", "population"]]
 
 
 def _ascof_frames() -> pd.DataFrame:
     """Permanent admissions (ASCOF 2A) by council and year: numerator, or rate x population / 100,000."""
-    a = _table("ascof")
+    a = tables.cached("ascof")
     a = a[a["primary"] & (a["disaggregation"] == "Total") & a["measure_code"].isin(["2A(1)", "2A(2)"])
           & a["gss_code"].str[:3].isin(["E06", "E08", "E09", "E10"])]
     band = a["measure_code"].map({"2A(1)": "18-64", "2A(2)": "65+"})
@@ -284,7 +129,7 @@ def _ascof_frames() -> pd.DataFrame:
 
 def _spend_frames() -> pd.DataFrame:
     """LD spend 18-64 (RO3 and ASC-FR) and ASC-FR weekly unit costs of residential / nursing care 65+."""
-    sp = _table("spend")
+    sp = tables.cached("spend")
     sp = sp[sp["gss_code"].str[:3].isin(["E06", "E08", "E09", "E10"])]
     ro3 = sp[(sp["collection"] == "RO3") & (sp["service_group"] == "learning_disability")
              & (sp["age_band"] == "18-64") & (sp["line_type"] == "detail") & (sp["measure"] == "total_expenditure")]
@@ -324,17 +169,9 @@ def _spend_frames() -> pd.DataFrame:
     return pd.concat([ro3, ld[_FRAME_COLUMNS], uc], ignore_index=True)[_FRAME_COLUMNS]
 
 
-#: Key-activity lines of each council-report series: (service groups, line labels).
-KEY_ACTIVITY_LINES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "ld_clients": (("Learning Disability",), ("Residential", "Nursing", "Community")),
-    "op_care_home_clients": (("Older People", "Older People Mental Health"),
-                             ("Residential", "Residential Dementia", "Nursing", "Nursing Dementia")),
-}
-
-
 def _key_activity_lines() -> pd.DataFrame:
     """The key-activity lines of the council-report series, latest report of each council and year."""
-    ka = _table("council_key_activity")
+    ka = tables.cached("council_key_activity")
     parts = []
     for key, (groups, lines) in KEY_ACTIVITY_LINES.items():
         sel = ka[ka["service_group"].isin(groups) & ka["line"].isin(lines) & (ka["row_type"] == "line")]
@@ -379,12 +216,10 @@ def series_frame(series: str) -> pd.DataFrame:
         ``series, gss_code, year, value, status, collection, source_id, basis``, sorted by code and year.
         ``value`` is NaN wherever ``status`` is not ``reported``.
     """
-    from helpers.data import tables
-
     spec = SERIES[check_series_key(series)]
     for name in _FRAME_INPUTS[spec.table]:
         tables.record_read(name)  # recorded for the run manifest even when the frame comes from the cache
-    stamp = tuple(_mtime(t) for t in ("activity", "ascof", "spend", "population", "council_key_activity"))
+    stamp = tuple(_stamp(t) for t in ("activity", "ascof", "spend", "population", "council_key_activity"))
     return _series_frame_cached(spec.table, stamp)[lambda d: d["series"] == spec.key].reset_index(drop=True)
 
 
@@ -427,7 +262,7 @@ class SeriesMeta:
         Plain-English statements of every break, cut and join, for the report.
     break_year
         The COVID year when it falls inside the modelled years after the first (passed to
-        :func:`helpers.analysis.demand.models.forecast_series` with ``break_mode="exclude"``), else ``None``.
+        :func:`helpers.analysis.demand.evaluation.forecast_series` with ``break_mode="exclude"``), else ``None``.
     """
 
     spec: SeriesSpec
@@ -466,8 +301,6 @@ def same_area_codes(council: str) -> tuple[str, str, tuple[str, ...], list[str]]
     An old code of a council recoded without a boundary change (``E10000023`` North Yorkshire county ->
     ``E06000065``) is followed to the current code; the series then joins all of the area's codes.
     """
-    from helpers.data import councils
-
     code = councils.validate_code(council)
     current = councils.current_code(code)
     row = councils.get(current)
@@ -484,8 +317,6 @@ def same_area_codes(council: str) -> tuple[str, str, tuple[str, ...], list[str]]
 
 def _boundary_notes(code: str, years: list[str]) -> list[str]:
     """State the boundary changes that start or end this council's series (never joined across)."""
-    from helpers.data import councils
-
     notes = []
     row = councils.get(code)
     for b in councils.series_breaks(code):
@@ -504,10 +335,6 @@ def _boundary_notes(code: str, years: list[str]) -> list[str]:
     return notes
 
 
-def _years_between(a: str, b: str) -> list[str]:
-    return [_fy(y) for y in range(int(a[:4]), int(b[:4]) + 1)]
-
-
 def series_for(council: str, series: str) -> tuple[pd.Series, SeriesMeta]:
     """One council's demand series, cut at its breaks, with what was cut and why.
 
@@ -524,7 +351,7 @@ def series_for(council: str, series: str) -> tuple[pd.Series, SeriesMeta]:
         The modelled values (positive floats) indexed by financial year ``YYYY-YY``, named after the series;
         and the metadata: every year found (``history``), the years used, the breaks stated in words, and the
         COVID break year to exclude from scoring. The series can be too short to backtest (even one point):
-        :func:`helpers.analysis.demand.models.forecast_series` then makes the naive forecast only, with a warning.
+        :func:`helpers.analysis.demand.evaluation.forecast_series` then makes the naive forecast only, with a warning.
 
     Raises
     ------
@@ -568,7 +395,7 @@ def series_for(council: str, series: str) -> tuple[pd.Series, SeriesMeta]:
             breaks.append(f"Collection change: {coll} figures for {g['year'].iloc[0]} to {g['year'].iloc[-1]} are "
                           f"on a different basis from {last_coll} and are shown but not modelled.")
     cand = hist[(hist["collection"] == last_coll)]
-    full = _years_between(cand["year"].iloc[0], cand["year"].iloc[-1])
+    full = periods.fy_range(cand["year"].iloc[0], cand["year"].iloc[-1])
     cand = cand.set_index("year").reindex(full)
     good = cand["value"].notna() & (cand["value"] > 0)
     last_good = good[good].index[-1]
@@ -599,202 +426,5 @@ def series_for(council: str, series: str) -> tuple[pd.Series, SeriesMeta]:
     return values, meta
 
 
-# ------------------------------------------------------------------------------------------------------
-# Population drivers
-# ------------------------------------------------------------------------------------------------------
 
-
-def council_sya(council: str) -> pd.DataFrame:
-    """Persons by single year of age and mid-year for a council's area (``mid_year``, ``age``, ``population``).
-
-    Current councils: ``population_latest_boundaries`` (a continuous series on April 2023 boundaries).
-    Councils that no longer exist: their own published rows of ``population_sya`` (the years they existed).
-
-    Raises
-    ------
-    DataError
-        No population for the council.
-    """
-    latest = _table("population_latest_boundaries", ("gss_code", "mid_year", "sex", "age", "population"))
-    sel = latest[(latest["gss_code"] == council) & (latest["sex"] == "persons")]
-    if sel.empty:
-        sya = _table("population_sya", ("gss_code", "mid_year", "sex", "age", "population"))
-        sel = sya[(sya["gss_code"] == council) & (sya["sex"] == "persons")]
-    if sel.empty:
-        raise DataError(f"no population estimates for {council}")
-    return sel[["mid_year", "age", "population"]].sort_values(["mid_year", "age"]).reset_index(drop=True)
-
-
-@dataclass(frozen=True)
-class Driver:
-    """The population driving a series, for the models and the report.
-
-    Attributes
-    ----------
-    band
-        Age band (``"65+"``, ``"18-64"``).
-    population
-        The band's population by mid-year: ONS estimates, then the cohort-ageing projection (``mid_year``,
-        ``population``, ``kind`` = ``"estimate"``/``"projection"``).
-    function
-        ``driver(origin, horizon)`` for :func:`helpers.analysis.demand.models.driver_model`: in the backtest, only estimates
-        up to the origin (ex-ante); from the series' last year, every published estimate and the projection.
-    method
-        How the projection was made (the words the report must show).
-    """
-
-    band: str
-    population: pd.DataFrame
-    function: Callable[[int, int], pd.Series]
-    method: str
-
-    def growth(self, year: int) -> float:
-        """Growth of the band from mid-year ``year - 1`` to ``year`` (a fraction)."""
-        s = self.population.set_index("mid_year")["population"]
-        if year not in s.index or year - 1 not in s.index:
-            raise DataError(f"the {self.band} population has no mid-year {year - 1} and {year}")
-        return float(s[year] / s[year - 1] - 1)
-
-
-def driver_for(council: str, band: str, final_origin: int | None, horizon: int) -> Driver:
-    """The driving population of a council's series (estimates, cohort-ageing projection, driver function).
-
-    Parameters
-    ----------
-    council
-        Council code (as in :attr:`SeriesMeta.council`).
-    band
-        Age band.
-    final_origin
-        Start year of the series' last financial year: forecasts from there use every published estimate (and
-        the projection beyond the last one). ``None``: always ex-ante (only estimates up to each origin).
-    horizon
-        Years to forecast.
-    """
-    from helpers.analysis.demand import demography
-
-    sya = council_sya(council)
-    last = int(sya["mid_year"].max())
-    ahead = max(0, (last if final_origin is None else final_origin) + horizon - last)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", demography.ProjectionWarning)
-        proj = demography.project_population(sya, ahead)
-    band_df = proj[proj["band"] == band][["mid_year", "population", "kind"]].reset_index(drop=True)
-    full = band_df.set_index("mid_year")["population"]
-    ex_ante = demography.population_driver(sya, band)
-
-    def driver(origin: int, h: int) -> pd.Series:
-        if final_origin is not None and origin >= final_origin:
-            return full
-        return ex_ante(origin, h)
-
-    return Driver(band, band_df, driver, proj.attrs.get("method", "cohort ageing; not an ONS projection"))
-
-
-def admission_rates(council: str) -> pd.Series:
-    """ASCOF 2A(2) rate per 100,000 aged 65+ by start year, for the stock-flow model (same-area codes)."""
-    _, _, codes, _ = same_area_codes(council)
-    a = _table("ascof")
-    a = a[a["primary"] & (a["disaggregation"] == "Total") & (a["measure_code"] == "2A(2)")
-          & a["gss_code"].isin(codes) & (a["value_status"] == "reported")]
-    s = a.set_index(_fy_start(a["year"]))["value"].sort_index()
-    return s[~s.index.duplicated()].astype(float)
-
-
-# ------------------------------------------------------------------------------------------------------
-# Unit costs for the budget table
-# ------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class UnitCost:
-    """A weekly unit cost and where it comes from.
-
-    Attributes
-    ----------
-    gbp_per_week
-        £ per client per week.
-    year
-        Financial year of the figure.
-    source
-        Plain-English source and definition.
-    """
-
-    gbp_per_week: float
-    year: str
-    source: str
-
-
-def _key_activity_cost(council: str, key: str) -> UnitCost | None:
-    groups_lines = {"ld_council": KEY_ACTIVITY_LINES["ld_clients"],
-                    "op_care_home_council": KEY_ACTIVITY_LINES["op_care_home_clients"],
-                    "op_residential": (("Older People", "Older People Mental Health"),
-                                       ("Residential", "Residential Dementia")),
-                    "op_nursing": (("Older People", "Older People Mental Health"), ("Nursing", "Nursing Dementia")),
-                    "op_care_home": KEY_ACTIVITY_LINES["op_care_home_clients"]}
-    if key not in groups_lines:
-        return None
-    groups, lines = groups_lines[key]
-    ka = _table("council_key_activity")
-    sel = ka[(ka["gss_code"] == council) & ka["service_group"].isin(groups) & ka["line"].isin(lines)
-             & (ka["unit_of_cost"] == "per week") & ka["actual_clients"].notna() & ka["actual_unit_cost_gbp"].notna()]
-    if sel.empty:
-        return None
-    sel = sel[sel["period_end"] == sel["period_end"].max()]
-    w = sel["actual_clients"].to_numpy(dtype=float)
-    if w.sum() <= 0:
-        return None
-    cost = float(np.sum(w * sel["actual_unit_cost_gbp"].to_numpy(dtype=float)) / w.sum())
-    lines_used = ", ".join(dict.fromkeys(sel["line"]))
-    groups_used = "; ".join(dict.fromkeys(sel["service_group"]))
-    return UnitCost(cost, str(sel["year"].iloc[0]),
-                    f"council key activity data ({sel['period'].iloc[0]} {sel['year'].iloc[0]}): current average "
-                    f"weekly cost of {lines_used} ({groups_used}), weighted by service users")
-
-
-def _ascfr_cost(council: str, key: str) -> UnitCost | None:
-    settings = {"op_residential": ("op_residential_unit_cost",), "op_nursing": ("op_nursing_unit_cost",),
-                "op_care_home": ("op_residential_unit_cost", "op_nursing_unit_cost")}.get(key)
-    if settings is None:
-        return None
-    frames = []
-    for s in settings:
-        df = series_frame(s)
-        frames.append(df[(df["gss_code"] == council) & df["value"].notna()].set_index("year")["value"])
-    common = sorted(set.intersection(*(set(f.index) for f in frames)))
-    if not common:
-        return None
-    y = common[-1]
-    if len(settings) == 1:
-        return UnitCost(float(frames[0][y]), y, f"ASC-FR {y}: gross current expenditure / weeks of care, "
-                                                 "long-term care for people aged 65+")
-    act_r, act_n = (series_frame(s).set_index(["gss_code", "year"])["value"]
-                    for s in ("op_residential_placements", "op_nursing_placements"))
-    wr, wn = float(act_r[(council, y)]), float(act_n[(council, y)])
-    cost = (frames[0][y] * wr + frames[1][y] * wn) / (wr + wn)
-    return UnitCost(float(cost), y, f"ASC-FR {y}: gross current expenditure / weeks of care, long-term residential "
-                                    "and nursing care for people aged 65+ (weighted by weeks)")
-
-
-def unit_cost_for(council: str, series: str) -> UnitCost | None:
-    """The latest published weekly unit cost for a series' budget table, or ``None`` where there is none.
-
-    Candidates: the council's own key activity data (current average weekly cost of the matching lines,
-    weighted by service users) and, for the older people's care-home series, ASC-FR gross current expenditure
-    / weeks of care. The most recent year wins (the council's figure on a tie).
-    """
-    spec = SERIES[check_series_key(series)]
-    if spec.unit_cost is None:
-        return None
-    code = same_area_codes(council)[0]
-    found = [c for c in (_key_activity_cost(code, spec.unit_cost), _ascfr_cost(code, spec.unit_cost)) if c]
-    if not found:
-        return None
-    return max(found, key=lambda c: c.year)  # stable: the council's figure first on a tie
-
-
-__all__ = [
-    "BASE_MODELS", "COVID_YEAR", "Driver", "KEY_ACTIVITY_LINES", "SERIES", "SeriesMeta", "SeriesSpec", "UnitCost",
-    "WEEKS_PER_YEAR", "admission_rates", "catalogue", "check_series_key", "council_sya", "councils_with",
-    "driver_for", "same_area_codes", "series_for", "series_frame", "unit_cost_for",
-]
+__all__ = ["SeriesMeta", "councils_with", "same_area_codes", "series_for", "series_frame"]

@@ -6,6 +6,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from helpers.core import periods
 from helpers.reports import plots
 
 
@@ -28,7 +29,7 @@ def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, *, title: str,
     """
     fig, ax = plots.figure("wide")
     h = history.dropna(subset=["value"]).copy()
-    h["x"] = h["year"].str[:4].astype(int)
+    h["x"] = h["year"].map(periods.fy_start)
     used, other = h[h["used"]], h[~h["used"]]
     if len(other):
         ax.scatter(other["x"], other["value"], facecolors="none", edgecolors=plots.COLOURS["other"], s=30, zorder=2,
@@ -37,7 +38,7 @@ def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, *, title: str,
     xs = list(h["x"])
     if len(forecast):
         f = forecast.copy()
-        fx = [int(str(p)[:4]) for p in f.index]
+        fx = [periods.fy_start(str(p)) for p in f.index]
         x0, y0 = int(used["x"].iloc[-1]), float(used["value"].iloc[-1])
         ax.vlines(fx, f["lower_95"].clip(lower=0), f["upper_95"], color=plots.COLOURS["comparator"], alpha=0.25,
                   linewidth=14, label="95% prediction interval")
@@ -47,7 +48,7 @@ def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, *, title: str,
                 markevery=list(range(1, len(fx) + 1)), label="forecast (mean)")  # the last actual stays visible
         xs += fx
     for i, b in enumerate(break_years):
-        ax.axvline(int(b[:4]) - 0.5, color=plots.COLOURS["england"], linestyle=":", linewidth=1,
+        ax.axvline(periods.fy_start(b) - 0.5, color=plots.COLOURS["england"], linestyle=":", linewidth=1,
                    label="series break" if i == 0 else None)
     if xs:
         plots.fy_ticks(ax, xs)
@@ -67,7 +68,7 @@ def population_chart(population: pd.DataFrame, *, title: str, ylabel: str, sourc
     ----------
     population
         ``mid_year``, ``population``, ``kind`` (``estimate`` / ``projection``), e.g.
-        :attr:`helpers.analysis.demand.series.Driver.population`.
+        :attr:`helpers.analysis.demand.drivers.Driver.population`.
     """
     fig, ax = plots.figure("wide")
     est = population[population["kind"] == "estimate"]
