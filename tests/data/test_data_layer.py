@@ -31,7 +31,7 @@ from helpers.data.national import ascof as AS
 from helpers.data.national import comparators as CMP
 from helpers.data.national import deprivation as DEP
 from helpers.data.national import population as P
-from helpers.data.national import reading as R
+from helpers.data import reading as R
 from helpers.data.national import spend as S
 
 STOCKPORT = "E08000007"

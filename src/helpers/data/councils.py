@@ -58,7 +58,7 @@ _GSS_RE = re.compile(r"^E\d{8}$")
 
 
 def _read(path: Path) -> pd.DataFrame:
-    from helpers.data.national.reading import check_not_truncated
+    from helpers.data.reading import check_not_truncated
 
     if not path.is_file():
         raise MissingDataError(f"reference table {path.name} is missing from data/raw/reference/ (it is committed)")
@@ -568,7 +568,7 @@ def counts_by_year(years: Iterable[str] | None = None) -> pd.Series:
 
 def _build_councils() -> pd.DataFrame:
     from helpers.data import schemas
-    from helpers.data.national.reading import raise_first
+    from helpers.data.reading import raise_first
 
     df = _read(COUNCILS_CSV)
     require_columns(df, schemas.COUNCILS.columns, file=COUNCILS_CSV)
@@ -589,7 +589,7 @@ def _build_councils() -> pd.DataFrame:
 
 def _build_names() -> pd.DataFrame:
     from helpers.data import schemas
-    from helpers.data.national.reading import raise_first
+    from helpers.data.reading import raise_first
 
     df = _read(NAMES_CSV)
     require_columns(df, schemas.COUNCIL_NAMES.columns, file=NAMES_CSV)

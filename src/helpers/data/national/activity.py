@@ -35,7 +35,7 @@ import pandas as pd
 from helpers.core.errors import DataError
 from helpers.data import sources
 from helpers.data.io import parse_numbers, require_columns
-from helpers.data.national.reading import check_registered, raise_first, read_csv, registered_paths
+from helpers.data.reading import check_registered, raise_first, read_csv, registered_paths
 from helpers.data.tables import TableSpec, register_table
 
 SOURCE_ID = "activity_by_setting"

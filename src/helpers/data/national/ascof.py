@@ -34,7 +34,7 @@ from helpers.core.errors import DataError
 from helpers.core.paths import REFERENCE
 from helpers.data import sources
 from helpers.data.io import parse_numbers, read_csv_raw, read_sheet, require_columns
-from helpers.data.national.reading import check_registered, raise_first, read_csv, registered_paths
+from helpers.data.reading import check_registered, raise_first, read_csv, registered_paths
 from helpers.data.schemas import (
     ASCOF_MEASURES_SCHEMA,
     ASCOF_SCHEMA,

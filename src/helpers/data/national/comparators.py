@@ -31,7 +31,7 @@ import pandas as pd
 from helpers.core.errors import DataError, ParameterError
 from helpers.data import councils, schemas, sources
 from helpers.data.io import require_columns, require_file
-from helpers.data.national.reading import check_registered, raise_first, read_csv, registered_paths
+from helpers.data.reading import check_registered, raise_first, read_csv, registered_paths
 from helpers.data.tables import TableSpec, load, register_table
 
 #: Trafford's GSS code: the council whose CIPFA / NHS England groups are published here.

@@ -38,7 +38,7 @@ import pandas as pd
 from helpers.core.errors import DataError
 from helpers.data import sources
 from helpers.data.io import parse_numbers, read_sheet, sheet_names
-from helpers.data.national.reading import check_registered, column_letter, registered_paths
+from helpers.data.reading import check_registered, column_letter, registered_paths
 from helpers.data.tables import TableSpec, register_table
 
 #: Register id (``data/raw/sources.yml``) of the MYE file for each mid-year.

@@ -48,7 +48,7 @@ from helpers.core.errors import DataError, ParameterError
 from helpers.core.paths import REFERENCE
 from helpers.data import sources
 from helpers.data.io import parse_numbers, read_sheet, require_columns, sheet_names
-from helpers.data.national.reading import (
+from helpers.data.reading import (
     check_registered,
     long_rows,
     parse_block,
