@@ -25,13 +25,13 @@ from hypothesis import strategies as st
 from helpers.core.errors import DataError, MissingDataError
 from helpers.core.paths import DOCS
 from helpers.data import councils, sources, tables
+from helpers.data import reading as R
 from helpers.data.io import read_csv_raw, read_sheet, sha256_file, sheet_names
 from helpers.data.national import activity as A
 from helpers.data.national import ascof as AS
 from helpers.data.national import comparators as CMP
 from helpers.data.national import deprivation as DEP
 from helpers.data.national import population as P
-from helpers.data import reading as R
 from helpers.data.national import spend as S
 
 STOCKPORT = "E08000007"
