@@ -26,6 +26,7 @@ from helpers.core.errors import DataError, MissingDataError
 from helpers.core.paths import DOCS
 from helpers.data import councils, sources, tables
 from helpers.data import reading as R
+from helpers.data.councils import build as council_tables
 from helpers.data.io import read_csv_raw, read_sheet, sha256_file, sheet_names
 from helpers.data.national import activity as A
 from helpers.data.national import ascof as AS
@@ -270,7 +271,7 @@ def test_failed_reference_build_keeps_the_previous_table(tmp_path: Path, monkeyp
     lines = councils.COUNCILS_CSV.read_text(encoding="utf-8").splitlines()
     bad = tmp_path / "councils.csv"
     bad.write_text("\n".join([*lines, lines[7]]) + "\n", encoding="utf-8")
-    monkeypatch.setattr(councils, "COUNCILS_CSV", bad)
+    monkeypatch.setattr(council_tables, "COUNCILS_CSV", bad)
     pd.DataFrame({"previous_version": [1]}).to_parquet(processed / "councils.parquet")
     before = sha256_file(processed / "councils.parquet")
     res = {r.name: r for r in tables.build(["councils"], force=True)}
@@ -660,9 +661,9 @@ def test_councils_reference_bad_input(case: str, tmp_path: Path, monkeypatch: py
         expect = (1, header[0])
     bad = tmp_path / "councils.csv"
     bad.write_text(text if text is not None else "\n".join(lines) + "\n", encoding="utf-8")
-    monkeypatch.setattr(councils, "COUNCILS_CSV", bad)
+    monkeypatch.setattr(council_tables, "COUNCILS_CSV", bad)
     with pytest.raises(DataError) as e:
-        councils._build_councils()
+        council_tables.build_councils()
     err = _error(e, "councils.csv", *expect)
     assert err.column is not None
 
@@ -674,17 +675,17 @@ def test_council_names_unknown_code(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     lines[5] = re.sub(r"E\d{8}", "E06000099", lines[5], count=1)
     bad = tmp_path / "council_name_variants.csv"
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    monkeypatch.setattr(councils, "NAMES_CSV", bad)
+    monkeypatch.setattr(council_tables, "NAMES_CSV", bad)
     with pytest.raises(DataError, match="code not in councils.csv or regions.csv") as e:
-        councils._build_names()
+        council_tables.build_names()
     _error(e, bad.name, 6, "gss_code")
 
 
 def test_councils_reference_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The committed councils.csv absent: MissingDataError naming it."""
-    monkeypatch.setattr(councils, "COUNCILS_CSV", tmp_path / "councils.csv")
+    monkeypatch.setattr(council_tables, "COUNCILS_CSV", tmp_path / "councils.csv")
     with pytest.raises(MissingDataError, match="councils.csv is missing"):
-        councils._build_councils()
+        council_tables.build_councils()
 
 
 # ------------------------------------------------------------------------------------------------

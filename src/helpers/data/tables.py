@@ -35,7 +35,7 @@ from helpers.data.io import atomic_write_parquet, atomic_write_text, sha256_file
 
 #: Modules that register tables, in build order (a module's tables may read earlier tables).
 TABLE_MODULES: tuple[str, ...] = (
-    "helpers.data.councils",
+    "helpers.data.councils.build",
     "helpers.data.national.population",
     "helpers.data.national.ascof",
     "helpers.data.national.spend",

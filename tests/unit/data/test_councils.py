@@ -15,9 +15,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers.core import periods
 from helpers.core.errors import DataError, ParameterError
 from helpers.data import councils as c
 from helpers.data import sources
+from helpers.data.councils import build as council_tables
 from helpers.data.io import read_csv_raw, read_sheet, sheet_names
 
 COUNCIL_RE = re.compile(r"^E(06|08|09|10)\d{6}$")
@@ -90,16 +92,16 @@ def test_boundary_changes_are_linked_both_ways(old, new, year):
     assert new in o["successor_codes"].split(";")
     assert old in n["predecessor_codes"].split(";")
     assert n["first_year"] == year
-    assert c._next_year(o["last_year"]) == year  # no gap, no overlap
+    assert periods.next_fy(o["last_year"]) == year  # no gap, no overlap
 
 
 def test_links_are_symmetric_for_every_council():
     ref = c.reference().set_index("gss_code")
     for code, row in ref.iterrows():
-        for s in c._split(row["successor_codes"]):
-            assert code in c._split(ref.loc[s, "predecessor_codes"]), (code, s)
-        for p in c._split(row["predecessor_codes"]):
-            assert code in c._split(ref.loc[p, "successor_codes"]), (code, p)
+        for s in c.split_codes(row["successor_codes"]):
+            assert code in c.split_codes(ref.loc[s, "predecessor_codes"]), (code, s)
+        for p in c.split_codes(row["predecessor_codes"]):
+            assert code in c.split_codes(ref.loc[p, "successor_codes"]), (code, p)
 
 
 def test_current_code_follows_same_area_recodes_only():
@@ -231,9 +233,9 @@ def test_every_variant_resolves_to_its_own_code():
 
 
 def test_tables_build_and_validate(tmp_path, monkeypatch):
-    df = c._build_councils()
+    df = council_tables.build_councils()
     assert len(df) == len(c.reference())
-    names = c._build_names()
+    names = council_tables.build_names()
     assert "_row" not in names.columns and names["gss_code"].isin(
         set(df["gss_code"]) | set(c.regions()["region_code"])).all()
 
@@ -398,6 +400,6 @@ def test_reference_checked_in_lists_are_true():
     seen["oflog_asc"] = set(read_csv_raw(sources.path("oflog_asc"))["Local authority code"])
     seen["ascfr_2016_17_totals"] = set(read_csv_raw(sources.path("ascfr_2016_17_totals"))["GEOGRAPHY_CODE"].dropna())
     for code, row in c.reference().set_index("gss_code").iterrows():
-        listed = set(c._split(row["checked_in"]))
+        listed = set(c.split_codes(row["checked_in"]))
         for sid, codes in seen.items():
             assert (sid in listed) == (code in codes), (code, sid)
