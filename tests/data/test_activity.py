@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers.core import periods
 from helpers.core.errors import DataError
 from helpers.data import councils, sources
 from helpers.data.io import read_csv_raw
@@ -27,9 +28,9 @@ BARNSLEY, STOCKPORT, HARTLEPOOL = "E08000016", "E08000007", "E06000001"
 
 def test_financial_year_convention():
     """File year = the year the financial year ends (established by the national tests below)."""
-    assert A.financial_year(2001) == "2000-01"
-    assert A.financial_year(2014) == "2013-14"
-    assert A.financial_year(2000) == "1999-00"
+    assert periods.fy_from_end_year(2001) == "2000-01"
+    assert periods.fy_from_end_year(2014) == "2013-14"
+    assert periods.fy_from_end_year(2000) == "1999-00"
 
 
 def test_units_by_setting_and_year():
@@ -196,7 +197,7 @@ def test_row_counts_per_year_match_the_file(act):
     GSS code (TOTAL Metropolitan Districts etc.), counted from the raw file."""
     raw = read_csv_raw(sources.path(A.SOURCE_ID), keep_default_na=False, na_values=[])
     named = ~councils.normalise_names(raw["DH_GEOGRAPHY_NAME"]).isin(A.AGGREGATES)
-    expected = raw[named].groupby(raw["year"].astype(int).map(A.financial_year)).size()
+    expected = raw[named].groupby(raw["year"].astype(int).map(periods.fy_from_end_year)).size()
     assert act.groupby("year").size().to_dict() == expected.to_dict()
     assert len(expected) == 22 and expected["2021-22"] == 152 * 8
 

@@ -29,11 +29,13 @@ from helpers.data import reading as R
 from helpers.data.councils import build as council_tables
 from helpers.data.io import read_csv_raw, read_sheet, sha256_file, sheet_names
 from helpers.data.national import activity as A
-from helpers.data.national import ascof as AS
+from helpers.data.national import ascof_files as AF
 from helpers.data.national import comparators as CMP
 from helpers.data.national import deprivation as DEP
-from helpers.data.national import population as P
+from helpers.data.national import population_files as PF
 from helpers.data.national import spend as S
+from helpers.data.national import spend_ascfr as FR
+from helpers.data.national import spend_ro3 as RO3
 
 STOCKPORT = "E08000007"
 
@@ -130,9 +132,9 @@ def test_parse_block_agrees_with_parse_numbers(cells: list[list[str]], where: in
 _LOADERS = {
     "population (MYE .xls)": ("mye_2017", None),
     "population (MYE .xlsx)": ("mye_2022", None),
-    "ascof trend (CSV)": ("ascof_trend", lambda p: AS.load_trend(p)),
-    "ascof open data (.xlsx)": ("ascof_2020_21_open_data", lambda p: AS.load_open_data(p)),
-    "oflog_asc (CSV)": ("oflog_asc", lambda p: AS.load_oflog(p)),
+    "ascof trend (CSV)": ("ascof_trend", lambda p: AF.load_trend(p)),
+    "ascof open data (.xlsx)": ("ascof_2020_21_open_data", lambda p: AF.load_open_data(p)),
+    "oflog_asc (CSV)": ("oflog_asc", lambda p: AF.load_oflog(p)),
     "spend RO3 (.ods)": ("ro3_2024_25", None),
     "spend ASC-FR 2014-15 (CSV)": ("pssex_2014_15_expenditure", None),
     "spend ASC-FR 2016-17 (CSV)": ("ascfr_2016_17_totals", None),
@@ -143,9 +145,9 @@ _LOADERS = {
     "deprivation (.xlsx)": ("iod2015_upper_tier", lambda p: DEP.load_vintage(2015, p)),
 }
 _VIA_REGISTER = {
-    "mye_2017": lambda: P.read_mye(2017), "mye_2022": lambda: P.read_mye(2022),
-    "ro3_2024_25": lambda: S.load_ro3("2024-25"), "pssex_2014_15_expenditure": S.load_ascfr_2014_15,
-    "ascfr_2016_17_totals": S.load_ascfr_2016_17, "gdp_deflators_2023_12": S.load_deflators,
+    "mye_2017": lambda: PF.read_mye(2017), "mye_2022": lambda: PF.read_mye(2022),
+    "ro3_2024_25": lambda: RO3.load_ro3("2024-25"), "pssex_2014_15_expenditure": FR.load_ascfr_2014_15,
+    "ascfr_2016_17_totals": FR.load_ascfr_2016_17, "gdp_deflators_2023_12": S.load_deflators,
 }
 
 
@@ -165,7 +167,7 @@ def test_truncated_file_is_one_error(family: str, fraction: float, tmp_path: Pat
     if src.file.endswith(".csv"):
         at = data.index(b",", at) + 1  # just after a delimiter: the record's later fields are lost
     cut = _cut(src.path, tmp_path / Path(src.file).name, at)
-    P._read_mye_cached.cache_clear()
+    PF._read_mye_cached.cache_clear()
     if load is None:
         _redirect(monkeypatch, sid, cut)
         load = lambda _p: _VIA_REGISTER[sid]()  # noqa: E731
@@ -219,7 +221,7 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path
     processed.mkdir()
     monkeypatch.setattr(tables, "PROCESSED", processed)
     monkeypatch.setattr(tables, "processed_path", lambda name: processed / f"{name}.parquet")
-    P._read_mye_cached.cache_clear()
+    PF._read_mye_cached.cache_clear()
     return nat, processed
 
 
@@ -320,8 +322,8 @@ def test_status_says_present_missing_or_changed(sandbox) -> None:
 
 @pytest.mark.national
 @pytest.mark.parametrize("call", [
-    lambda: P.read_mye(2016), lambda: AS.load_trend(), lambda: AS.load_oflog(), lambda: S.load_ascfr_2016_17(),
-    lambda: S.load_ascfr_2014_15(), lambda: S.load_deflators(), lambda: A.load_activity(), lambda: CMP.load_oflog(),
+    lambda: PF.read_mye(2016), lambda: AF.load_trend(), lambda: AF.load_oflog(), lambda: FR.load_ascfr_2016_17(),
+    lambda: FR.load_ascfr_2014_15(), lambda: S.load_deflators(), lambda: A.load_activity(), lambda: CMP.load_oflog(),
     lambda: CMP.load_trafford("cipfa_2019"), lambda: DEP.load_vintage(2019)])
 def test_missing_file_is_a_missing_data_error(call, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every loader, with ASC_NATIONAL_DIR empty: MissingDataError naming the file and how to get it."""
@@ -339,7 +341,7 @@ def test_missing_file_is_a_missing_data_error(call, tmp_path: Path, monkeypatch:
 @pytest.fixture(scope="module")
 def ro3_sheet() -> pd.DataFrame:
     path = sources.path("ro3_2024_25")
-    return read_sheet(path, S._ro3_sheet(path))
+    return read_sheet(path, RO3.ro3_sheet(path))
 
 
 def _ro3_codes_row(df: pd.DataFrame) -> int:
@@ -365,7 +367,7 @@ def test_ro3_more_bad_input(ro3_sheet: pd.DataFrame, case: str) -> None:
         df.iat[codes_row, j] = "RO3-ascxyz-tot-exp"
     f = Path("RO3_LA_Data_2024-25_data_by_LA.ods")
     with pytest.raises(DataError) as e:
-        S.parse_ro3(df, "2024-25", file=f, sheet="RO3_LA_Data_2024-25")
+        RO3.parse_ro3(df, "2024-25", file=f, sheet="RO3_LA_Data_2024-25")
     if case == "layout":
         assert "no row of RO3 variable codes found: unexpected layout" in str(e.value)
     elif case == "unknown_code":
@@ -390,20 +392,20 @@ def test_ascfr_2014_15_more_bad_input(ascfr_1415_raw: pd.DataFrame, case: str) -
     if case == "layout":
         raw = pd.concat([pd.DataFrame([["A title"] + [""] * (raw.shape[1] - 1)]), raw], ignore_index=True)
         with pytest.raises(DataError, match="expected the first five columns") as e:
-            S.parse_ascfr_2014_15(raw, file=f)
+            FR.parse_ascfr_2014_15(raw, file=f)
         _error(e, f.name, 2)
     elif case == "duplicate":
         j = list(raw.iloc[1]).index("310 - Stockport")
         raw[raw.shape[1]] = raw[j]
         with pytest.raises(DataError, match="a council has two columns") as e:
-            S.parse_ascfr_2014_15(raw, file=f)
+            FR.parse_ascfr_2014_15(raw, file=f)
         _error(e, f.name, 2)
         assert e.value.value == "310 - Stockport"
     else:
         i = int(np.flatnonzero((raw[2] == "Physical support").to_numpy())[0])
         raw.iat[i, 2] = "Physical supports"
         with pytest.raises(DataError, match="unknown support reason") as e:
-            S.parse_ascfr_2014_15(raw, file=f)
+            FR.parse_ascfr_2014_15(raw, file=f)
         _error(e, f.name, i + 1, "Summary")
 
 
@@ -426,7 +428,7 @@ def test_ascfr_2016_17_more_bad_input(case: str, tmp_path: Path, monkeypatch: py
     path = _write_csv(df, tmp_path / "ASCFR_2016-17_Totals.csv")
     _redirect(monkeypatch, "ascfr_2016_17_totals", path)
     with pytest.raises(DataError) as e:
-        S.load_ascfr_2016_17()
+        FR.load_ascfr_2016_17()
     _error(e, path.name, *expect)
 
 
@@ -471,7 +473,7 @@ def test_activity_more_bad_input(case: str, tmp_path: Path) -> None:
 def test_ascof_open_data_more_bad_input(case: str, tmp_path: Path) -> None:
     """Kirklees' rows of the 2020-21 open data as CSV: 'Measure Value' renamed; an ONS code no council has; a
     non-numeric value; the header row moved down (a title above it) -- one DataError each."""
-    raw = read_sheet(sources.get(AS.SOURCE_OPEN).path, 0, header=0)
+    raw = read_sheet(sources.get(AF.SOURCE_OPEN).path, 0, header=0)
     part = raw[raw["ONS Code"] == "E08000034"].astype(str).reset_index(drop=True)
     path = tmp_path / "open.csv"
     if case == "renamed":
@@ -489,7 +491,7 @@ def test_ascof_open_data_more_bad_input(case: str, tmp_path: Path) -> None:
     if case == "layout":
         path.write_text("Measures from the ASCOF\n" + path.read_text())
     with pytest.raises(DataError) as e:
-        AS.load_open_data(path)
+        AF.load_open_data(path)
     _error(e, path.name, *expect)
 
 
@@ -498,7 +500,7 @@ def test_ascof_open_data_more_bad_input(case: str, tmp_path: Path) -> None:
 def test_oflog_more_bad_input(case: str, tmp_path: Path) -> None:
     """The first 30 Oflog rows: a council code not in the reference table; a non-numeric value; a council
     outside its years (Bournemouth in 2022-23) -- one DataError each."""
-    raw = read_csv_raw(sources.get(AS.SOURCE_OFLOG).path, nrows=30, keep_default_na=False, na_values=[])
+    raw = read_csv_raw(sources.get(AF.SOURCE_OFLOG).path, nrows=30, keep_default_na=False, na_values=[])
     if case == "unknown_code":
         raw.loc[6, "Local authority code"] = "E06000099"
         expect = (8, "gss_code")
@@ -510,7 +512,7 @@ def test_oflog_more_bad_input(case: str, tmp_path: Path) -> None:
         expect = (8, "gss_code")
     path = _write_csv(raw, tmp_path / "oflog.csv")
     with pytest.raises(DataError) as e:
-        AS.load_oflog(path)
+        AF.load_oflog(path)
     _error(e, path.name, *expect)
 
 
@@ -620,12 +622,12 @@ def test_deprivation_bad_input(iod_sheets: dict[str, pd.DataFrame], case: str) -
 def test_population_duplicated_council_in_a_real_sheet() -> None:
     """The mid-2021 persons sheet (in memory) with Stockport's row repeated: one DataError at the repeat."""
     path = sources.path("mye_2021")
-    sheet = P.find_sheet(sheet_names(path), "persons", file=path)
+    sheet = PF.find_sheet(sheet_names(path), "persons", file=path)
     raw = read_sheet(path, sheet)
     row = int(np.flatnonzero((raw.iloc[:, 0] == STOCKPORT).to_numpy())[0])
     dup = pd.concat([raw.iloc[: row + 1], raw.iloc[[row]], raw.iloc[row + 1:]], ignore_index=True)
     with pytest.raises(DataError, match="the same area code appears twice") as e:
-        P.parse_mye_sheet(dup, file=path, sheet=sheet)
+        PF.parse_mye_sheet(dup, file=path, sheet=sheet)
     _error(e, path.name, row + 2, "Code")
 
 
@@ -720,7 +722,7 @@ def _check_cell(parse, base: pd.DataFrame, *, row: int, column: str, text: str, 
 
 @pytest.fixture(scope="module")
 def ro3_base(ro3_sheet: pd.DataFrame) -> pd.DataFrame:
-    return S.parse_ro3(ro3_sheet, "2024-25", file=Path("ro3.ods"), sheet="RO3_LA_Data_2024-25")
+    return RO3.parse_ro3(ro3_sheet, "2024-25", file=Path("ro3.ods"), sheet="RO3_LA_Data_2024-25")
 
 
 @pytest.mark.national
@@ -735,13 +737,13 @@ def test_fuzz_ro3_cells(ro3_sheet: pd.DataFrame, ro3_base: pd.DataFrame, pick: i
     assert len(cols) > 100
     i, j = int(rows[pick % len(rows)]), cols[(pick // 7) % len(cols)]
     df.iat[i, j] = text
-    _check_cell(lambda: S.parse_ro3(df, "2024-25", file=Path("ro3.ods"), sheet="RO3_LA_Data_2024-25"), ro3_base,
+    _check_cell(lambda: RO3.parse_ro3(df, "2024-25", file=Path("ro3.ods"), sheet="RO3_LA_Data_2024-25"), ro3_base,
                 row=i + 1, column=str(df.iat[codes_row, j]), text=text, value_col="value_gbp_k")
 
 
 @pytest.fixture(scope="module")
 def ascfr_1415_base(ascfr_1415_raw: pd.DataFrame) -> pd.DataFrame:
-    return S.parse_ascfr_2014_15(ascfr_1415_raw, file=Path("exp.csv"))
+    return FR.parse_ascfr_2014_15(ascfr_1415_raw, file=Path("exp.csv"))
 
 
 @pytest.mark.national
@@ -751,12 +753,12 @@ def test_fuzz_ascfr_2014_15_cells(ascfr_1415_raw: pd.DataFrame, ascfr_1415_base:
     """A council's cell on a real 2014-15 line (a loaded measure, first appearance) replaced by arbitrary text
     (in memory)."""
     raw = ascfr_1415_raw.copy()
-    lines = np.flatnonzero(raw[4].isin(list(S.ASCFR_1415_MEASURES)).to_numpy()
+    lines = np.flatnonzero(raw[4].isin(list(FR.ASCFR_1415_MEASURES)).to_numpy()
                            & raw[0].isin(["Long term", "Short term"]).to_numpy())
     councils_cols = [j for j, h in enumerate(raw.iloc[1]) if re.match(r"^\d{3}\s*-", str(h))]
     i, j = int(lines[pick % len(lines)]), councils_cols[(pick // 11) % len(councils_cols)]
     raw.iat[i, j] = text
-    _check_cell(lambda: S.parse_ascfr_2014_15(raw, file=Path("exp.csv")), ascfr_1415_base, row=i + 1,
+    _check_cell(lambda: FR.parse_ascfr_2014_15(raw, file=Path("exp.csv")), ascfr_1415_base, row=i + 1,
                 column=str(raw.iat[1, j]), text=text, value_col="value_gbp_k")
 
 
@@ -785,11 +787,11 @@ def test_fuzz_deprivation_cells(iod_sheets: dict[str, pd.DataFrame], iod_base: d
 def test_fuzz_oflog_cells(tmp_path_factory: pytest.TempPathFactory, pos: int, col: str, text: str) -> None:
     """A cell of one of the first 30 real Oflog rows replaced by arbitrary text (in tmp_path): the loader parses
     it or raises one DataError naming that row (or the row's derived column)."""
-    raw = read_csv_raw(sources.get(AS.SOURCE_OFLOG).path, nrows=30, keep_default_na=False, na_values=[])
+    raw = read_csv_raw(sources.get(AF.SOURCE_OFLOG).path, nrows=30, keep_default_na=False, na_values=[])
     raw.loc[pos, col] = text
     path = _write_csv(raw, tmp_path_factory.mktemp("oflog") / "oflog.csv")
     try:
-        out = AS.load_oflog(path)
+        out = AF.load_oflog(path)
     except DataError as exc:
         assert Path(str(exc.file)).name == "oflog.csv"
         assert exc.row == pos + 2 or (exc.row is None and col == "Financial year"), str(exc)

@@ -25,6 +25,8 @@ from helpers.core.errors import DataError, ParameterError
 from helpers.data import sources
 from helpers.data.io import read_csv_raw, read_sheet
 from helpers.data.national import spend as S
+from helpers.data.national import spend_ascfr as FR
+from helpers.data.national import spend_ro3 as RO3
 
 ENGLAND = "E92000001"
 STOCKPORT = "E08000007"
@@ -276,7 +278,7 @@ def test_not_reported_values_kept_missing_with_reason(built):
     assert w.loc[w.line_type == "total", "value_status"].eq("reported").all()
     lines = w[w.line_type == "detail"]
     assert lines["value_gbp_k"].isna().all() and set(lines["value_status"]) == {"not_available"}
-    memo = s[(s.gss_code == ENGLAND) & (s.service_line == S._MEMO_LABEL)]
+    memo = s[(s.gss_code == ENGLAND) & (s.service_line == RO3._MEMO_LABEL)]
     assert set(memo["value_status"]) == {"not_available"} and len(memo) == 3
     assert not ((s.value_status != "reported") & s.value_gbp_k.notna()).any()
 
@@ -317,9 +319,9 @@ def test_2014_15_expenditure_matches_unit_cost_numerators(built):
 @pytest.mark.national
 def test_ascfr_key_lookup_covers_the_file():
     """Every key in the ASC-FR 2016-17 Totals file is in the committed lookup with an established label."""
-    keys = S.ascfr_keys()
+    keys = FR.ascfr_keys()
     t = read_csv_raw(sources.path("ascfr_2016_17_totals"))
-    for col in S.ASCFR_KEY_COLUMNS:
+    for col in FR.ASCFR_KEY_COLUMNS:
         present = set(pd.to_numeric(t[col], errors="coerce").dropna().astype(int))
         known = set(keys.loc[(keys.dimension == col) & (keys.status == "established"), "key"])
         assert present <= known, (col, present - known)
@@ -333,7 +335,7 @@ def test_ascfr_key_lookup_evidence_reproduced():
     t = t[t.CASSR_CODE.notna() & (t.DataType_KEY == "1")].copy()
     for c in ("GROSSCURRENTEXPENDITURE", "TOTALINCOME"):
         t[c] = pd.to_numeric(t[c])
-    p = S.load_ascfr_2014_15()
+    p = FR.load_ascfr_2014_15()
     gce = p[p.measure == "gross_current_expenditure"]
     def piv(df, col, values="GROSSCURRENTEXPENDITURE"):
         return df.pivot_table(index="GEOGRAPHY_CODE", columns=col, values=values, aggfunc="sum")
@@ -393,7 +395,7 @@ def ascfr_sample() -> pd.DataFrame:
 
 
 @pytest.mark.national
-@given(pos=st.integers(0, 39), col=st.sampled_from(list(S.ASCFR_MEASURES)),
+@given(pos=st.integers(0, 39), col=st.sampled_from(list(FR.ASCFR_MEASURES)),
        text=st.one_of(st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=8), st.sampled_from(["1,234.5", " 12 ", "[c]", "*", ":", "x", "..", "-3"])))
 def test_fuzz_ascfr_value_cells(ascfr_sample, tmp_path_factory, pos, col, text):
     """A value cell of a real row replaced by arbitrary text: either it parses (number or known marker,
@@ -408,11 +410,11 @@ def test_fuzz_ascfr_value_cells(ascfr_sample, tmp_path_factory, pos, col, text):
     _redirect(mp, "ascfr_2016_17_totals", path)
     try:
         try:
-            out = S.load_ascfr_2016_17()
+            out = FR.load_ascfr_2016_17()
         except DataError as exc:
             assert exc.row == pos + 2 and exc.column == col and Path(str(exc.file)).name == path.name
             return
-        got = out[(out._row == pos + 2) & (out.measure == S.ASCFR_MEASURES[col])]
+        got = out[(out._row == pos + 2) & (out.measure == FR.ASCFR_MEASURES[col])]
         assert len(got) == 1
         v, status = got["value_gbp_k"].iloc[0], got["value_status"].iloc[0]
         cleaned = text.strip().replace(",", "")
@@ -434,7 +436,7 @@ def test_ascfr_unknown_key_is_not_guessed(ascfr_sample, tmp_path, monkeypatch):
     df.to_csv(path, index=False)
     _redirect(monkeypatch, "ascfr_2016_17_totals", path)
     with pytest.raises(DataError) as e:
-        S.load_ascfr_2016_17()
+        FR.load_ascfr_2016_17()
     assert e.value.row == i + 2 and e.value.column == "SupportSetting_KEY" and "not established" in str(e.value)
 
 
@@ -455,19 +457,19 @@ def test_2014_15_bad_value_and_renamed_header(tmp_path, monkeypatch):
     path.write_text("\n".join(bad), encoding="cp1252")
     _redirect(monkeypatch, "pssex_2014_15_expenditure", path)
     with pytest.raises(DataError) as e:
-        S.load_ascfr_2014_15()
+        FR.load_ascfr_2014_15()
     assert (e.value.row, e.value.column, e.value.value) == (i + 1, "310 - Stockport", "12a")
     renamed = list(lines)
     renamed[1] = renamed[1].replace("Accounting category", "Accounting type")
     path.write_text("\n".join(renamed), encoding="cp1252")
     with pytest.raises(DataError, match="expected the first five columns") as e:
-        S.load_ascfr_2014_15()
+        FR.load_ascfr_2014_15()
     assert e.value.row == 2
     unknown = list(lines)
     unknown[1] = unknown[1].replace("310 - Stockport", "399 - Stockport")
     path.write_text("\n".join(unknown), encoding="cp1252")
     with pytest.raises(DataError, match="CASSR") as e:
-        S.load_ascfr_2014_15()
+        FR.load_ascfr_2014_15()
     assert e.value.row == 2 and e.value.value == "399 - Stockport"
 
 
@@ -508,7 +510,7 @@ def test_ro3_bad_input(ro3_2023_24_sheet, tmp_path, monkeypatch, case):
     _write_ro3(df, path)
     _redirect(monkeypatch, "ro3_2023_24", path)
     with pytest.raises(DataError) as e:
-        S.load_ro3("2023-24")
+        RO3.load_ro3("2023-24")
     err = e.value
     assert Path(str(err.file)).name == path.name
     if case == "value":
@@ -528,7 +530,7 @@ def test_ro3_file_not_there(tmp_path, monkeypatch):
 
     monkeypatch.setenv("ASC_NATIONAL_DIR", str(tmp_path))
     with pytest.raises(MissingDataError, match="ASC_NATIONAL_DIR"):
-        S.load_ro3("2023-24")
+        RO3.load_ro3("2023-24")
 
 
 @pytest.mark.national
