@@ -23,10 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers.core.errors import DataError, MissingDataError
-from helpers.core.paths import DOCS
-from helpers.data import councils, sources, tables
-from helpers.data import reading as R
-from helpers.data.councils import build as council_tables
+from helpers.data import sources, tables
 from helpers.data.io import read_csv_raw, read_sheet, sha256_file, sheet_names
 from helpers.data.national import activity as A
 from helpers.data.national import ascof_files as AF
@@ -67,61 +64,6 @@ def _redirect(monkeypatch: pytest.MonkeyPatch, sid: str, path: Path) -> None:
 def _write_csv(df: pd.DataFrame, path: Path) -> Path:
     df.to_csv(path, index=False)
     return path
-
-
-# ------------------------------------------------------------------------------------------------
-# reading helpers (synthetic text, edge cases only)
-# ------------------------------------------------------------------------------------------------
-
-
-def test_truncation_check_names_row_and_column(tmp_path: Path) -> None:
-    """Synthetic CSVs: a last record cut after 2 of 3 fields, or inside a quoted field, is an error naming its
-    row and the column where it stops; a complete file with or without a final line break is not."""
-    f = tmp_path / "t.csv"
-    f.write_text("a,b,c\n1,2,3\n4,5")
-    with pytest.raises(DataError) as e:
-        R.check_not_truncated(f)
-    _error(e, "t.csv", 3, "b")
-    f.write_text('a,b,c\n1,"x, y",3\n4,"x,')
-    with pytest.raises(DataError, match="inside a quoted field") as e:
-        R.check_not_truncated(f)
-    _error(e, "t.csv", 3, "b")
-    for text in ("a,b,c\n1,2,3\n", "a,b,c\n1,2,3", 'a,b,c\n1,"2\n2",3\n'):
-        f.write_text(text)
-        R.check_not_truncated(f)
-
-
-def test_parse_block_names_the_cell() -> None:
-    """Synthetic block: a bad cell anywhere is reported at its own row and column; markers keep their reason."""
-    block = pd.DataFrame({"x": ["1", "[c]", "3"], "y": ["4", "5", "six"]})
-    values, status = R.parse_block(block.iloc[:2], file="f.csv", rows=[10, 11], columns=["X", "Y"])
-    assert np.isnan(values[1, 0]) and status[1, 0] == "suppressed" and values[1, 1] == 5
-    with pytest.raises(DataError) as e:
-        R.parse_block(block, file="f.csv", rows=[10, 11, 12], columns=["X", "Y"])
-    assert (e.value.row, e.value.column, e.value.value) == (12, "Y", "six")
-
-
-@given(st.lists(st.lists(st.one_of(st.integers(-10**6, 10**6).map(str), st.sampled_from(["c", "[x]", ":", ""])),
-                         min_size=3, max_size=3), min_size=1, max_size=8),
-       st.integers(0, 23), st.text(alphabet="abq?!", min_size=1, max_size=4))
-def test_parse_block_agrees_with_parse_numbers(cells: list[list[str]], where: int, junk: str) -> None:
-    """Property (synthetic cells): the block parse equals a per-column parse_numbers, and a junk cell put
-    anywhere is reported at its row and column."""
-    from helpers.data.io import parse_numbers
-
-    block = pd.DataFrame(cells, columns=["a", "b", "c"])
-    rows = np.arange(len(block)) + 5
-    values, status = R.parse_block(block, file="f", rows=rows, columns=["A", "B", "C"])
-    for j, col in enumerate(block.columns):
-        v, s = parse_numbers(block[col], file="f", column=col, rows=rows)
-        np.testing.assert_array_equal(values[:, j], v.to_numpy())
-        assert list(status[:, j]) == list(s)
-    i, j = where % len(block), where % 3
-    bad = block.copy()
-    bad.iat[i, j] = junk
-    with pytest.raises(DataError) as e:
-        R.parse_block(bad, file="f", rows=rows, columns=["A", "B", "C"])
-    assert (e.value.row, e.value.column) == (int(rows[i]), "ABC"[j])
 
 
 # ------------------------------------------------------------------------------------------------
@@ -261,26 +203,6 @@ def test_failed_build_keeps_the_previous_table(family: str, sandbox) -> None:
     assert sha256_file(previous) == before
     assert json.loads((processed / tables.STATE_FILE).read_text())[table] == state[table]
     assert not [p.name for p in processed.iterdir() if p.name.startswith(".") or p.suffix == ".tmp"]
-
-
-def test_failed_reference_build_keeps_the_previous_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The committed reference tables too: a councils.csv with a duplicated council fails the build naming the
-    row, and the previous councils table stays (a mangled copy of the committed file, in tmp_path)."""
-    processed = tmp_path / "processed"
-    processed.mkdir()
-    monkeypatch.setattr(tables, "PROCESSED", processed)
-    monkeypatch.setattr(tables, "processed_path", lambda name: processed / f"{name}.parquet")
-    lines = councils.COUNCILS_CSV.read_text(encoding="utf-8").splitlines()
-    bad = tmp_path / "councils.csv"
-    bad.write_text("\n".join([*lines, lines[7]]) + "\n", encoding="utf-8")
-    monkeypatch.setattr(council_tables, "COUNCILS_CSV", bad)
-    pd.DataFrame({"previous_version": [1]}).to_parquet(processed / "councils.parquet")
-    before = sha256_file(processed / "councils.parquet")
-    res = {r.name: r for r in tables.build(["councils"], force=True)}
-    assert res["councils"].status == "failed"
-    assert res["councils"].message.startswith(f"councils.csv, row {len(lines) + 1}, column 'gss_code': duplicate")
-    assert sha256_file(processed / "councils.parquet") == before
-    assert [p.name for p in processed.iterdir()] == ["councils.parquet"]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -631,65 +553,6 @@ def test_population_duplicated_council_in_a_real_sheet() -> None:
     _error(e, path.name, row + 2, "Code")
 
 
-@pytest.mark.parametrize("case", ["renamed", "unknown_region", "unknown_link", "layout", "non_numeric",
-                                  "truncated"])
-def test_councils_reference_bad_input(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Mangled copies of the committed councils.csv (in tmp_path): a renamed column; a region code not in
-    regions.csv; a successor code not in the table; a title line above the header; a CASSR code that is not
-    three digits; the file cut in the middle of a record -- one DataError each."""
-    lines = councils.COUNCILS_CSV.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
-    text = None
-    if case == "truncated":
-        full = councils.COUNCILS_CSV.read_text(encoding="utf-8")
-        start = full.index("\n", len(full) // 2) + 1  # a record's third field onwards lost
-        text = full[: full.index(",", full.index(",", start) + 1) + 1]
-        expect = (text.count("\n") + 1, None)
-    elif case == "non_numeric":
-        lines[1] = lines[1].replace(",111,", ",1l1,")  # Hartlepool's CASSR code with a letter l
-        expect = (2, "cassr_code")
-    elif case == "renamed":
-        lines[0] = lines[0].replace("region_code", "region")
-        expect = (1, "region_code")
-    elif case == "unknown_region":
-        lines[3] = lines[3].replace("E12000001", "E12000099")
-        expect = (4, "region_code")
-    elif case == "unknown_link":
-        i = next(k for k, ln in enumerate(lines) if ln.startswith("E06000028,"))  # Bournemouth -> BCP
-        lines[i] = lines[i].replace("E06000058", "E06000098")
-        expect = (i + 1, "successor_codes")
-    else:
-        lines.insert(0, "Councils with adult social services responsibility")
-        expect = (1, header[0])
-    bad = tmp_path / "councils.csv"
-    bad.write_text(text if text is not None else "\n".join(lines) + "\n", encoding="utf-8")
-    monkeypatch.setattr(council_tables, "COUNCILS_CSV", bad)
-    with pytest.raises(DataError) as e:
-        council_tables.build_councils()
-    err = _error(e, "councils.csv", *expect)
-    assert err.column is not None
-
-
-def test_council_names_unknown_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A copy of the committed name variants with a code that no council or region has: one DataError at its
-    row, column gss_code."""
-    lines = councils.NAMES_CSV.read_text(encoding="utf-8").splitlines()
-    lines[5] = re.sub(r"E\d{8}", "E06000099", lines[5], count=1)
-    bad = tmp_path / "council_name_variants.csv"
-    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    monkeypatch.setattr(council_tables, "NAMES_CSV", bad)
-    with pytest.raises(DataError, match="code not in councils.csv or regions.csv") as e:
-        council_tables.build_names()
-    _error(e, bad.name, 6, "gss_code")
-
-
-def test_councils_reference_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The committed councils.csv absent: MissingDataError naming it."""
-    monkeypatch.setattr(council_tables, "COUNCILS_CSV", tmp_path / "councils.csv")
-    with pytest.raises(MissingDataError, match="councils.csv is missing"):
-        council_tables.build_councils()
-
-
 # ------------------------------------------------------------------------------------------------
 # fuzz: mangled copies of real rows, for the loader families without a fuzz test of their own
 # ------------------------------------------------------------------------------------------------
@@ -808,31 +671,12 @@ def test_fuzz_oflog_cells(tmp_path_factory: pytest.TempPathFactory, pos: int, co
 # the data dictionary documents every column of every built table
 # ------------------------------------------------------------------------------------------------
 
-_SECTION = re.compile(r"^## (.+?)(?: \(|$)", re.MULTILINE)
-_BLOCK = re.compile(r"^\*\*([a-z_]+)\*\* --", re.MULTILINE)
-
-
-def _dictionary_sections() -> dict[str, str]:
-    """Table name -> its part of docs/data_dictionary.md: the ``**table** --`` block where a section documents
-    several tables, else the whole ``## table (module)`` section."""
-    text = (DOCS / "data_dictionary.md").read_text(encoding="utf-8")
-    heads = list(_SECTION.finditer(text))
-    out = {}
-    for k, m in enumerate(heads):
-        body = text[m.end(): heads[k + 1].start() if k + 1 < len(heads) else len(text)]
-        blocks = list(_BLOCK.finditer(body))
-        for name in re.split(r",\s*", m.group(1)):
-            out[name.strip()] = body
-        for n, b in enumerate(blocks):
-            out[b.group(1)] = body[b.start(): blocks[n + 1].start() if n + 1 < len(blocks) else len(body)]
-    return out
-
-
 @pytest.mark.national
-def test_data_dictionary_documents_every_column(built_tables: dict[str, str]) -> None:
+def test_data_dictionary_documents_every_column(built_tables: dict[str, str],
+                                               data_dictionary: dict[str, str]) -> None:
     """Each column of each built table (national, reference and council report) appears (as `column`) in the
     dictionary's section for that table."""
-    sections = _dictionary_sections()
+    sections = data_dictionary
     council_section = sections.get("Council report tables", "")
     missing = []
     for name, spec in tables.discover().items():
@@ -845,11 +689,3 @@ def test_data_dictionary_documents_every_column(built_tables: dict[str, str]) ->
             if f"`{col}`" not in where:
                 missing.append(f"{name}.{col}")
     assert not missing, f"columns not in docs/data_dictionary.md: {missing}"
-
-
-def test_dictionary_sections_parse() -> None:
-    """The dictionary's section headings name the tables (the parser the test above relies on)."""
-    sections = _dictionary_sections()
-    for name in ("councils", "council_names", "population", "population_sya", "ascof", "spend", "activity",
-                 "comparators", "deprivation", "deflators", "oflog_asc", "ascof_measures"):
-        assert name in sections

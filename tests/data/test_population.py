@@ -1,8 +1,9 @@
 """Tests of helpers.data.national.population (ONS mid-year estimates, MYE2).
 
 National tests reproduce figures published in the files themselves (England, a region, Stockport) and
-check the tables' internal arithmetic (bands, sexes, councils -> regions -> England). Tests without the
-national mark use small synthetic grids, only for layouts and edge cases, and say so.
+check the tables' internal arithmetic (bands, sexes, councils -> regions -> England). The tests on small
+synthetic grids (layouts and edge cases) are in ``tests/unit/data/national/test_population_files.py`` and
+``tests/unit/data/national/test_population.py``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers.core import periods
-from helpers.core.errors import DataError, MissingDataError
+from helpers.core.errors import DataError
 from helpers.data.councils import ENGLAND
 from helpers.data.national import population as P
 from helpers.data.national import population_files as PF
@@ -33,127 +34,6 @@ ENGLAND_ALL_AGES = {
 COUNCILS_PER_FILE = {2015: 152, 2016: 152, 2017: 152, 2018: 151, 2019: 151, 2020: 152, 2021: 152,
                      2022: 153, 2023: 153}
 COUNCIL_PREFIXES = ("E06", "E08", "E09", "E10")
-
-
-# ------------------------------------------------------------------------------------------------
-# Synthetic grids (layout only; numbers invented)
-# ------------------------------------------------------------------------------------------------
-
-
-def _grid(header_at: int = 2, ages_as: str = "int", last: object = 90, geography: bool = True,
-          rows: list[list[object]] | None = None) -> pd.DataFrame:
-    """A small MYE2-like sheet: title rows, a header at ``header_at`` and data rows (synthetic)."""
-    ages = [a if ages_as == "int" else str(a) if ages_as == "str" else float(a) for a in range(90)] + [last]
-    head = ["Code", "Name", *(["Geography"] if geography else []), "All ages", *ages]
-    width = len(head)
-    data = rows or [
-        ["E92000001", "ENGLAND", *(["Country"] if geography else []), 91 * 3, *[3] * 91],
-        ["E08000007", "Stockport", *(["Metropolitan District"] if geography else []), 91, *[1] * 91],
-        ["E08000008", "Tameside", *(["Metropolitan District"] if geography else []), 182, *[2] * 91],
-    ]
-    top = [["MYE2: a title", *[None] * (width - 1)]] + [[None] * width] * (header_at - 1)
-    return pd.DataFrame(top + [head] + data + [[None] * width, ["1. A footnote.", *[None] * (width - 1)]],
-                        dtype=object)
-
-
-def test_financial_year_convention():
-    """The financial year starting in the mid-year (hand-worked; :func:`helpers.core.periods.fy`, as
-    :func:`helpers.data.national.population.age_bands` uses)."""
-    assert periods.fy(2022) == "2022-23"
-    assert periods.fy(2015) == "2015-16"
-    assert periods.fy(1999) == "1999-00"
-
-
-@given(st.integers(min_value=1990, max_value=2098))
-def test_financial_year_property(y):
-    fy = periods.fy(y)
-    assert int(fy[:4]) == y and (int(fy[:4]) + 1) % 100 == int(fy[5:])
-
-
-@pytest.mark.parametrize("header_at", [1, 3, 8])
-@pytest.mark.parametrize("ages_as, last", [("int", 90), ("str", "90+"), ("float", 90.0), ("str", " 90 + ")])
-@pytest.mark.parametrize("geography", [True, False])
-def test_parse_layouts(header_at, ages_as, last, geography):
-    """Header found by content whatever its row, label types and the Geography column (synthetic)."""
-    out = PF.parse_mye_sheet(_grid(header_at, ages_as, last, geography), file="x.xls", sheet="s")
-    assert out["gss_code"].tolist() == ["E92000001", "E08000007", "E08000008"]
-    assert out["_row"].tolist() == [header_at + 2, header_at + 3, header_at + 4]
-    assert out[90].tolist() == [3.0, 1.0, 2.0]
-    assert out["all_ages"].tolist() == [273.0, 91.0, 182.0]
-    assert (out["geography"].notna().all()) == geography
-
-
-def test_parse_missing_age_column_names_it():
-    """A header without age 45 fails naming file, sheet, header row and the age (synthetic)."""
-    g = _grid(4)
-    g.iat[4, 4 + 45] = "forty-five"
-    with pytest.raises(DataError, match=r"x\.xls \[sheet 's'\], row 5, column '45': no column for age 45"):
-        PF.parse_mye_sheet(g, file="x.xls", sheet="s")
-
-
-def test_parse_no_header():
-    g = _grid(2).iloc[3:]
-    with pytest.raises(DataError, match="no header row"):
-        PF.parse_mye_sheet(g.reset_index(drop=True), file="x.xls", sheet="s")
-
-
-def test_parse_bad_code_and_duplicate_and_marker():
-    """Bad code, duplicated code, a suppression marker and a text value each fail at their cell (synthetic)."""
-    g = _grid(2)
-    g.iat[4, 0] = "Stockport?"
-    with pytest.raises(DataError, match=r"row 5, column 'Code': not a GSS code"):
-        PF.parse_mye_sheet(g, file="x.xls")
-    g = _grid(2)
-    g.iat[5, 0] = "E08000007"
-    with pytest.raises(DataError, match=r"row 6, column 'Code': the same area code appears twice"):
-        PF.parse_mye_sheet(g, file="x.xls")
-    g = _grid(2)
-    g.iat[4, 4 + 17] = "[c]"
-    with pytest.raises(DataError, match=r"row 5, column '17': population estimate not published \(suppressed\)"):
-        PF.parse_mye_sheet(g, file="x.xls")
-    g = _grid(2)
-    g.iat[5, 4 + 90] = "lots"
-    with pytest.raises(DataError, match=r"row 6, column '90': not a number"):
-        PF.parse_mye_sheet(g, file="x.xls")
-
-
-def test_parse_all_ages_mismatch():
-    """Published 'All ages' not equal to the sum of single years (a shifted column) fails (synthetic)."""
-    g = _grid(2)
-    g.iat[4, 3] = 92
-    with pytest.raises(DataError, match=r"row 5, column 'All ages': 'All ages' differs"):
-        PF.parse_mye_sheet(g, file="x.xls")
-
-
-def test_find_sheet_variants():
-    assert PF.find_sheet(["Contents", "MYE2-All", "MYE2 - Males"], "persons", file="f") == "MYE2-All"
-    assert PF.find_sheet(["Persons UK", "Males UK", "Females UK "], "female", file="f") == "Females UK "
-    assert PF.find_sheet(["MYE2 - All", "MYE2 - M", "MYE2 - F"], "male", file="f") == "MYE2 - M"
-    with pytest.raises(DataError, match="expected one MYE2 sheet of persons"):
-        PF.find_sheet(["MYE1", "MYE3"], "persons", file="f")
-
-
-def test_age_bands_hand_worked():
-    """Bands from a hand-made single-year table: ages 0..90 with population = age (synthetic).
-
-    all = 0+1+...+90 = 4095; 18-64 = sum(18..64) = 1927; 65+ = sum(65..90) = 2015; 18+ = 3942;
-    85+ = 85+..+90 = 525.
-    """
-    sya = pd.DataFrame({"gss_code": "E08000007", "mid_year": 2022, "sex": "persons", "age": list(range(91)),
-                        "population": [float(a) for a in range(91)], "source_id": "mye_2022",
-                        "geography_vintage": "2023 boundaries"})
-    male = sya.assign(sex="male", population=1.0)
-    out = P.age_bands(pd.concat([sya, male]))
-    got = dict(zip(out["age_band"], out["population"], strict=True))
-    assert got == {"all": 4095.0, "18+": 3942.0, "18-64": 1927.0, "65+": 2015.0, "85+": 525.0}
-    assert out["year"].unique().tolist() == ["2022-23"]
-    assert out["age_band"].tolist() == ["all", "18+", "18-64", "65+", "85+"]
-
-
-def test_missing_file_is_missing_data_error(tmp_path, monkeypatch):
-    monkeypatch.setenv("ASC_NATIONAL_DIR", str(tmp_path))
-    with pytest.raises(MissingDataError, match="mye22final.xlsx"):
-        PF.read_mye(2022)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -483,15 +363,6 @@ def test_fuzz_header_age_removed(mid_year, age):
     g.iat[0, lay.ages[age]] = None
     with pytest.raises(DataError, match=rf"row 1, column '{age}': no column for age {age}"):
         PF.parse_mye_sheet(g, file="real")
-
-
-def test_parse_thousands_separators_accepted():
-    """Numbers written as text, with spaces or thousands separators, parse (synthetic)."""
-    rows = [["E92000001", "ENGLAND", "Country", "1,820", *[20] * 91],
-            ["E08000007", "Stockport", "Metropolitan District", " 910 ", *["10"] * 91]]
-    out = PF.parse_mye_sheet(_grid(2, rows=rows), file="x.xls")
-    assert out["all_ages"].tolist() == [1820.0, 910.0]
-    assert out[45].tolist() == [20.0, 10.0]
 
 
 @pytest.mark.national
