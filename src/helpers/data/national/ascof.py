@@ -1,7 +1,8 @@
 """The ASCOF tables: outcome measures, the measure registry, and Oflog's adult social care measures.
 
 The files are read by :mod:`helpers.data.national.ascof_files`, the registry by
-:mod:`helpers.data.national.ascof_measures`. Tables registered here (schemas in :mod:`helpers.data.schemas`, columns in ``docs/data_dictionary.md``):
+:mod:`helpers.data.national.ascof_measures`. Tables registered here (schemas in :mod:`helpers.data.schemas`,
+columns in ``docs/data_dictionary.md``):
 
 ``ascof``
     One row per published value of one ASCOF measure: ``(source_id, gss_code, year, measure_code,

@@ -1,7 +1,6 @@
-"""The population tables, built from the ONS mid-year estimates (read by
-:mod:`helpers.data.national.population_files`).
+"""The population tables (single years of age, age bands, latest boundaries) built from the ONS mid-year estimates.
 
-Three processed tables:
+The files are read by :mod:`helpers.data.national.population_files`. Three processed tables:
 
 ``population_sya``
     Population by single year of age (0..89, and 90 = "90 and over" as ONS publishes it) and sex

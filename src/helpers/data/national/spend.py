@@ -24,10 +24,10 @@ Two processed tables:
     those years are absent. The collections are NOT one series: the ``collection`` column says which
     one a row comes from and ``docs/caveats.md`` says what does not compare.
 
-    ``service_group`` is a harmonised grouping (see :data:`helpers.data.national.spend_lines.SERVICE_GROUPS`) and ``line_type`` says how a
-    row adds up: ``detail`` rows of a council-year-collection-measure sum to its ``total`` row (checked by
-    the tests); ``subtotal`` rows are published sums of detail rows (by age, support reason or setting);
-    ``memorandum`` rows are "of which" or memo items outside the sum.
+    ``service_group`` is a harmonised grouping (see :data:`helpers.data.national.spend_lines.SERVICE_GROUPS`)
+    and ``line_type`` says how a row adds up: ``detail`` rows of a council-year-collection-measure sum to its
+    ``total`` row (checked by the tests); ``subtotal`` rows are published sums of detail rows (by age, support
+    reason or setting); ``memorandum`` rows are "of which" or memo items outside the sum.
 
 ``deflators``
     HM Treasury GDP deflator at market prices by financial year (2022-23 = 100 as published), with the
