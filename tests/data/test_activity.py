@@ -4,7 +4,8 @@ National tests establish the file's year convention and units by matching the co
 official files it was built from (the 2013-14 PSS-EX1 annex, the 2014-15 and 2015-16 activity files,
 ASC-FR 2016-17), reproduce England rows from council rows, and check boundary changes, row counts and
 missing values. The fuzz and bad-input tests use mangled copies of real rows written to a temporary
-folder (not committed).
+folder (not committed). The year convention and the unit table are tested without national data in
+``tests/unit/data/national/test_activity.py``.
 """
 
 from __future__ import annotations
@@ -17,32 +18,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers.core import periods
 from helpers.core.errors import DataError
 from helpers.data import councils, sources
 from helpers.data.io import read_csv_raw
 from helpers.data.national import activity as A
 
 BARNSLEY, STOCKPORT, HARTLEPOOL = "E08000016", "E08000007", "E06000001"
-
-
-def test_financial_year_convention():
-    """File year = the year the financial year ends (established by the national tests below)."""
-    assert A.financial_year(2001) == "2000-01"
-    assert A.financial_year(2014) == "2013-14"
-    assert A.financial_year(2000) == "1999-00"
-
-
-def test_units_by_setting_and_year():
-    """The unit table (hand-written from the evidence in docs/methods.md)."""
-    assert A.unit_of("residential", "2000-01") == ("weeks", "65+")
-    assert A.unit_of("nursing", "2021-22") == ("weeks", "65+")
-    assert A.unit_of("home_care", "2013-14") == ("hours", "18+")
-    assert A.unit_of("day_care", "2008-09") == ("clients_per_week", "65+")
-    assert A.unit_of("day_care", "2009-10") == ("clients_per_week", "18+")
-    assert A.unit_of("short_term_max_independence", "2016-17") == ("weeks", "65+")
-    assert A.unit_of("unspecified", "2019-20") == ("unconfirmed", "65+")
-    with pytest.raises(ValueError):
-        A.unit_of("home_care", "2015-16")
 
 
 @pytest.fixture(scope="module")
@@ -196,7 +178,7 @@ def test_row_counts_per_year_match_the_file(act):
     GSS code (TOTAL Metropolitan Districts etc.), counted from the raw file."""
     raw = read_csv_raw(sources.path(A.SOURCE_ID), keep_default_na=False, na_values=[])
     named = ~councils.normalise_names(raw["DH_GEOGRAPHY_NAME"]).isin(A.AGGREGATES)
-    expected = raw[named].groupby(raw["year"].astype(int).map(A.financial_year)).size()
+    expected = raw[named].groupby(raw["year"].astype(int).map(periods.fy_from_end_year)).size()
     assert act.groupby("year").size().to_dict() == expected.to_dict()
     assert len(expected) == 22 and expected["2021-22"] == 152 * 8
 

@@ -1,9 +1,9 @@
 """Tests of helpers.data.national.ascof: the ASCOF tables, the measure registry and the Oflog table.
 
-Registry and parser tests run without national data. Tests marked ``national`` read the real files in
-``ASC_NATIONAL_DIR`` and check the tables against figures published in them (England values, regional
+Tests marked ``national`` read the real files in ``ASC_NATIONAL_DIR`` and check the tables against figures published in them (England values, regional
 totals, the 2020-21 numerators and denominators, Oflog's medians). Bad-input tests write small mangled
-copies of real rows to a temporary folder (said in each docstring).
+copies of real rows to a temporary folder (said in each docstring). The registry and parser tests without
+national data are in ``tests/unit/data/national/test_ascof_measures.py``.
 """
 
 from __future__ import annotations
@@ -20,136 +20,14 @@ from hypothesis import strategies as st
 
 from helpers.core.errors import DataError
 from helpers.data import councils, sources, tables
-from helpers.data.national import ascof
-from helpers.data.schemas import ASCOF_CODE_RE
+from helpers.data.national import ascof_files, ascof_measures
 
 SURVEY = {"1A", "1B", "1D", "1I(1)", "1I(2)", "1J", "3A", "3B", "3C", "3D(1)", "3D(2)", "4A", "4B"}
-LOWER_IS_BETTER = {"2A(1)", "2A(2)", "2C(1)", "2C(2)", "2C(3)"}
 
 
 @pytest.fixture(scope="module")
 def registry() -> pd.DataFrame:
-    return ascof.measures()
-
-
-# ----------------------------------------------------------------------------------------------------
-# registry and parsers (no national data)
-# ----------------------------------------------------------------------------------------------------
-
-def test_registry_content(registry: pd.DataFrame) -> None:
-    """The committed registry holds the 29 ASCOF measures of 2017-18 to 2022-23 with handbook polarity."""
-    assert len(registry) == 29
-    assert registry["measure_code"].is_unique
-    assert set(registry.loc[registry["polarity"] == "lower", "measure_code"]) == LOWER_IS_BETTER
-    assert set(registry.loc[registry["polarity"] == "higher", "measure_code"]) == set(registry["measure_code"]) - LOWER_IS_BETTER
-    assert set(registry.loc[registry["survey_based"], "measure_code"]) == SURVEY
-    assert set(registry.loc[registry["ci_method"] == "byar", "measure_code"]) == {"2A(1)", "2A(2)"}
-    assert set(registry.loc[registry["ci_method"] == "none", "measure_code"]) == {"2C(1)", "2C(2)", "2C(3)"}
-    wilson = set(registry.loc[registry["ci_method"] == "wilson", "measure_code"])
-    assert wilson == {"1C(1A)", "1C(1B)", "1C(2A)", "1C(2B)", "1E", "1F", "1G", "1H", "2B(1)", "2B(2)", "2D"}
-    assert (registry.loc[registry["unit"] == "percent", "multiplier"] == 100).all()
-    assert (registry.loc[registry["unit"] == "rate_per_100k", "multiplier"] == 100000).all()
-    assert registry.set_index("measure_code").loc["1J", "scale"] == "0-1"
-    assert dict(registry.dropna(subset=["oflog_code"])[["oflog_code", "measure_code"]].values) == {
-        "ASC1": "1D", "ASC2": "1J", "ASC3": "3D(1)", "ASC4": "3D(2)", "ASC5": "2D"}
-    assert (registry["polarity_source"].str.len() > 0).all()
-
-
-def test_registry_table_builds_without_national_data() -> None:
-    """ascof_measures is a reference table: it builds from the committed CSV alone."""
-    spec = tables.discover()["ascof_measures"]
-    assert spec.kind == "reference"
-    assert spec.inputs() == [ascof.MEASURES_FILE]
-    assert len(spec.build()) == 29
-
-
-@pytest.mark.parametrize(
-    ("raw", "code"),
-    [("1A", "1A"), ("1C1A", "1C(1A)"), ("1C2B", "1C(2B)"), ("2A1", "2A(1)"), ("2A2", "2A(2)"), ("1I1", "1I(1)"),
-     ("3D2", "3D(2)"), ("2C3", "2C(3)"), ("1c(1a)", "1C(1A)"), (" 2B (1) ", "2B(1)"), ("ASCOF 2D", "2D"),
-     ("1C(1A)", "1C(1A)"), ("4b", "4B")],
-)
-def test_normalise_measure_code_examples(raw: str, code: str) -> None:
-    """Hand-worked examples of the one normalisation (trend and open-data spellings -> handbook form)."""
-    assert ascof.normalise_measure_code(raw) == code
-
-
-@pytest.mark.parametrize("raw", ["", "5A", "1K", "1C3C", "1A12", "A1", "1", None, float("nan"), "1A65OV"])
-def test_normalise_measure_code_rejects(raw: object) -> None:
-    with pytest.raises(ValueError):
-        ascof.normalise_measure_code(raw)
-
-
-def _unbracket(code: str) -> str:
-    return code.replace("(", "").replace(")", "")
-
-
-@given(
-    idx=st.integers(0, 28),
-    case=st.lists(st.booleans(), min_size=8, max_size=8),
-    pad=st.sampled_from(["", " ", "  ", "\t"]),
-    brackets=st.booleans(),
-    prefix=st.sampled_from(["", "ASCOF ", "ascof", "ASCOF-"]),
-)
-def test_normalise_measure_code_fuzz(idx: int, case: list[bool], pad: str, brackets: bool, prefix: str) -> None:
-    """Mangled copies of the codes as the files print them (case, spaces, brackets, prefix) normalise back."""
-    code = ascof.measures()["measure_code"].iloc[idx]
-    text = code if brackets else _unbracket(code)
-    text = "".join(c.lower() if flip else c for c, flip in zip(text, case + [False] * len(text), strict=False))
-    mangled = f"{pad}{prefix}{text}{pad}"
-    out = ascof.normalise_measure_code(mangled)
-    assert out == code
-    assert ascof.normalise_measure_code(out) == out  # idempotent
-
-
-@given(st.text(max_size=8))
-def test_normalise_measure_code_output_form(text: str) -> None:
-    """Whatever comes in, a code that comes out is in the schema's form."""
-    try:
-        out = ascof.normalise_measure_code(text)
-    except ValueError:
-        return
-    assert re.match(ASCOF_CODE_RE, out)
-
-
-def test_name_key_and_resolution(registry: pd.DataFrame) -> None:
-    """Published spellings differ only in dashes, brackets, commas and 'The'; the key makes them equal."""
-    a = "Adjusted Social care-related quality of life \x96 impact of Adult Social Care services"
-    b = "Adjusted social care-related quality of life - impact of adult social care services"
-    assert ascof.name_key(a) == ascof.name_key(b)
-    assert ascof.name_key("The outcome of short-term services: sequel to service") == ascof.name_key(
-        "Outcome of short-term services: sequel to service")
-    names = pd.Series([
-        "Long-term support needs of older adults aged 65 and over met by admission to residential and nursing "
-        "care homes, per 100,000 population",
-        "Proportion of carers who receive self-directed support",
-        "Something else entirely",
-    ])
-    assert ascof.resolve_measure_names(names, registry).tolist() == ["2A(2)", "1C(1B)", None]
-
-
-def test_expected_value_hand_worked(registry: pd.DataFrame) -> None:
-    """Stockport 2A(2) 2020-21 (open data): 806 admissions / 58,933 people 65+ x 100,000 = 1,367.7."""
-    df = pd.DataFrame({"measure_code": ["2A(2)", "1E", "1A", "1J"], "numerator": [806.0, 119, 83160, np.nan],
-                       "denominator": [58933.0, 1214, 4235, np.nan]})
-    out = ascof.expected_value(df, registry)
-    assert out.iloc[0] == pytest.approx(1367.65, abs=0.01)
-    assert out.iloc[1] == pytest.approx(9.80, abs=0.01)  # published 9.8
-    assert out.iloc[2] == pytest.approx(19.64, abs=0.01)  # published 19.6 (1A: weighted score sum / respondents)
-    assert np.isnan(out.iloc[3])
-
-
-def test_registry_bad_input(tmp_path: Path) -> None:
-    """Synthetic edits of the committed registry: a duplicated code and a bad polarity are one DataError each."""
-    text = ascof.MEASURES_FILE.read_text(encoding="utf-8").splitlines()
-    dup = tmp_path / "dup.csv"
-    dup.write_text("\n".join([*text, text[1]]) + "\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"row 31.*measure_code.*duplicate"):
-        ascof.measures(dup)
-    bad = tmp_path / "bad.csv"
-    bad.write_text("\n".join([text[0], text[1].replace(",higher,", ",up,"), *text[2:]]) + "\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"row 2, column 'polarity'"):
-        ascof.measures(bad)
+    return ascof_measures.measures()
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -167,7 +45,7 @@ def built() -> dict[str, pd.DataFrame]:
 
 
 def _raw_trend() -> pd.DataFrame:
-    return pd.read_csv(sources.get(ascof.SOURCE_TREND).path, dtype=str, keep_default_na=False)
+    return pd.read_csv(sources.get(ascof_files.SOURCE_TREND).path, dtype=str, keep_default_na=False)
 
 
 def _one(df: pd.DataFrame, **kw: str) -> pd.Series:
@@ -198,11 +76,11 @@ def test_england_2020_21_numerators(built: dict[str, pd.DataFrame]) -> None:
     """2020-21 open data, England: 52,133 older people admitted / 10,464,019 aged 65+ = 498.2 per 100,000."""
     df = built["ascof"]
     row = _one(df, gss_code="E92000001", year="2020-21", measure_code="2A(2)", disaggregation="Total",
-               source_id=ascof.SOURCE_OPEN)
+               source_id=ascof_files.SOURCE_OPEN)
     assert (row["numerator"], row["denominator"], row["value"]) == (52133, 10464019, 498.2)
     assert round(row["numerator"] / row["denominator"] * 1e5, 1) == row["value"]
     row = _one(df, gss_code="E92000001", year="2020-21", measure_code="1C(2A)", disaggregation="65+",
-               source_id=ascof.SOURCE_OPEN)
+               source_id=ascof_files.SOURCE_OPEN)
     assert (row["numerator"], row["denominator"], row["value"]) == (34775, 227096, 15.3)
 
 
@@ -217,10 +95,10 @@ def test_value_equals_numerator_over_denominator(built: dict[str, pd.DataFrame])
     """
     df = built["ascof"]
     reg = built["ascof_measures"].set_index("measure_code")
-    op = df[(df["source_id"] == ascof.SOURCE_OPEN) & df["value"].notna() & df["numerator"].notna()
+    op = df[(df["source_id"] == ascof_files.SOURCE_OPEN) & df["value"].notna() & df["numerator"].notna()
             & df["denominator"].notna()]
     assert set(op["measure_code"]) == set(reg.index[reg["multiplier"].notna()]) & set(
-        df.loc[df["source_id"] == ascof.SOURCE_OPEN, "measure_code"]) - {"1F", "1H"}
+        df.loc[df["source_id"] == ascof_files.SOURCE_OPEN, "measure_code"]) - {"1F", "1H"}
     m = op["measure_code"].map(reg["multiplier"])
     survey = op["measure_code"].map(reg["survey_based"]).astype(bool)
     exact = op["numerator"] / op["denominator"] * m
@@ -229,7 +107,7 @@ def test_value_equals_numerator_over_denominator(built: dict[str, pd.DataFrame])
     hi = (op["numerator"] + 2.5) / (op["denominator"] - 2.5) * m + 0.05 + 1e-9
     assert ((op["value"] >= lo) & (op["value"] <= hi))[survey].all()
     assert survey.sum() > 600 and (~survey).sum() > 5000
-    no_nd = df[(df["source_id"] == ascof.SOURCE_OPEN) & df["measure_code"].isin(["1F", "1H", "1J"])]
+    no_nd = df[(df["source_id"] == ascof_files.SOURCE_OPEN) & df["measure_code"].isin(["1F", "1H", "1J"])]
     assert (no_nd["numerator_status"] == "not_available").all()
 
 
@@ -241,7 +119,7 @@ def test_regions_sum_to_england_2020_21(built: dict[str, pd.DataFrame]) -> None:
     available) but is included in England and London, and suppressed council values (also included).
     """
     df = built["ascof"]
-    op = df[(df["source_id"] == ascof.SOURCE_OPEN) & df["numerator"].notna()
+    op = df[(df["source_id"] == ascof_files.SOURCE_OPEN) & df["numerator"].notna()
             & ~df["measure_code"].isin(SURVEY)]
     key = ["measure_code", "disaggregation"]
     eng = op[op["geography_level"] == "england"].set_index(key)[["numerator", "denominator"]]
@@ -250,7 +128,7 @@ def test_regions_sum_to_england_2020_21(built: dict[str, pd.DataFrame]) -> None:
     pd.testing.assert_frame_equal(reg.loc[eng.index], eng, check_exact=True)
     # where every council but Hackney has a reported numerator and denominator (no suppressed council),
     # England minus the councils is exactly London minus its boroughs (E09): Hackney's share
-    allc = df[(df["source_id"] == ascof.SOURCE_OPEN) & (df["geography_level"] == "council")
+    allc = df[(df["source_id"] == ascof_files.SOURCE_OPEN) & (df["geography_level"] == "council")
               & (df["gss_code"] != "E09000012")]
     complete = allc.groupby(key).apply(
         lambda g: ((g["numerator_status"] == "reported") & (g["denominator_status"] == "reported")).all(),
@@ -264,7 +142,7 @@ def test_regions_sum_to_england_2020_21(built: dict[str, pd.DataFrame]) -> None:
     gap_london = (london - boroughs).loc[idx]
     pd.testing.assert_frame_equal(gap_england, gap_london, check_exact=True)
     assert (gap_england["denominator"] > 0).all()
-    hackney = df[(df["gss_code"] == "E09000012") & (df["source_id"] == ascof.SOURCE_OPEN)
+    hackney = df[(df["gss_code"] == "E09000012") & (df["source_id"] == ascof_files.SOURCE_OPEN)
                  & (df["measure_code"] == "2A(2)")]
     assert hackney["value_status"].tolist() == ["not_available"]
 
@@ -274,8 +152,8 @@ def test_trend_and_open_data_agree(built: dict[str, pd.DataFrame]) -> None:
     """Every 2020-21 trend value equals the open-data value for the same area, measure and disaggregation."""
     df = built["ascof"]
     key = ["gss_code", "year", "measure_code", "disaggregation"]
-    tr = df[(df["source_id"] == ascof.SOURCE_TREND) & (df["year"] == "2020-21")]
-    op = df[df["source_id"] == ascof.SOURCE_OPEN]
+    tr = df[(df["source_id"] == ascof_files.SOURCE_TREND) & (df["year"] == "2020-21")]
+    op = df[df["source_id"] == ascof_files.SOURCE_OPEN]
     m = tr.merge(op, on=key, how="left", suffixes=("_t", "_o"), validate="one_to_one")
     assert len(m) == 2213
     assert m["value_o"].notna().all()
@@ -290,7 +168,7 @@ def test_trend_and_open_data_agree(built: dict[str, pd.DataFrame]) -> None:
 def test_suppressed_markers(built: dict[str, pd.DataFrame]) -> None:
     """The open data's 43 '[c]' cells are NaN with status 'suppressed'; '[x]' cells are 'not_available'."""
     df = built["ascof"]
-    op = df[df["source_id"] == ascof.SOURCE_OPEN]
+    op = df[df["source_id"] == ascof_files.SOURCE_OPEN]
     cols = ["value", "numerator", "denominator", "base", "moe"]
     n_supp = sum(int((op[f"{c}_status"] == "suppressed").sum()) for c in cols)
     assert n_supp == 43
@@ -319,10 +197,10 @@ def test_row_counts(built: dict[str, pd.DataFrame]) -> None:
     }
     raw = _raw_trend()
     kept = raw[~raw["Geographical Level"].str.lower().eq("council type")].groupby("Year").size()
-    tr = df[df["source_id"] == ascof.SOURCE_TREND].groupby("year").size()
+    tr = df[df["source_id"] == ascof_files.SOURCE_TREND].groupby("year").size()
     assert kept.to_dict() == tr.to_dict()
     assert len(built["oflog_asc"]) == 6376
-    oflog_raw = pd.read_csv(sources.get(ascof.SOURCE_OFLOG).path, dtype=str, keep_default_na=False)
+    oflog_raw = pd.read_csv(sources.get(ascof_files.SOURCE_OFLOG).path, dtype=str, keep_default_na=False)
     assert built["oflog_asc"].groupby("year").size().to_dict() == oflog_raw.groupby("Financial year").size().to_dict()
 
 
@@ -358,7 +236,7 @@ def test_directions_agree_with_registry() -> None:
     better" in the file; the handbook, NHS Digital, LG Inform and Oflog's ranking say higher is better
     (docs/caveats.md).
     """
-    cmp_ = ascof.compare_directions()
+    cmp_ = ascof_measures.compare_directions()
     assert len(cmp_) == 22
     assert cmp_["measure_code"].notna().all() and cmp_["measure_code"].is_unique
     assert cmp_.loc[~cmp_["agree"], "measure_code"].tolist() == ["2D"]
@@ -373,8 +251,8 @@ def test_published_names_resolve_to_their_codes() -> None:
     carers', e.g. England 1C(1B) 86.9 vs 1C(1A) 91.9), and 2017-18 2A rows have no description.
     """
     raw = _raw_trend()
-    code = raw["Measure Group"].map(ascof.normalise_measure_code)
-    res = ascof.resolve_measure_names(raw["Measure Group Description"])
+    code = raw["Measure Group"].map(ascof_measures.normalise_measure_code)
+    res = ascof_measures.resolve_measure_names(raw["Measure Group Description"])
     bad = raw[res.ne(code)].assign(code=code)
     assert bad.groupby(["Year", "code"]).size().to_dict() == {
         ("2017-18", "2A(1)"): 167, ("2017-18", "2A(2)"): 167, ("2019-20", "1C(1B)"): 163, ("2019-20", "1C(2B)"): 163}
@@ -453,7 +331,7 @@ def trend_sample() -> tuple[list[str], list[list[str]]]:
 @pytest.mark.national
 def test_trend_sample_loads(tmp_path: Path, trend_sample: tuple, registry: pd.DataFrame) -> None:
     header, rows = trend_sample
-    out = ascof.load_trend(_write_rows(tmp_path / "t.csv", header, rows), registry)
+    out = ascof_files.load_trend(_write_rows(tmp_path / "t.csv", header, rows), registry)
     assert len(out) == 40 and (out["measure_code"] == "1A").all()
 
 
@@ -463,7 +341,7 @@ def test_trend_renamed_column(tmp_path: Path, trend_sample: tuple, registry: pd.
     header, rows = trend_sample
     header = ["Value" if h == "Measure_Value" else h for h in header]
     with pytest.raises(DataError, match=r"t\.csv, row 1, column 'Measure_Value': expected column 'Measure_Value' is missing"):
-        ascof.load_trend(_write_rows(tmp_path / "t.csv", header, rows), registry)
+        ascof_files.load_trend(_write_rows(tmp_path / "t.csv", header, rows), registry)
 
 
 @pytest.mark.national
@@ -476,7 +354,7 @@ def test_trend_unknown_measure_code(tmp_path: Path, trend_sample: tuple, registr
     rows = [list(r) for r in rows]
     rows[7][header.index("Measure Group")] = code
     with pytest.raises(DataError, match=rf"row 9, column 'Measure Group': {re.escape(msg)}"):
-        ascof.load_trend(_write_rows(tmp_path / "t.csv", header, rows), registry)
+        ascof_files.load_trend(_write_rows(tmp_path / "t.csv", header, rows), registry)
 
 
 @pytest.mark.national
@@ -485,7 +363,7 @@ def test_trend_duplicate_row(tmp_path: Path, trend_sample: tuple, registry: pd.D
     header, rows = trend_sample
     rows = [list(r) for r in rows] + [list(rows[3])]
     with pytest.raises(DataError, match=r"row 42, column 'gss_code': duplicate ascof key"):
-        ascof.load_trend(_write_rows(tmp_path / "t.csv", header, rows), registry)
+        ascof_files.load_trend(_write_rows(tmp_path / "t.csv", header, rows), registry)
 
 
 @pytest.mark.national
@@ -494,15 +372,15 @@ def test_trend_non_numeric_and_bad_code(tmp_path: Path, trend_sample: tuple, reg
     bad = [list(r) for r in rows]
     bad[4][header.index("Measure_Value")] = "19,x"
     with pytest.raises(DataError, match=r"row 6, column 'Measure_Value': not a number"):
-        ascof.load_trend(_write_rows(tmp_path / "t.csv", header, bad), registry)
+        ascof_files.load_trend(_write_rows(tmp_path / "t.csv", header, bad), registry)
     bad = [list(r) for r in rows]
     bad[2][header.index("ONS Code")] = "E99999999"
     with pytest.raises(DataError, match=r"row 4, column 'ONS Code': not a GSS code of a council"):
-        ascof.load_trend(_write_rows(tmp_path / "t.csv", header, bad), registry)
+        ascof_files.load_trend(_write_rows(tmp_path / "t.csv", header, bad), registry)
     bad = [list(r) for r in rows]
     bad[2][header.index("ONS Code")] = "E06000099"
     with pytest.raises(DataError, match=r"row 4, column 'gss_code': GSS code not in the councils reference"):
-        ascof.load_trend(_write_rows(tmp_path / "t.csv", header, bad), registry)
+        ascof_files.load_trend(_write_rows(tmp_path / "t.csv", header, bad), registry)
 
 
 MARKERS = {"[c]": "suppressed", "c": "suppressed", "[x]": "not_available", "x": "not_available",
@@ -529,7 +407,7 @@ def test_trend_marker_fuzz(tmp_path_factory: pytest.TempPathFactory, trend_sampl
     original = float(rows[spaced][col])
     rows[spaced][col] = f" {rows[spaced][col]} "
     path = _write_rows(tmp_path_factory.mktemp("fuzz") / "t.csv", header, rows)
-    out = ascof.load_trend(path, registry)
+    out = ascof_files.load_trend(path, registry)
     by_code = out.set_index("gss_code")
     for i, status in expect.items():
         r = by_code.loc[rows[i][header.index("ONS Code")]]
@@ -542,7 +420,7 @@ def open_sample() -> tuple[list[str], list[list[str]]]:
     """The open data's rows for Kirklees (all measures and types), as text (a CSV copy of real rows)."""
     from helpers.data.io import read_sheet
 
-    raw = read_sheet(sources.get(ascof.SOURCE_OPEN).path, 0, header=0)
+    raw = read_sheet(sources.get(ascof_files.SOURCE_OPEN).path, 0, header=0)
     part = raw[raw["ONS Code"] == "E08000034"].astype(str)
     return list(raw.columns), part.to_numpy().tolist()
 
@@ -552,9 +430,9 @@ def test_open_sample_loads_like_the_workbook(tmp_path: Path, open_sample: tuple,
                                             built: dict[str, pd.DataFrame]) -> None:
     """A CSV copy of Kirklees' rows gives the same table rows as the workbook."""
     header, rows = open_sample
-    out = ascof.load_open_data(_write_rows(tmp_path / "o.csv", header, rows), registry)
+    out = ascof_files.load_open_data(_write_rows(tmp_path / "o.csv", header, rows), registry)
     ref = built["ascof"]
-    ref = ref[(ref["gss_code"] == "E08000034") & (ref["source_id"] == ascof.SOURCE_OPEN)].reset_index(drop=True)
+    ref = ref[(ref["gss_code"] == "E08000034") & (ref["source_id"] == ascof_files.SOURCE_OPEN)].reset_index(drop=True)
     pd.testing.assert_frame_equal(out, ref)
     row = _one(out, measure_code="1B", disaggregation="Total")
     assert (row["value"], row["numerator"], row["denominator"], row["base"], row["moe"]) == (
@@ -569,33 +447,33 @@ def test_open_data_bad_input(tmp_path: Path, open_sample: tuple, registry: pd.Da
     bad = [list(r) for r in rows]
     bad[5][ci] = bad[5][ci] + "X"
     with pytest.raises(DataError, match=r"row 7, column 'ASCOF Measure Code': ASCOF Measure Code disagrees"):
-        ascof.load_open_data(_write_rows(tmp_path / "o.csv", header, bad), registry)
+        ascof_files.load_open_data(_write_rows(tmp_path / "o.csv", header, bad), registry)
     bad = [list(r) for r in rows]
     bad[3][ti] = "Median"
     with pytest.raises(DataError, match=r"row 5, column 'Measure Type': unknown measure type"):
-        ascof.load_open_data(_write_rows(tmp_path / "o.csv", header, bad), registry)
+        ascof_files.load_open_data(_write_rows(tmp_path / "o.csv", header, bad), registry)
     bad = [list(r) for r in rows] + [list(rows[0])]
     with pytest.raises(DataError, match=rf"row {len(rows) + 2}, column 'gss_code': duplicate ascof open data key"):
-        ascof.load_open_data(_write_rows(tmp_path / "o.csv", header, bad), registry)
+        ascof_files.load_open_data(_write_rows(tmp_path / "o.csv", header, bad), registry)
 
 
 @pytest.mark.national
 def test_oflog_bad_input(tmp_path: Path, registry: pd.DataFrame) -> None:
     """Mangled copies of the first 30 Oflog rows: renamed column, duplicate, unknown rank order."""
-    raw = pd.read_csv(sources.get(ascof.SOURCE_OFLOG).path, dtype=str, keep_default_na=False)
+    raw = pd.read_csv(sources.get(ascof_files.SOURCE_OFLOG).path, dtype=str, keep_default_na=False)
     header, rows = list(raw.columns), raw.head(30).to_numpy().tolist()
-    out = ascof.load_oflog(_write_rows(tmp_path / "f.csv", header, rows), registry)
+    out = ascof_files.load_oflog(_write_rows(tmp_path / "f.csv", header, rows), registry)
     assert len(out) == 30 and set(out["ascof_code"]) == {"1D"}
     with pytest.raises(DataError, match=r"row 1, column 'MEDIAN': expected column 'MEDIAN' is missing"):
-        ascof.load_oflog(_write_rows(tmp_path / "f.csv", [h.replace("MEDIAN", "Median") for h in header], rows),
+        ascof_files.load_oflog(_write_rows(tmp_path / "f.csv", [h.replace("MEDIAN", "Median") for h in header], rows),
                          registry)
     with pytest.raises(DataError, match=r"row 32, column 'gss_code': duplicate oflog_asc key"):
-        ascof.load_oflog(_write_rows(tmp_path / "f.csv", header, [*rows, rows[0]]), registry)
+        ascof_files.load_oflog(_write_rows(tmp_path / "f.csv", header, [*rows, rows[0]]), registry)
     bad = [list(r) for r in rows]
     bad[10][header.index("rank_order")] = "up"
     with pytest.raises(DataError, match=r"row 12, column 'rank_order': unknown rank_order"):
-        ascof.load_oflog(_write_rows(tmp_path / "f.csv", header, bad), registry)
+        ascof_files.load_oflog(_write_rows(tmp_path / "f.csv", header, bad), registry)
     bad = [list(r) for r in rows]
     bad[10][header.index("rank_order")] = "None"
     with pytest.raises(DataError, match=r"row 12, column 'rank_order': measure ASC1 has more than one rank_order"):
-        ascof.load_oflog(_write_rows(tmp_path / "f.csv", header, bad), registry)
+        ascof_files.load_oflog(_write_rows(tmp_path / "f.csv", header, bad), registry)

@@ -23,16 +23,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers.core.errors import DataError, MissingDataError
-from helpers.core.paths import DOCS
-from helpers.data import councils, sources, tables
+from helpers.data import sources, tables
 from helpers.data.io import read_csv_raw, read_sheet, sha256_file, sheet_names
 from helpers.data.national import activity as A
-from helpers.data.national import ascof as AS
+from helpers.data.national import ascof_files as AF
 from helpers.data.national import comparators as CMP
 from helpers.data.national import deprivation as DEP
-from helpers.data.national import population as P
-from helpers.data.national import reading as R
+from helpers.data.national import population_files as PF
 from helpers.data.national import spend as S
+from helpers.data.national import spend_ascfr as FR
+from helpers.data.national import spend_ro3 as RO3
 
 STOCKPORT = "E08000007"
 
@@ -67,61 +67,6 @@ def _write_csv(df: pd.DataFrame, path: Path) -> Path:
 
 
 # ------------------------------------------------------------------------------------------------
-# reading helpers (synthetic text, edge cases only)
-# ------------------------------------------------------------------------------------------------
-
-
-def test_truncation_check_names_row_and_column(tmp_path: Path) -> None:
-    """Synthetic CSVs: a last record cut after 2 of 3 fields, or inside a quoted field, is an error naming its
-    row and the column where it stops; a complete file with or without a final line break is not."""
-    f = tmp_path / "t.csv"
-    f.write_text("a,b,c\n1,2,3\n4,5")
-    with pytest.raises(DataError) as e:
-        R.check_not_truncated(f)
-    _error(e, "t.csv", 3, "b")
-    f.write_text('a,b,c\n1,"x, y",3\n4,"x,')
-    with pytest.raises(DataError, match="inside a quoted field") as e:
-        R.check_not_truncated(f)
-    _error(e, "t.csv", 3, "b")
-    for text in ("a,b,c\n1,2,3\n", "a,b,c\n1,2,3", 'a,b,c\n1,"2\n2",3\n'):
-        f.write_text(text)
-        R.check_not_truncated(f)
-
-
-def test_parse_block_names_the_cell() -> None:
-    """Synthetic block: a bad cell anywhere is reported at its own row and column; markers keep their reason."""
-    block = pd.DataFrame({"x": ["1", "[c]", "3"], "y": ["4", "5", "six"]})
-    values, status = R.parse_block(block.iloc[:2], file="f.csv", rows=[10, 11], columns=["X", "Y"])
-    assert np.isnan(values[1, 0]) and status[1, 0] == "suppressed" and values[1, 1] == 5
-    with pytest.raises(DataError) as e:
-        R.parse_block(block, file="f.csv", rows=[10, 11, 12], columns=["X", "Y"])
-    assert (e.value.row, e.value.column, e.value.value) == (12, "Y", "six")
-
-
-@given(st.lists(st.lists(st.one_of(st.integers(-10**6, 10**6).map(str), st.sampled_from(["c", "[x]", ":", ""])),
-                         min_size=3, max_size=3), min_size=1, max_size=8),
-       st.integers(0, 23), st.text(alphabet="abq?!", min_size=1, max_size=4))
-def test_parse_block_agrees_with_parse_numbers(cells: list[list[str]], where: int, junk: str) -> None:
-    """Property (synthetic cells): the block parse equals a per-column parse_numbers, and a junk cell put
-    anywhere is reported at its row and column."""
-    from helpers.data.io import parse_numbers
-
-    block = pd.DataFrame(cells, columns=["a", "b", "c"])
-    rows = np.arange(len(block)) + 5
-    values, status = R.parse_block(block, file="f", rows=rows, columns=["A", "B", "C"])
-    for j, col in enumerate(block.columns):
-        v, s = parse_numbers(block[col], file="f", column=col, rows=rows)
-        np.testing.assert_array_equal(values[:, j], v.to_numpy())
-        assert list(status[:, j]) == list(s)
-    i, j = where % len(block), where % 3
-    bad = block.copy()
-    bad.iat[i, j] = junk
-    with pytest.raises(DataError) as e:
-        R.parse_block(bad, file="f", rows=rows, columns=["A", "B", "C"])
-    assert (e.value.row, e.value.column) == (int(rows[i]), "ABC"[j])
-
-
-# ------------------------------------------------------------------------------------------------
 # truncated files, every loader family (the first bytes of the real file, in tmp_path)
 # ------------------------------------------------------------------------------------------------
 
@@ -129,9 +74,9 @@ def test_parse_block_agrees_with_parse_numbers(cells: list[list[str]], where: in
 _LOADERS = {
     "population (MYE .xls)": ("mye_2017", None),
     "population (MYE .xlsx)": ("mye_2022", None),
-    "ascof trend (CSV)": ("ascof_trend", lambda p: AS.load_trend(p)),
-    "ascof open data (.xlsx)": ("ascof_2020_21_open_data", lambda p: AS.load_open_data(p)),
-    "oflog_asc (CSV)": ("oflog_asc", lambda p: AS.load_oflog(p)),
+    "ascof trend (CSV)": ("ascof_trend", lambda p: AF.load_trend(p)),
+    "ascof open data (.xlsx)": ("ascof_2020_21_open_data", lambda p: AF.load_open_data(p)),
+    "oflog_asc (CSV)": ("oflog_asc", lambda p: AF.load_oflog(p)),
     "spend RO3 (.ods)": ("ro3_2024_25", None),
     "spend ASC-FR 2014-15 (CSV)": ("pssex_2014_15_expenditure", None),
     "spend ASC-FR 2016-17 (CSV)": ("ascfr_2016_17_totals", None),
@@ -142,9 +87,9 @@ _LOADERS = {
     "deprivation (.xlsx)": ("iod2015_upper_tier", lambda p: DEP.load_vintage(2015, p)),
 }
 _VIA_REGISTER = {
-    "mye_2017": lambda: P.read_mye(2017), "mye_2022": lambda: P.read_mye(2022),
-    "ro3_2024_25": lambda: S.load_ro3("2024-25"), "pssex_2014_15_expenditure": S.load_ascfr_2014_15,
-    "ascfr_2016_17_totals": S.load_ascfr_2016_17, "gdp_deflators_2023_12": S.load_deflators,
+    "mye_2017": lambda: PF.read_mye(2017), "mye_2022": lambda: PF.read_mye(2022),
+    "ro3_2024_25": lambda: RO3.load_ro3("2024-25"), "pssex_2014_15_expenditure": FR.load_ascfr_2014_15,
+    "ascfr_2016_17_totals": FR.load_ascfr_2016_17, "gdp_deflators_2023_12": S.load_deflators,
 }
 
 
@@ -164,7 +109,7 @@ def test_truncated_file_is_one_error(family: str, fraction: float, tmp_path: Pat
     if src.file.endswith(".csv"):
         at = data.index(b",", at) + 1  # just after a delimiter: the record's later fields are lost
     cut = _cut(src.path, tmp_path / Path(src.file).name, at)
-    P._read_mye_cached.cache_clear()
+    PF._read_mye_cached.cache_clear()
     if load is None:
         _redirect(monkeypatch, sid, cut)
         load = lambda _p: _VIA_REGISTER[sid]()  # noqa: E731
@@ -218,7 +163,7 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path
     processed.mkdir()
     monkeypatch.setattr(tables, "PROCESSED", processed)
     monkeypatch.setattr(tables, "processed_path", lambda name: processed / f"{name}.parquet")
-    P._read_mye_cached.cache_clear()
+    PF._read_mye_cached.cache_clear()
     return nat, processed
 
 
@@ -260,26 +205,6 @@ def test_failed_build_keeps_the_previous_table(family: str, sandbox) -> None:
     assert not [p.name for p in processed.iterdir() if p.name.startswith(".") or p.suffix == ".tmp"]
 
 
-def test_failed_reference_build_keeps_the_previous_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The committed reference tables too: a councils.csv with a duplicated council fails the build naming the
-    row, and the previous councils table stays (a mangled copy of the committed file, in tmp_path)."""
-    processed = tmp_path / "processed"
-    processed.mkdir()
-    monkeypatch.setattr(tables, "PROCESSED", processed)
-    monkeypatch.setattr(tables, "processed_path", lambda name: processed / f"{name}.parquet")
-    lines = councils.COUNCILS_CSV.read_text(encoding="utf-8").splitlines()
-    bad = tmp_path / "councils.csv"
-    bad.write_text("\n".join([*lines, lines[7]]) + "\n", encoding="utf-8")
-    monkeypatch.setattr(councils, "COUNCILS_CSV", bad)
-    pd.DataFrame({"previous_version": [1]}).to_parquet(processed / "councils.parquet")
-    before = sha256_file(processed / "councils.parquet")
-    res = {r.name: r for r in tables.build(["councils"], force=True)}
-    assert res["councils"].status == "failed"
-    assert res["councils"].message.startswith(f"councils.csv, row {len(lines) + 1}, column 'gss_code': duplicate")
-    assert sha256_file(processed / "councils.parquet") == before
-    assert [p.name for p in processed.iterdir()] == ["councils.parquet"]
-
-
 # ------------------------------------------------------------------------------------------------
 # missing files: every national table says which file and how to get it
 # ------------------------------------------------------------------------------------------------
@@ -319,8 +244,8 @@ def test_status_says_present_missing_or_changed(sandbox) -> None:
 
 @pytest.mark.national
 @pytest.mark.parametrize("call", [
-    lambda: P.read_mye(2016), lambda: AS.load_trend(), lambda: AS.load_oflog(), lambda: S.load_ascfr_2016_17(),
-    lambda: S.load_ascfr_2014_15(), lambda: S.load_deflators(), lambda: A.load_activity(), lambda: CMP.load_oflog(),
+    lambda: PF.read_mye(2016), lambda: AF.load_trend(), lambda: AF.load_oflog(), lambda: FR.load_ascfr_2016_17(),
+    lambda: FR.load_ascfr_2014_15(), lambda: S.load_deflators(), lambda: A.load_activity(), lambda: CMP.load_oflog(),
     lambda: CMP.load_trafford("cipfa_2019"), lambda: DEP.load_vintage(2019)])
 def test_missing_file_is_a_missing_data_error(call, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every loader, with ASC_NATIONAL_DIR empty: MissingDataError naming the file and how to get it."""
@@ -338,7 +263,7 @@ def test_missing_file_is_a_missing_data_error(call, tmp_path: Path, monkeypatch:
 @pytest.fixture(scope="module")
 def ro3_sheet() -> pd.DataFrame:
     path = sources.path("ro3_2024_25")
-    return read_sheet(path, S._ro3_sheet(path))
+    return read_sheet(path, RO3.ro3_sheet(path))
 
 
 def _ro3_codes_row(df: pd.DataFrame) -> int:
@@ -364,7 +289,7 @@ def test_ro3_more_bad_input(ro3_sheet: pd.DataFrame, case: str) -> None:
         df.iat[codes_row, j] = "RO3-ascxyz-tot-exp"
     f = Path("RO3_LA_Data_2024-25_data_by_LA.ods")
     with pytest.raises(DataError) as e:
-        S.parse_ro3(df, "2024-25", file=f, sheet="RO3_LA_Data_2024-25")
+        RO3.parse_ro3(df, "2024-25", file=f, sheet="RO3_LA_Data_2024-25")
     if case == "layout":
         assert "no row of RO3 variable codes found: unexpected layout" in str(e.value)
     elif case == "unknown_code":
@@ -389,20 +314,20 @@ def test_ascfr_2014_15_more_bad_input(ascfr_1415_raw: pd.DataFrame, case: str) -
     if case == "layout":
         raw = pd.concat([pd.DataFrame([["A title"] + [""] * (raw.shape[1] - 1)]), raw], ignore_index=True)
         with pytest.raises(DataError, match="expected the first five columns") as e:
-            S.parse_ascfr_2014_15(raw, file=f)
+            FR.parse_ascfr_2014_15(raw, file=f)
         _error(e, f.name, 2)
     elif case == "duplicate":
         j = list(raw.iloc[1]).index("310 - Stockport")
         raw[raw.shape[1]] = raw[j]
         with pytest.raises(DataError, match="a council has two columns") as e:
-            S.parse_ascfr_2014_15(raw, file=f)
+            FR.parse_ascfr_2014_15(raw, file=f)
         _error(e, f.name, 2)
         assert e.value.value == "310 - Stockport"
     else:
         i = int(np.flatnonzero((raw[2] == "Physical support").to_numpy())[0])
         raw.iat[i, 2] = "Physical supports"
         with pytest.raises(DataError, match="unknown support reason") as e:
-            S.parse_ascfr_2014_15(raw, file=f)
+            FR.parse_ascfr_2014_15(raw, file=f)
         _error(e, f.name, i + 1, "Summary")
 
 
@@ -425,7 +350,7 @@ def test_ascfr_2016_17_more_bad_input(case: str, tmp_path: Path, monkeypatch: py
     path = _write_csv(df, tmp_path / "ASCFR_2016-17_Totals.csv")
     _redirect(monkeypatch, "ascfr_2016_17_totals", path)
     with pytest.raises(DataError) as e:
-        S.load_ascfr_2016_17()
+        FR.load_ascfr_2016_17()
     _error(e, path.name, *expect)
 
 
@@ -470,7 +395,7 @@ def test_activity_more_bad_input(case: str, tmp_path: Path) -> None:
 def test_ascof_open_data_more_bad_input(case: str, tmp_path: Path) -> None:
     """Kirklees' rows of the 2020-21 open data as CSV: 'Measure Value' renamed; an ONS code no council has; a
     non-numeric value; the header row moved down (a title above it) -- one DataError each."""
-    raw = read_sheet(sources.get(AS.SOURCE_OPEN).path, 0, header=0)
+    raw = read_sheet(sources.get(AF.SOURCE_OPEN).path, 0, header=0)
     part = raw[raw["ONS Code"] == "E08000034"].astype(str).reset_index(drop=True)
     path = tmp_path / "open.csv"
     if case == "renamed":
@@ -488,7 +413,7 @@ def test_ascof_open_data_more_bad_input(case: str, tmp_path: Path) -> None:
     if case == "layout":
         path.write_text("Measures from the ASCOF\n" + path.read_text())
     with pytest.raises(DataError) as e:
-        AS.load_open_data(path)
+        AF.load_open_data(path)
     _error(e, path.name, *expect)
 
 
@@ -497,7 +422,7 @@ def test_ascof_open_data_more_bad_input(case: str, tmp_path: Path) -> None:
 def test_oflog_more_bad_input(case: str, tmp_path: Path) -> None:
     """The first 30 Oflog rows: a council code not in the reference table; a non-numeric value; a council
     outside its years (Bournemouth in 2022-23) -- one DataError each."""
-    raw = read_csv_raw(sources.get(AS.SOURCE_OFLOG).path, nrows=30, keep_default_na=False, na_values=[])
+    raw = read_csv_raw(sources.get(AF.SOURCE_OFLOG).path, nrows=30, keep_default_na=False, na_values=[])
     if case == "unknown_code":
         raw.loc[6, "Local authority code"] = "E06000099"
         expect = (8, "gss_code")
@@ -509,7 +434,7 @@ def test_oflog_more_bad_input(case: str, tmp_path: Path) -> None:
         expect = (8, "gss_code")
     path = _write_csv(raw, tmp_path / "oflog.csv")
     with pytest.raises(DataError) as e:
-        AS.load_oflog(path)
+        AF.load_oflog(path)
     _error(e, path.name, *expect)
 
 
@@ -619,72 +544,13 @@ def test_deprivation_bad_input(iod_sheets: dict[str, pd.DataFrame], case: str) -
 def test_population_duplicated_council_in_a_real_sheet() -> None:
     """The mid-2021 persons sheet (in memory) with Stockport's row repeated: one DataError at the repeat."""
     path = sources.path("mye_2021")
-    sheet = P.find_sheet(sheet_names(path), "persons", file=path)
+    sheet = PF.find_sheet(sheet_names(path), "persons", file=path)
     raw = read_sheet(path, sheet)
     row = int(np.flatnonzero((raw.iloc[:, 0] == STOCKPORT).to_numpy())[0])
     dup = pd.concat([raw.iloc[: row + 1], raw.iloc[[row]], raw.iloc[row + 1:]], ignore_index=True)
     with pytest.raises(DataError, match="the same area code appears twice") as e:
-        P.parse_mye_sheet(dup, file=path, sheet=sheet)
+        PF.parse_mye_sheet(dup, file=path, sheet=sheet)
     _error(e, path.name, row + 2, "Code")
-
-
-@pytest.mark.parametrize("case", ["renamed", "unknown_region", "unknown_link", "layout", "non_numeric",
-                                  "truncated"])
-def test_councils_reference_bad_input(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Mangled copies of the committed councils.csv (in tmp_path): a renamed column; a region code not in
-    regions.csv; a successor code not in the table; a title line above the header; a CASSR code that is not
-    three digits; the file cut in the middle of a record -- one DataError each."""
-    lines = councils.COUNCILS_CSV.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
-    text = None
-    if case == "truncated":
-        full = councils.COUNCILS_CSV.read_text(encoding="utf-8")
-        start = full.index("\n", len(full) // 2) + 1  # a record's third field onwards lost
-        text = full[: full.index(",", full.index(",", start) + 1) + 1]
-        expect = (text.count("\n") + 1, None)
-    elif case == "non_numeric":
-        lines[1] = lines[1].replace(",111,", ",1l1,")  # Hartlepool's CASSR code with a letter l
-        expect = (2, "cassr_code")
-    elif case == "renamed":
-        lines[0] = lines[0].replace("region_code", "region")
-        expect = (1, "region_code")
-    elif case == "unknown_region":
-        lines[3] = lines[3].replace("E12000001", "E12000099")
-        expect = (4, "region_code")
-    elif case == "unknown_link":
-        i = next(k for k, ln in enumerate(lines) if ln.startswith("E06000028,"))  # Bournemouth -> BCP
-        lines[i] = lines[i].replace("E06000058", "E06000098")
-        expect = (i + 1, "successor_codes")
-    else:
-        lines.insert(0, "Councils with adult social services responsibility")
-        expect = (1, header[0])
-    bad = tmp_path / "councils.csv"
-    bad.write_text(text if text is not None else "\n".join(lines) + "\n", encoding="utf-8")
-    monkeypatch.setattr(councils, "COUNCILS_CSV", bad)
-    with pytest.raises(DataError) as e:
-        councils._build_councils()
-    err = _error(e, "councils.csv", *expect)
-    assert err.column is not None
-
-
-def test_council_names_unknown_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A copy of the committed name variants with a code that no council or region has: one DataError at its
-    row, column gss_code."""
-    lines = councils.NAMES_CSV.read_text(encoding="utf-8").splitlines()
-    lines[5] = re.sub(r"E\d{8}", "E06000099", lines[5], count=1)
-    bad = tmp_path / "council_name_variants.csv"
-    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    monkeypatch.setattr(councils, "NAMES_CSV", bad)
-    with pytest.raises(DataError, match="code not in councils.csv or regions.csv") as e:
-        councils._build_names()
-    _error(e, bad.name, 6, "gss_code")
-
-
-def test_councils_reference_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The committed councils.csv absent: MissingDataError naming it."""
-    monkeypatch.setattr(councils, "COUNCILS_CSV", tmp_path / "councils.csv")
-    with pytest.raises(MissingDataError, match="councils.csv is missing"):
-        councils._build_councils()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -719,7 +585,7 @@ def _check_cell(parse, base: pd.DataFrame, *, row: int, column: str, text: str, 
 
 @pytest.fixture(scope="module")
 def ro3_base(ro3_sheet: pd.DataFrame) -> pd.DataFrame:
-    return S.parse_ro3(ro3_sheet, "2024-25", file=Path("ro3.ods"), sheet="RO3_LA_Data_2024-25")
+    return RO3.parse_ro3(ro3_sheet, "2024-25", file=Path("ro3.ods"), sheet="RO3_LA_Data_2024-25")
 
 
 @pytest.mark.national
@@ -734,13 +600,13 @@ def test_fuzz_ro3_cells(ro3_sheet: pd.DataFrame, ro3_base: pd.DataFrame, pick: i
     assert len(cols) > 100
     i, j = int(rows[pick % len(rows)]), cols[(pick // 7) % len(cols)]
     df.iat[i, j] = text
-    _check_cell(lambda: S.parse_ro3(df, "2024-25", file=Path("ro3.ods"), sheet="RO3_LA_Data_2024-25"), ro3_base,
+    _check_cell(lambda: RO3.parse_ro3(df, "2024-25", file=Path("ro3.ods"), sheet="RO3_LA_Data_2024-25"), ro3_base,
                 row=i + 1, column=str(df.iat[codes_row, j]), text=text, value_col="value_gbp_k")
 
 
 @pytest.fixture(scope="module")
 def ascfr_1415_base(ascfr_1415_raw: pd.DataFrame) -> pd.DataFrame:
-    return S.parse_ascfr_2014_15(ascfr_1415_raw, file=Path("exp.csv"))
+    return FR.parse_ascfr_2014_15(ascfr_1415_raw, file=Path("exp.csv"))
 
 
 @pytest.mark.national
@@ -750,12 +616,12 @@ def test_fuzz_ascfr_2014_15_cells(ascfr_1415_raw: pd.DataFrame, ascfr_1415_base:
     """A council's cell on a real 2014-15 line (a loaded measure, first appearance) replaced by arbitrary text
     (in memory)."""
     raw = ascfr_1415_raw.copy()
-    lines = np.flatnonzero(raw[4].isin(list(S.ASCFR_1415_MEASURES)).to_numpy()
+    lines = np.flatnonzero(raw[4].isin(list(FR.ASCFR_1415_MEASURES)).to_numpy()
                            & raw[0].isin(["Long term", "Short term"]).to_numpy())
     councils_cols = [j for j, h in enumerate(raw.iloc[1]) if re.match(r"^\d{3}\s*-", str(h))]
     i, j = int(lines[pick % len(lines)]), councils_cols[(pick // 11) % len(councils_cols)]
     raw.iat[i, j] = text
-    _check_cell(lambda: S.parse_ascfr_2014_15(raw, file=Path("exp.csv")), ascfr_1415_base, row=i + 1,
+    _check_cell(lambda: FR.parse_ascfr_2014_15(raw, file=Path("exp.csv")), ascfr_1415_base, row=i + 1,
                 column=str(raw.iat[1, j]), text=text, value_col="value_gbp_k")
 
 
@@ -784,11 +650,11 @@ def test_fuzz_deprivation_cells(iod_sheets: dict[str, pd.DataFrame], iod_base: d
 def test_fuzz_oflog_cells(tmp_path_factory: pytest.TempPathFactory, pos: int, col: str, text: str) -> None:
     """A cell of one of the first 30 real Oflog rows replaced by arbitrary text (in tmp_path): the loader parses
     it or raises one DataError naming that row (or the row's derived column)."""
-    raw = read_csv_raw(sources.get(AS.SOURCE_OFLOG).path, nrows=30, keep_default_na=False, na_values=[])
+    raw = read_csv_raw(sources.get(AF.SOURCE_OFLOG).path, nrows=30, keep_default_na=False, na_values=[])
     raw.loc[pos, col] = text
     path = _write_csv(raw, tmp_path_factory.mktemp("oflog") / "oflog.csv")
     try:
-        out = AS.load_oflog(path)
+        out = AF.load_oflog(path)
     except DataError as exc:
         assert Path(str(exc.file)).name == "oflog.csv"
         assert exc.row == pos + 2 or (exc.row is None and col == "Financial year"), str(exc)
@@ -805,31 +671,12 @@ def test_fuzz_oflog_cells(tmp_path_factory: pytest.TempPathFactory, pos: int, co
 # the data dictionary documents every column of every built table
 # ------------------------------------------------------------------------------------------------
 
-_SECTION = re.compile(r"^## (.+?)(?: \(|$)", re.MULTILINE)
-_BLOCK = re.compile(r"^\*\*([a-z_]+)\*\* --", re.MULTILINE)
-
-
-def _dictionary_sections() -> dict[str, str]:
-    """Table name -> its part of docs/data_dictionary.md: the ``**table** --`` block where a section documents
-    several tables, else the whole ``## table (module)`` section."""
-    text = (DOCS / "data_dictionary.md").read_text(encoding="utf-8")
-    heads = list(_SECTION.finditer(text))
-    out = {}
-    for k, m in enumerate(heads):
-        body = text[m.end(): heads[k + 1].start() if k + 1 < len(heads) else len(text)]
-        blocks = list(_BLOCK.finditer(body))
-        for name in re.split(r",\s*", m.group(1)):
-            out[name.strip()] = body
-        for n, b in enumerate(blocks):
-            out[b.group(1)] = body[b.start(): blocks[n + 1].start() if n + 1 < len(blocks) else len(body)]
-    return out
-
-
 @pytest.mark.national
-def test_data_dictionary_documents_every_column(built_tables: dict[str, str]) -> None:
+def test_data_dictionary_documents_every_column(built_tables: dict[str, str],
+                                               data_dictionary: dict[str, str]) -> None:
     """Each column of each built table (national, reference and council report) appears (as `column`) in the
     dictionary's section for that table."""
-    sections = _dictionary_sections()
+    sections = data_dictionary
     council_section = sections.get("Council report tables", "")
     missing = []
     for name, spec in tables.discover().items():
@@ -842,11 +689,3 @@ def test_data_dictionary_documents_every_column(built_tables: dict[str, str]) ->
             if f"`{col}`" not in where:
                 missing.append(f"{name}.{col}")
     assert not missing, f"columns not in docs/data_dictionary.md: {missing}"
-
-
-def test_dictionary_sections_parse() -> None:
-    """The dictionary's section headings name the tables (the parser the test above relies on)."""
-    sections = _dictionary_sections()
-    for name in ("councils", "council_names", "population", "population_sya", "ascof", "spend", "activity",
-                 "comparators", "deprivation", "deflators", "oflog_asc", "ascof_measures"):
-        assert name in sections

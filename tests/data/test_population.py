@@ -1,8 +1,9 @@
 """Tests of helpers.data.national.population (ONS mid-year estimates, MYE2).
 
 National tests reproduce figures published in the files themselves (England, a region, Stockport) and
-check the tables' internal arithmetic (bands, sexes, councils -> regions -> England). Tests without the
-national mark use small synthetic grids, only for layouts and edge cases, and say so.
+check the tables' internal arithmetic (bands, sexes, councils -> regions -> England). The tests on small
+synthetic grids (layouts and edge cases) are in ``tests/unit/data/national/test_population_files.py`` and
+``tests/unit/data/national/test_population.py``.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers.core.errors import DataError, MissingDataError
+from helpers.core import periods
+from helpers.core.errors import DataError
+from helpers.data.councils import ENGLAND
 from helpers.data.national import population as P
+from helpers.data.national import population_files as PF
 
 # Published England "All ages" for each mid-year, as printed in each file's MYE2 persons sheet
 # (E92000001 row). Mid-2021 is the first Census-2021-based estimate.
@@ -33,126 +37,6 @@ COUNCIL_PREFIXES = ("E06", "E08", "E09", "E10")
 
 
 # ------------------------------------------------------------------------------------------------
-# Synthetic grids (layout only; numbers invented)
-# ------------------------------------------------------------------------------------------------
-
-
-def _grid(header_at: int = 2, ages_as: str = "int", last: object = 90, geography: bool = True,
-          rows: list[list[object]] | None = None) -> pd.DataFrame:
-    """A small MYE2-like sheet: title rows, a header at ``header_at`` and data rows (synthetic)."""
-    ages = [a if ages_as == "int" else str(a) if ages_as == "str" else float(a) for a in range(90)] + [last]
-    head = ["Code", "Name", *(["Geography"] if geography else []), "All ages", *ages]
-    width = len(head)
-    data = rows or [
-        ["E92000001", "ENGLAND", *(["Country"] if geography else []), 91 * 3, *[3] * 91],
-        ["E08000007", "Stockport", *(["Metropolitan District"] if geography else []), 91, *[1] * 91],
-        ["E08000008", "Tameside", *(["Metropolitan District"] if geography else []), 182, *[2] * 91],
-    ]
-    top = [["MYE2: a title", *[None] * (width - 1)]] + [[None] * width] * (header_at - 1)
-    return pd.DataFrame(top + [head] + data + [[None] * width, ["1. A footnote.", *[None] * (width - 1)]],
-                        dtype=object)
-
-
-def test_financial_year_convention():
-    """The financial year starting in the mid-year (hand-worked)."""
-    assert P.financial_year(2022) == "2022-23"
-    assert P.financial_year(2015) == "2015-16"
-    assert P.financial_year(1999) == "1999-00"
-
-
-@given(st.integers(min_value=1990, max_value=2098))
-def test_financial_year_property(y):
-    fy = P.financial_year(y)
-    assert int(fy[:4]) == y and (int(fy[:4]) + 1) % 100 == int(fy[5:])
-
-
-@pytest.mark.parametrize("header_at", [1, 3, 8])
-@pytest.mark.parametrize("ages_as, last", [("int", 90), ("str", "90+"), ("float", 90.0), ("str", " 90 + ")])
-@pytest.mark.parametrize("geography", [True, False])
-def test_parse_layouts(header_at, ages_as, last, geography):
-    """Header found by content whatever its row, label types and the Geography column (synthetic)."""
-    out = P.parse_mye_sheet(_grid(header_at, ages_as, last, geography), file="x.xls", sheet="s")
-    assert out["gss_code"].tolist() == ["E92000001", "E08000007", "E08000008"]
-    assert out["_row"].tolist() == [header_at + 2, header_at + 3, header_at + 4]
-    assert out[90].tolist() == [3.0, 1.0, 2.0]
-    assert out["all_ages"].tolist() == [273.0, 91.0, 182.0]
-    assert (out["geography"].notna().all()) == geography
-
-
-def test_parse_missing_age_column_names_it():
-    """A header without age 45 fails naming file, sheet, header row and the age (synthetic)."""
-    g = _grid(4)
-    g.iat[4, 4 + 45] = "forty-five"
-    with pytest.raises(DataError, match=r"x\.xls \[sheet 's'\], row 5, column '45': no column for age 45"):
-        P.parse_mye_sheet(g, file="x.xls", sheet="s")
-
-
-def test_parse_no_header():
-    g = _grid(2).iloc[3:]
-    with pytest.raises(DataError, match="no header row"):
-        P.parse_mye_sheet(g.reset_index(drop=True), file="x.xls", sheet="s")
-
-
-def test_parse_bad_code_and_duplicate_and_marker():
-    """Bad code, duplicated code, a suppression marker and a text value each fail at their cell (synthetic)."""
-    g = _grid(2)
-    g.iat[4, 0] = "Stockport?"
-    with pytest.raises(DataError, match=r"row 5, column 'Code': not a GSS code"):
-        P.parse_mye_sheet(g, file="x.xls")
-    g = _grid(2)
-    g.iat[5, 0] = "E08000007"
-    with pytest.raises(DataError, match=r"row 6, column 'Code': the same area code appears twice"):
-        P.parse_mye_sheet(g, file="x.xls")
-    g = _grid(2)
-    g.iat[4, 4 + 17] = "[c]"
-    with pytest.raises(DataError, match=r"row 5, column '17': population estimate not published \(suppressed\)"):
-        P.parse_mye_sheet(g, file="x.xls")
-    g = _grid(2)
-    g.iat[5, 4 + 90] = "lots"
-    with pytest.raises(DataError, match=r"row 6, column '90': not a number"):
-        P.parse_mye_sheet(g, file="x.xls")
-
-
-def test_parse_all_ages_mismatch():
-    """Published 'All ages' not equal to the sum of single years (a shifted column) fails (synthetic)."""
-    g = _grid(2)
-    g.iat[4, 3] = 92
-    with pytest.raises(DataError, match=r"row 5, column 'All ages': 'All ages' differs"):
-        P.parse_mye_sheet(g, file="x.xls")
-
-
-def test_find_sheet_variants():
-    assert P.find_sheet(["Contents", "MYE2-All", "MYE2 - Males"], "persons", file="f") == "MYE2-All"
-    assert P.find_sheet(["Persons UK", "Males UK", "Females UK "], "female", file="f") == "Females UK "
-    assert P.find_sheet(["MYE2 - All", "MYE2 - M", "MYE2 - F"], "male", file="f") == "MYE2 - M"
-    with pytest.raises(DataError, match="expected one MYE2 sheet of persons"):
-        P.find_sheet(["MYE1", "MYE3"], "persons", file="f")
-
-
-def test_age_bands_hand_worked():
-    """Bands from a hand-made single-year table: ages 0..90 with population = age (synthetic).
-
-    all = 0+1+...+90 = 4095; 18-64 = sum(18..64) = 1927; 65+ = sum(65..90) = 2015; 18+ = 3942;
-    85+ = 85+..+90 = 525.
-    """
-    sya = pd.DataFrame({"gss_code": "E08000007", "mid_year": 2022, "sex": "persons", "age": list(range(91)),
-                        "population": [float(a) for a in range(91)], "source_id": "mye_2022",
-                        "geography_vintage": "2023 boundaries"})
-    male = sya.assign(sex="male", population=1.0)
-    out = P.age_bands(pd.concat([sya, male]))
-    got = dict(zip(out["age_band"], out["population"], strict=True))
-    assert got == {"all": 4095.0, "18+": 3942.0, "18-64": 1927.0, "65+": 2015.0, "85+": 525.0}
-    assert out["year"].unique().tolist() == ["2022-23"]
-    assert out["age_band"].tolist() == ["all", "18+", "18-64", "65+", "85+"]
-
-
-def test_missing_file_is_missing_data_error(tmp_path, monkeypatch):
-    monkeypatch.setenv("ASC_NATIONAL_DIR", str(tmp_path))
-    with pytest.raises(MissingDataError, match="mye22final.xlsx"):
-        P.read_mye(2022)
-
-
-# ------------------------------------------------------------------------------------------------
 # Real files
 # ------------------------------------------------------------------------------------------------
 
@@ -162,14 +46,14 @@ def _raw(mid_year: int, sex: str = "persons") -> tuple[pd.DataFrame, str]:
     from helpers.data import sources
     from helpers.data.io import read_sheet, sheet_names
 
-    path = sources.path(P.SOURCE_IDS[mid_year])
-    sheet = P.find_sheet(sheet_names(path), sex, file=path)
+    path = sources.path(PF.SOURCE_IDS[mid_year])
+    sheet = PF.find_sheet(sheet_names(path), sex, file=path)
     return read_sheet(path, sheet), sheet
 
 
 @cache
 def _wide(mid_year: int, sex: str = "persons") -> pd.DataFrame:
-    return P.read_mye(mid_year, sex)
+    return PF.read_mye(mid_year, sex)
 
 
 @pytest.fixture(scope="module")
@@ -183,15 +67,15 @@ def tables_built():
 
 
 @pytest.mark.national
-@pytest.mark.parametrize("mid_year", sorted(P.SOURCE_IDS))
+@pytest.mark.parametrize("mid_year", sorted(PF.SOURCE_IDS))
 def test_england_total_reproduced(tables_built, mid_year):
     """England all ages = the published England cell = the sum of the councils, every mid-year."""
     _, pop = tables_built
     allb = pop[(pop.mid_year == mid_year) & (pop.age_band == "all")].set_index("gss_code")["population"]
     wide = _wide(mid_year)
-    published = wide.loc[wide.gss_code == P.ENGLAND, "all_ages"].item()
+    published = wide.loc[wide.gss_code == ENGLAND, "all_ages"].item()
     assert published == ENGLAND_ALL_AGES[mid_year]
-    assert allb[P.ENGLAND] == published
+    assert allb[ENGLAND] == published
     councils = allb[allb.index.str[:3].isin(COUNCIL_PREFIXES)]
     assert len(councils) == COUNCILS_PER_FILE[mid_year]
     assert councils.sum() == published
@@ -222,11 +106,11 @@ def test_bands_add_up(tables_built):
 
 
 @pytest.mark.national
-@pytest.mark.parametrize("mid_year", sorted(P.SOURCE_IDS))
+@pytest.mark.parametrize("mid_year", sorted(PF.SOURCE_IDS))
 def test_single_years_sum_to_published_all_ages(tables_built, mid_year):
     """Sum of single years (our 'all' band) = the file's own 'All ages' column, every area, both sexes."""
     sya, pop = tables_built
-    wide = pd.concat([_wide(mid_year, s) for s in P.SEXES])
+    wide = pd.concat([_wide(mid_year, s) for s in PF.SEXES])
     published = wide.set_index(["gss_code", "sex"])["all_ages"]
     ours = sya[sya.mid_year == mid_year].groupby(["gss_code", "sex"])["population"].sum()
     joined = pd.concat([ours, published], axis=1, join="inner")
@@ -235,7 +119,7 @@ def test_single_years_sum_to_published_all_ages(tables_built, mid_year):
 
 
 @pytest.mark.national
-@pytest.mark.parametrize("mid_year", sorted(P.SOURCE_IDS))
+@pytest.mark.parametrize("mid_year", sorted(PF.SOURCE_IDS))
 def test_councils_add_up_to_regions(tables_built, mid_year):
     """Sum of councils in each region (regions from helpers.data.councils) = the published region, each age."""
     from helpers.data import councils
@@ -248,7 +132,7 @@ def test_councils_add_up_to_regions(tables_built, mid_year):
     regions = d[d.gss_code.str.startswith("E12")].set_index(["gss_code", "age"])["population"]
     assert len(regions) == 9 * 91
     assert (summed.reindex(regions.index) == regions).all()
-    eng = d[d.gss_code == P.ENGLAND].set_index("age")["population"]
+    eng = d[d.gss_code == ENGLAND].set_index("age")["population"]
     assert (regions.groupby(level="age").sum() == eng).all()
 
 
@@ -271,7 +155,7 @@ def test_row_counts_and_no_missing(tables_built):
         assert df["population"].notna().all() and (df["population"] >= 0).all()
     assert sya.age.min() == 0 and sya.age.max() == 90
     assert pop.groupby("mid_year")["year"].unique().map(list).to_dict() == {
-        y: [P.financial_year(y)] for y in P.SOURCE_IDS
+        y: [periods.fy(y)] for y in PF.SOURCE_IDS
     }
     assert list(sya.columns) == ["gss_code", "mid_year", "sex", "age", "population", "source_id",
                                  "geography_vintage"]
@@ -347,7 +231,7 @@ def test_on_financial_year_councils(tables_built):
     for _year, part in fy[fy.age_band == "all"].groupby("year"):
         cs = part[part.gss_code.str[:3].isin(COUNCIL_PREFIXES)]
         if cs.population.notna().all():
-            assert cs.population.sum() == part.loc[part.gss_code == P.ENGLAND, "population"].item()
+            assert cs.population.sum() == part.loc[part.gss_code == ENGLAND, "population"].item()
 
 
 @pytest.mark.national
@@ -359,7 +243,7 @@ def test_latest_boundaries_series(tables_built):
     sya, _ = tables_built
     lat = tables.load("population_latest_boundaries")
     latest = set(councils.current("2023-24")["gss_code"])
-    assert len(lat) == (153 + 10) * 91 * len(P.SOURCE_IDS)
+    assert len(lat) == (153 + 10) * 91 * len(PF.SOURCE_IDS)
     for y, part in lat.groupby("mid_year"):
         cs = part[part.gss_code.isin(latest)]
         assert cs.gss_code.nunique() == 153
@@ -376,7 +260,7 @@ def test_latest_boundaries_series(tables_built):
         "E10000006": [*P.SUCCESSOR_COMPONENTS["E06000063"], *P.SUCCESSOR_COMPONENTS["E06000064"]],
     }
     checked = 0
-    for y in P.SOURCE_IDS:
+    for y in PF.SOURCE_IDS:
         w = _wide(y).set_index("gss_code")
         for county, parts in county_parts.items():
             if county in w.index:
@@ -392,7 +276,7 @@ def test_latest_boundaries_series(tables_built):
 @pytest.mark.national
 def test_read_speed():
     """All nine files (3 sheets each) read and parsed in a few seconds."""
-    P._read_mye_cached.cache_clear()
+    PF._read_mye_cached.cache_clear()
     t0 = time.perf_counter()
     sya = P.load_population_sya()
     seconds = time.perf_counter() - t0
@@ -408,9 +292,9 @@ def test_read_speed():
 def _real_snippet(mid_year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Header + the first 6 data rows of a real MYE2 sheet, and their parse (in memory only)."""
     raw, _ = _raw(mid_year)
-    lay = P.find_header(raw, file="real")
+    lay = PF.find_header(raw, file="real")
     snippet = raw.iloc[lay.row: lay.row + 7].reset_index(drop=True)
-    return snippet, P.parse_mye_sheet(snippet, file="real")
+    return snippet, PF.parse_mye_sheet(snippet, file="real")
 
 
 def _case(text: str, how: int) -> str:
@@ -431,10 +315,10 @@ def test_fuzz_header_detection_real_rows(mid_year, lead, case, age_style, plus, 
     the same numbers; the row numbers shift by the rows added."""
     snippet, expected = _real_snippet(mid_year)
     g = snippet.copy()
-    lay = P.find_header(g, file="real")
+    lay = PF.find_header(g, file="real")
     for col, text in ((lay.code, "Code"), (lay.name, "Name"), (lay.all_ages, "All ages")):
         g.iat[0, col] = _case(text, case)
-    for age, col in zip(P.AGES, lay.ages, strict=True):
+    for age, col in zip(PF.AGES, lay.ages, strict=True):
         lab: object = {"int": age, "str": str(age), "float": float(age)}[age_style]
         if age == 90 and plus:
             lab = "90+"
@@ -444,8 +328,8 @@ def test_fuzz_header_detection_real_rows(mid_year, lead, case, age_style, plus, 
     junk = pd.DataFrame([[f"note {i}" if i % 3 == 0 else None] + [None] * (g.shape[1] - 1) for i in range(lead)],
                         columns=g.columns)
     mangled = pd.concat([junk, g], ignore_index=True)
-    got = P.parse_mye_sheet(mangled, file="real")
-    cols = ["gss_code", "all_ages", *P.AGES]
+    got = PF.parse_mye_sheet(mangled, file="real")
+    cols = ["gss_code", "all_ages", *PF.AGES]
     pd.testing.assert_frame_equal(got[cols], expected[cols])
     assert (got["_row"] - expected["_row"] == lead).all()
 
@@ -461,12 +345,12 @@ def test_fuzz_header_detection_real_rows(mid_year, lead, case, age_style, plus, 
 def test_fuzz_bad_cell_located(mid_year, data_row, age, junk):
     """A non-number put in any real data cell fails naming that row and age column."""
     snippet, _ = _real_snippet(mid_year)
-    lay = P.find_header(snippet, file="real")
+    lay = PF.find_header(snippet, file="real")
     g = snippet.copy()
     g.iat[data_row, lay.ages[age]] = junk
     label = str(snippet.iat[0, lay.ages[age]]).strip()
     with pytest.raises(DataError, match=rf"row {data_row + 1}, column '{re.escape(label)}'"):
-        P.parse_mye_sheet(g, file="real")
+        PF.parse_mye_sheet(g, file="real")
 
 
 @pytest.mark.national
@@ -474,20 +358,11 @@ def test_fuzz_bad_cell_located(mid_year, data_row, age, junk):
 def test_fuzz_header_age_removed(mid_year, age):
     """A real header with one age label blanked fails naming that age."""
     snippet, _ = _real_snippet(mid_year)
-    lay = P.find_header(snippet, file="real")
+    lay = PF.find_header(snippet, file="real")
     g = snippet.copy()
     g.iat[0, lay.ages[age]] = None
     with pytest.raises(DataError, match=rf"row 1, column '{age}': no column for age {age}"):
-        P.parse_mye_sheet(g, file="real")
-
-
-def test_parse_thousands_separators_accepted():
-    """Numbers written as text, with spaces or thousands separators, parse (synthetic)."""
-    rows = [["E92000001", "ENGLAND", "Country", "1,820", *[20] * 91],
-            ["E08000007", "Stockport", "Metropolitan District", " 910 ", *["10"] * 91]]
-    out = P.parse_mye_sheet(_grid(2, rows=rows), file="x.xls")
-    assert out["all_ages"].tolist() == [1820.0, 910.0]
-    assert out[45].tolist() == [20.0, 10.0]
+        PF.parse_mye_sheet(g, file="real")
 
 
 @pytest.mark.national

@@ -4,8 +4,8 @@ National tests reproduce figures printed in the files themselves (RO3 England an
 ASC-FR 2016-17 England and regional rows, a council's values read off the files), check that each
 collection's detail lines add up to its published total, cross-check the 2014-15 expenditure file against
 the 2014-15 unit-cost file (a second publication of the same numbers), and re-derive the evidence for the
-ASC-FR 2016-17 key lookup. Tests without the national mark use small synthetic frames, only for the
-arithmetic of ``to_real_terms``, and say so.
+ASC-FR 2016-17 key lookup. The tests on small synthetic frames (the arithmetic of ``to_real_terms`` and
+``totals``) are in ``tests/unit/data/national/test_spend.py``.
 """
 
 from __future__ import annotations
@@ -21,10 +21,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers.core.errors import DataError, ParameterError
+from helpers.core.errors import DataError
 from helpers.data import sources
 from helpers.data.io import read_csv_raw, read_sheet
 from helpers.data.national import spend as S
+from helpers.data.national import spend_ascfr as FR
+from helpers.data.national import spend_ro3 as RO3
 
 ENGLAND = "E92000001"
 STOCKPORT = "E08000007"
@@ -47,45 +49,6 @@ def _value(df: pd.DataFrame, **where: str) -> float:
         sel = sel[sel[k] == v]
     assert len(sel) == 1, (where, len(sel))
     return float(sel["value_gbp_k"].iloc[0])
-
-
-# ------------------------------------------------------------------------------------------------
-# to_real_terms (synthetic deflator series: arithmetic only, numbers invented)
-# ------------------------------------------------------------------------------------------------
-
-_DEF = pd.DataFrame({"year": ["2021-22", "2022-23", "2023-24"], "gdp_deflator": [90.0, 100.0, 110.0]})
-
-
-def test_to_real_terms_hand_worked():
-    """Synthetic deflators 90 / 100 / 110: 99 in 2021-22 is 121 in 2023-24 prices (99 x 110 / 90)."""
-    df = pd.DataFrame({"year": ["2021-22", "2022-23", "2023-24", "2022-23"], "v": [99.0, 50.0, 7.0, np.nan]})
-    out = S.to_real_terms(df, "v", base_year="2023-24", deflators=_DEF)
-    assert out.iloc[0] == pytest.approx(121.0)
-    assert out.iloc[1] == pytest.approx(55.0)
-    assert out.iloc[2] == 7.0  # the base year is unchanged
-    assert np.isnan(out.iloc[3])  # missing stays missing
-    back = S.to_real_terms(df.assign(v=out, year="2023-24"), "v", base_year="2021-22", deflators=_DEF)
-    assert back.iloc[0] == pytest.approx(99.0)  # 121 in 2023-24 prices is 99 in 2021-22 prices
-
-
-@given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), st.sampled_from(list(_DEF["year"])),
-       st.sampled_from(list(_DEF["year"])))
-def test_to_real_terms_round_trip(x, year, base):
-    """Property: converting to a base year and back returns the cash value (synthetic deflators)."""
-    df = pd.DataFrame({"year": [year], "v": [x]})
-    real = S.to_real_terms(df, "v", base_year=base, deflators=_DEF)
-    again = S.to_real_terms(pd.DataFrame({"year": [base], "v": real.to_numpy()}), "v", base_year=year,
-                            deflators=_DEF)
-    assert again.iloc[0] == pytest.approx(x, rel=1e-12, abs=1e-9)
-
-
-def test_to_real_terms_unknown_years():
-    """A base year or a data year outside the series is a ParameterError (synthetic deflators)."""
-    df = pd.DataFrame({"year": ["2022-23"], "v": [1.0]})
-    with pytest.raises(ParameterError, match="base year '1999-00'"):
-        S.to_real_terms(df, "v", base_year="1999-00", deflators=_DEF)
-    with pytest.raises(ParameterError, match="2030-31"):
-        S.to_real_terms(pd.DataFrame({"year": ["2030-31"], "v": [1.0]}), "v", deflators=_DEF)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -276,7 +239,7 @@ def test_not_reported_values_kept_missing_with_reason(built):
     assert w.loc[w.line_type == "total", "value_status"].eq("reported").all()
     lines = w[w.line_type == "detail"]
     assert lines["value_gbp_k"].isna().all() and set(lines["value_status"]) == {"not_available"}
-    memo = s[(s.gss_code == ENGLAND) & (s.service_line == S._MEMO_LABEL)]
+    memo = s[(s.gss_code == ENGLAND) & (s.service_line == RO3._MEMO_LABEL)]
     assert set(memo["value_status"]) == {"not_available"} and len(memo) == 3
     assert not ((s.value_status != "reported") & s.value_gbp_k.notna()).any()
 
@@ -317,9 +280,9 @@ def test_2014_15_expenditure_matches_unit_cost_numerators(built):
 @pytest.mark.national
 def test_ascfr_key_lookup_covers_the_file():
     """Every key in the ASC-FR 2016-17 Totals file is in the committed lookup with an established label."""
-    keys = S.ascfr_keys()
+    keys = FR.ascfr_keys()
     t = read_csv_raw(sources.path("ascfr_2016_17_totals"))
-    for col in S.ASCFR_KEY_COLUMNS:
+    for col in FR.ASCFR_KEY_COLUMNS:
         present = set(pd.to_numeric(t[col], errors="coerce").dropna().astype(int))
         known = set(keys.loc[(keys.dimension == col) & (keys.status == "established"), "key"])
         assert present <= known, (col, present - known)
@@ -333,7 +296,7 @@ def test_ascfr_key_lookup_evidence_reproduced():
     t = t[t.CASSR_CODE.notna() & (t.DataType_KEY == "1")].copy()
     for c in ("GROSSCURRENTEXPENDITURE", "TOTALINCOME"):
         t[c] = pd.to_numeric(t[c])
-    p = S.load_ascfr_2014_15()
+    p = FR.load_ascfr_2014_15()
     gce = p[p.measure == "gross_current_expenditure"]
     def piv(df, col, values="GROSSCURRENTEXPENDITURE"):
         return df.pivot_table(index="GEOGRAPHY_CODE", columns=col, values=values, aggfunc="sum")
@@ -393,7 +356,7 @@ def ascfr_sample() -> pd.DataFrame:
 
 
 @pytest.mark.national
-@given(pos=st.integers(0, 39), col=st.sampled_from(list(S.ASCFR_MEASURES)),
+@given(pos=st.integers(0, 39), col=st.sampled_from(list(FR.ASCFR_MEASURES)),
        text=st.one_of(st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=8), st.sampled_from(["1,234.5", " 12 ", "[c]", "*", ":", "x", "..", "-3"])))
 def test_fuzz_ascfr_value_cells(ascfr_sample, tmp_path_factory, pos, col, text):
     """A value cell of a real row replaced by arbitrary text: either it parses (number or known marker,
@@ -408,11 +371,11 @@ def test_fuzz_ascfr_value_cells(ascfr_sample, tmp_path_factory, pos, col, text):
     _redirect(mp, "ascfr_2016_17_totals", path)
     try:
         try:
-            out = S.load_ascfr_2016_17()
+            out = FR.load_ascfr_2016_17()
         except DataError as exc:
             assert exc.row == pos + 2 and exc.column == col and Path(str(exc.file)).name == path.name
             return
-        got = out[(out._row == pos + 2) & (out.measure == S.ASCFR_MEASURES[col])]
+        got = out[(out._row == pos + 2) & (out.measure == FR.ASCFR_MEASURES[col])]
         assert len(got) == 1
         v, status = got["value_gbp_k"].iloc[0], got["value_status"].iloc[0]
         cleaned = text.strip().replace(",", "")
@@ -434,7 +397,7 @@ def test_ascfr_unknown_key_is_not_guessed(ascfr_sample, tmp_path, monkeypatch):
     df.to_csv(path, index=False)
     _redirect(monkeypatch, "ascfr_2016_17_totals", path)
     with pytest.raises(DataError) as e:
-        S.load_ascfr_2016_17()
+        FR.load_ascfr_2016_17()
     assert e.value.row == i + 2 and e.value.column == "SupportSetting_KEY" and "not established" in str(e.value)
 
 
@@ -455,19 +418,19 @@ def test_2014_15_bad_value_and_renamed_header(tmp_path, monkeypatch):
     path.write_text("\n".join(bad), encoding="cp1252")
     _redirect(monkeypatch, "pssex_2014_15_expenditure", path)
     with pytest.raises(DataError) as e:
-        S.load_ascfr_2014_15()
+        FR.load_ascfr_2014_15()
     assert (e.value.row, e.value.column, e.value.value) == (i + 1, "310 - Stockport", "12a")
     renamed = list(lines)
     renamed[1] = renamed[1].replace("Accounting category", "Accounting type")
     path.write_text("\n".join(renamed), encoding="cp1252")
     with pytest.raises(DataError, match="expected the first five columns") as e:
-        S.load_ascfr_2014_15()
+        FR.load_ascfr_2014_15()
     assert e.value.row == 2
     unknown = list(lines)
     unknown[1] = unknown[1].replace("310 - Stockport", "399 - Stockport")
     path.write_text("\n".join(unknown), encoding="cp1252")
     with pytest.raises(DataError, match="CASSR") as e:
-        S.load_ascfr_2014_15()
+        FR.load_ascfr_2014_15()
     assert e.value.row == 2 and e.value.value == "399 - Stockport"
 
 
@@ -508,7 +471,7 @@ def test_ro3_bad_input(ro3_2023_24_sheet, tmp_path, monkeypatch, case):
     _write_ro3(df, path)
     _redirect(monkeypatch, "ro3_2023_24", path)
     with pytest.raises(DataError) as e:
-        S.load_ro3("2023-24")
+        RO3.load_ro3("2023-24")
     err = e.value
     assert Path(str(err.file)).name == path.name
     if case == "value":
@@ -528,7 +491,7 @@ def test_ro3_file_not_there(tmp_path, monkeypatch):
 
     monkeypatch.setenv("ASC_NATIONAL_DIR", str(tmp_path))
     with pytest.raises(MissingDataError, match="ASC_NATIONAL_DIR"):
-        S.load_ro3("2023-24")
+        RO3.load_ro3("2023-24")
 
 
 @pytest.mark.national
@@ -581,24 +544,6 @@ def test_totals_helper(built):
     assert t.groupby(["year", "collection"])["gss_code"].nunique().to_dict() == {
         ("2014-15", "ASC-FR"): 152, ("2016-17", "ASC-FR"): 161, ("2022-23", "RO3"): 153,
         ("2023-24", "RO3"): 154, ("2024-25", "RO3"): 154}
-
-
-def test_totals_helper_synthetic():
-    """Synthetic spend rows (invented numbers): a published total wins; otherwise detail lines are summed,
-    and one unreported line makes the sum not_available."""
-    rows = [
-        ("E1", "RO3", "total", 10.0, "reported"), ("E1", "RO3", "detail", 4.0, "reported"),
-        ("E1", "RO3", "detail", 6.0, "reported"),
-        ("E2", "ASC-FR", "detail", 1.5, "reported"), ("E2", "ASC-FR", "detail", 2.5, "reported"),
-        ("E2", "ASC-FR", "memorandum", 99.0, "reported"),
-        ("E3", "ASC-FR", "detail", 1.0, "reported"), ("E3", "ASC-FR", "detail", np.nan, "suppressed"),
-    ]
-    df = pd.DataFrame(rows, columns=["gss_code", "collection", "line_type", "value_gbp_k", "value_status"]).assign(
-        year="2016-17", measure="total_expenditure")
-    t = S.totals(df).set_index("gss_code")
-    assert t.loc["E1", "value_gbp_k"] == 10.0 and t.loc["E1", "basis"] == "published_total"
-    assert t.loc["E2", "value_gbp_k"] == 4.0 and t.loc["E2", "basis"] == "sum_of_detail_lines"
-    assert np.isnan(t.loc["E3", "value_gbp_k"]) and t.loc["E3", "value_status"] == "not_available"
 
 
 @pytest.mark.national

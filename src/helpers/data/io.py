@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from python_calamine import CalamineWorkbook
 
 from helpers.core.errors import DataError, MissingDataError
 from helpers.core.paths import relative
@@ -222,8 +223,6 @@ def read_sheet(
 
 def sheet_names(path: str | Path) -> list[str]:
     """Return the sheet names of a spreadsheet."""
-    from python_calamine import CalamineWorkbook
-
     path = require_file(path)
     try:
         return list(CalamineWorkbook.from_path(str(path)).sheet_names)

@@ -4,7 +4,8 @@ Data flows one way: raw files -> loaders (validate) -> ``data/processed/<name>.p
 
 A loader module declares its tables with :func:`register_table`. :func:`build` rebuilds a table only
 when something it depends on has changed: the sha256 of each input file, the source code of the loader
-module (and of the shared modules it relies on), and the state of the tables it reads. The state is kept
+module and of every ``helpers`` module it imports (:func:`code_modules`), and the state of the tables it
+reads. The state is kept
 in ``data/processed/_build_state.json``. Each table is written atomically; a table whose build fails
 keeps its previous version and the failure is reported.
 
@@ -17,6 +18,8 @@ import hashlib
 import importlib
 import inspect
 import json
+import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from helpers.core.errors import AscError, MissingDataError
 from helpers.core.paths import PROCESSED, processed_path, relative
@@ -31,7 +35,7 @@ from helpers.data.io import atomic_write_parquet, atomic_write_text, sha256_file
 
 #: Modules that register tables, in build order (a module's tables may read earlier tables).
 TABLE_MODULES: tuple[str, ...] = (
-    "helpers.data.councils",
+    "helpers.data.councils.build",
     "helpers.data.national.population",
     "helpers.data.national.ascof",
     "helpers.data.national.spend",
@@ -101,9 +105,30 @@ def discover() -> dict[str, TableSpec]:
     return REGISTRY
 
 
+def code_modules(names: list[str]) -> list[str]:
+    """The ``helpers`` modules whose code a table's build runs: ``names`` and what they import, transitively.
+
+    Read from each module's namespace (imported modules, and the modules of imported functions and classes), so
+    a loader split into a reading module and a building module is covered as a whole.
+    """
+    seen: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        mod = sys.modules.get(name) or importlib.import_module(name)
+        for value in vars(mod).values():
+            used = value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", None)
+            if isinstance(used, str) and used.startswith("helpers.") and used not in seen:
+                todo.append(used)
+    return sorted(seen)
+
+
 def _module_hash(names: list[str]) -> str:
     h = hashlib.sha256()
-    for name in sorted(set(names)):
+    for name in code_modules(names):
         mod = importlib.import_module(name)
         src = Path(inspect.getfile(mod))
         h.update(name.encode())
@@ -111,7 +136,9 @@ def _module_hash(names: list[str]) -> str:
     return h.hexdigest()
 
 
-def _read_state() -> dict:
+def build_state() -> dict:
+    """The state of the last builds (``data/processed/_build_state.json``): per table its change key, row count
+    and the sha256 of each input file (``{table: {"key", "rows", "inputs"}}``); empty when there is none."""
     p = PROCESSED / STATE_FILE
     if p.is_file():
         try:
@@ -119,6 +146,10 @@ def _read_state() -> dict:
         except json.JSONDecodeError:
             return {}
     return {}
+
+
+#: Old private name of :func:`build_state`, kept until ``helpers.pipeline.run`` calls ``build_state``.
+_read_state = build_state
 
 
 def _order(names: list[str]) -> list[str]:
@@ -174,7 +205,7 @@ def build(names: list[str] | None = None, *, force: bool = False, progress: Call
     """
     discover()
     order = _order(names or list(REGISTRY))
-    state = _read_state()
+    state = build_state()
     results: list[BuildResult] = []
     status_of: dict[str, str] = {}
     for name in order:
@@ -278,8 +309,6 @@ def record_read(name: str) -> None:
     :func:`load` calls it; a module that keeps a table in a per-process cache (warm kernels run many
     notebooks) calls it on every use so that each notebook's manifest entry is complete.
     """
-    import os
-
     target = os.environ.get("ASC_READ_LOG")
     if target:
         try:
@@ -292,16 +321,6 @@ def record_read(name: str) -> None:
 def available(name: str) -> bool:
     """True if the processed table exists."""
     return processed_path(name).is_file()
-
-
-def input_hashes(names: list[str] | None = None) -> dict[str, str]:
-    """sha256 of every input file of the given tables, from the last build (for run manifests)."""
-    state = _read_state()
-    out: dict[str, str] = {}
-    for n, s in state.items():
-        if names is None or n in names:
-            out.update(s.get("inputs", {}))
-    return dict(sorted(out.items()))
 
 
 def overview() -> pd.DataFrame:
@@ -319,8 +338,6 @@ def overview() -> pd.DataFrame:
         row = {"table": name, "kind": spec.kind, "built": available(name), "rows": pd.NA,
                "first_year": None, "last_year": None, "areas": pd.NA, "description": spec.description}
         if row["built"]:
-            import pyarrow.parquet as pq
-
             record_read(name)
             p = processed_path(name)
             cols = set(pq.read_schema(p).names)
@@ -352,8 +369,6 @@ def coverage(gss_code: str) -> pd.DataFrame:
     for name in sorted(REGISTRY):
         if not available(name):
             continue
-        import pyarrow.parquet as pq
-
         cols = set(pq.read_schema(processed_path(name)).names)
         if "gss_code" not in cols:
             continue

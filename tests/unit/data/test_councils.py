@@ -1,24 +1,24 @@
-"""Tests of the council reference table (helpers.data.councils).
+"""Tests of the council reference table (helpers.data.councils), from the committed reference CSVs only.
 
-The reference CSVs are committed, so most tests need no national data. Tests marked ``national`` read
-every national file and check that each council code, CASSR code and name in it resolves, and that the
-set of councils in each year's files is exactly :func:`helpers.data.councils.current` for that year.
+The checks against every national file are in ``tests/data/test_councils.py``.
 """
 
 from __future__ import annotations
 
-import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers.core.errors import DataError, ParameterError
+from helpers.core import periods
+from helpers.core.errors import DataError, MissingDataError, ParameterError
 from helpers.data import councils as c
-from helpers.data import sources
-from helpers.data.io import read_csv_raw, read_sheet, sheet_names
+from helpers.data import tables
+from helpers.data.councils import build as council_tables
+from helpers.data.io import sha256_file
 
 COUNCIL_RE = re.compile(r"^E(06|08|09|10)\d{6}$")
 
@@ -90,16 +90,16 @@ def test_boundary_changes_are_linked_both_ways(old, new, year):
     assert new in o["successor_codes"].split(";")
     assert old in n["predecessor_codes"].split(";")
     assert n["first_year"] == year
-    assert c._next_year(o["last_year"]) == year  # no gap, no overlap
+    assert periods.next_fy(o["last_year"]) == year  # no gap, no overlap
 
 
 def test_links_are_symmetric_for_every_council():
     ref = c.reference().set_index("gss_code")
     for code, row in ref.iterrows():
-        for s in c._split(row["successor_codes"]):
-            assert code in c._split(ref.loc[s, "predecessor_codes"]), (code, s)
-        for p in c._split(row["predecessor_codes"]):
-            assert code in c._split(ref.loc[p, "successor_codes"]), (code, p)
+        for s in c.split_codes(row["successor_codes"]):
+            assert code in c.split_codes(ref.loc[s, "predecessor_codes"]), (code, s)
+        for p in c.split_codes(row["predecessor_codes"]):
+            assert code in c.split_codes(ref.loc[p, "successor_codes"]), (code, p)
 
 
 def test_current_code_follows_same_area_recodes_only():
@@ -231,173 +231,105 @@ def test_every_variant_resolves_to_its_own_code():
 
 
 def test_tables_build_and_validate(tmp_path, monkeypatch):
-    df = c._build_councils()
+    df = council_tables.build_councils()
     assert len(df) == len(c.reference())
-    names = c._build_names()
+    names = council_tables.build_names()
     assert "_row" not in names.columns and names["gss_code"].isin(
         set(df["gss_code"]) | set(c.regions()["region_code"])).all()
 
 
 # ------------------------------------------------------------------------------------------------
-# against every national file
+# the processed tables councils and council_names (helpers.data.councils.build): bad input, failed builds
+# (mangled copies of the committed reference files, in tmp_path)
 # ------------------------------------------------------------------------------------------------
 
-def _ro3(sid: str, header: int) -> pd.DataFrame:
-    p = sources.path(sid)
-    d = read_sheet(p, sheet_names(p)[-1])
-    d.columns = [str(x) for x in d.iloc[header]]
-    d = d.iloc[header + 1:]
-    return d[d["Class"].isin(["UA", "MD", "LB", "SC"]) & d["ONS Code"].astype(str).str.match(COUNCIL_RE)]
+
+def _error(exc: pytest.ExceptionInfo, name: str, row: int | None = None, column: str | None = None) -> DataError:
+    """The raised DataError names the file (by its name), and the row and column when given."""
+    err = exc.value
+    assert isinstance(err, DataError), err
+    assert Path(str(err.file).split(" [sheet")[0]).name == name, str(err)
+    if row is not None:
+        assert err.row == row, str(err)
+    if column is not None:
+        assert err.column == column, str(err)
+    return err
 
 
-def _assert_year(codes: set[str], year: str, what: str, allow_missing: set[str] = frozenset()) -> None:
-    expected = set(c.current(year)["gss_code"])
-    assert codes - expected == set(), f"{what}: codes not councils in {year}"
-    assert expected - codes == set(allow_missing), f"{what}: councils of {year} missing"
+def test_failed_reference_build_keeps_the_previous_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The committed reference tables too: a councils.csv with a duplicated council fails the build naming the
+    row, and the previous councils table stays (a mangled copy of the committed file, in tmp_path)."""
+    processed = tmp_path / "processed"
+    processed.mkdir()
+    monkeypatch.setattr(tables, "PROCESSED", processed)
+    monkeypatch.setattr(tables, "processed_path", lambda name: processed / f"{name}.parquet")
+    lines = c.COUNCILS_CSV.read_text(encoding="utf-8").splitlines()
+    bad = tmp_path / "councils.csv"
+    bad.write_text("\n".join([*lines, lines[7]]) + "\n", encoding="utf-8")
+    monkeypatch.setattr(council_tables, "COUNCILS_CSV", bad)
+    pd.DataFrame({"previous_version": [1]}).to_parquet(processed / "councils.parquet")
+    before = sha256_file(processed / "councils.parquet")
+    res = {r.name: r for r in tables.build(["councils"], force=True)}
+    assert res["councils"].status == "failed"
+    assert res["councils"].message.startswith(f"councils.csv, row {len(lines) + 1}, column 'gss_code': duplicate")
+    assert sha256_file(processed / "councils.parquet") == before
+    assert [p.name for p in processed.iterdir()] == ["councils.parquet"]
 
 
-@pytest.mark.national
-def test_ascof_and_oflog_council_codes_and_names_by_year():
-    a = read_csv_raw(sources.path("ascof_trend"))
-    a = a[a["Geographical Level"] == "Council"]
-    for year, g in a.groupby("Year"):
-        _assert_year(set(g["ONS Code"]), year, "ascof_trend")
-        got = c.resolve_names(g["Geographical Description"], file="ascof", column="Geographical Description",
-                              year=year)
-        assert (got == g["ONS Code"]).all()
-    o = read_csv_raw(sources.path("oflog_asc"))
-    for year, g in o.groupby("Financial year"):
-        _assert_year(set(g["Local authority code"]), year, "oflog_asc")
-        got = c.resolve_names(g["Local authority name"], file="oflog", column="Local authority name", year=year)
-        assert (got == g["Local authority code"]).all()
-    regions = c.resolve_names(o["Region"], file="oflog", column="Region", levels=("region",))
-    assert regions.str.startswith("E12").all()
+@pytest.mark.parametrize("case", ["renamed", "unknown_region", "unknown_link", "layout", "non_numeric",
+                                  "truncated"])
+def test_councils_reference_bad_input(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mangled copies of the committed councils.csv (in tmp_path): a renamed column; a region code not in
+    regions.csv; a successor code not in the table; a title line above the header; a CASSR code that is not
+    three digits; the file cut in the middle of a record -- one DataError each."""
+    lines = c.COUNCILS_CSV.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    text = None
+    if case == "truncated":
+        full = c.COUNCILS_CSV.read_text(encoding="utf-8")
+        start = full.index("\n", len(full) // 2) + 1  # a record's third field onwards lost
+        text = full[: full.index(",", full.index(",", start) + 1) + 1]
+        expect = (text.count("\n") + 1, None)
+    elif case == "non_numeric":
+        lines[1] = lines[1].replace(",111,", ",1l1,")  # Hartlepool's CASSR code with a letter l
+        expect = (2, "cassr_code")
+    elif case == "renamed":
+        lines[0] = lines[0].replace("region_code", "region")
+        expect = (1, "region_code")
+    elif case == "unknown_region":
+        lines[3] = lines[3].replace("E12000001", "E12000099")
+        expect = (4, "region_code")
+    elif case == "unknown_link":
+        i = next(k for k, ln in enumerate(lines) if ln.startswith("E06000028,"))  # Bournemouth -> BCP
+        lines[i] = lines[i].replace("E06000058", "E06000098")
+        expect = (i + 1, "successor_codes")
+    else:
+        lines.insert(0, "Councils with adult social services responsibility")
+        expect = (1, header[0])
+    bad = tmp_path / "councils.csv"
+    bad.write_text(text if text is not None else "\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(council_tables, "COUNCILS_CSV", bad)
+    with pytest.raises(DataError) as e:
+        council_tables.build_councils()
+    err = _error(e, "councils.csv", *expect)
+    assert err.column is not None
 
 
-@pytest.mark.national
-@pytest.mark.parametrize(("sid", "header", "year", "n"),
-                         [("ro3_2022_23", 11, "2022-23", 152), ("ro3_2023_24", 11, "2023-24", 153),
-                          ("ro3_2024_25", 6, "2024-25", 153)])
-def test_ro3_councils(sid, header, year, n):
-    d = _ro3(sid, header)
-    assert len(d) == n
-    _assert_year(set(d["ONS Code"]), year, sid)
-    got = c.resolve_names(d["Local authority"], file=sid, column="Local authority", year=year)
-    assert (got == d["ONS Code"]).all()
+def test_council_names_unknown_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A copy of the committed name variants with a code that no council or region has: one DataError at its
+    row, column gss_code."""
+    lines = c.NAMES_CSV.read_text(encoding="utf-8").splitlines()
+    lines[5] = re.sub(r"E\d{8}", "E06000099", lines[5], count=1)
+    bad = tmp_path / "council_name_variants.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(council_tables, "NAMES_CSV", bad)
+    with pytest.raises(DataError, match="code not in councils.csv or regions.csv") as e:
+        council_tables.build_names()
+    _error(e, bad.name, 6, "gss_code")
 
 
-@pytest.mark.national
-def test_ascfr_2016_17_codes_cassr_and_regions():
-    """ASC-FR 2016-17 has 151 councils: every CASSR but the Isles of Scilly (906 / E06000053)."""
-    for sid in ["ascfr_2016_17_totals", "ascfr_2016_17_activity", "ascfr_2016_17_additional"]:
-        d = read_csv_raw(sources.path(sid)).dropna(subset=["CASSR_CODE"])
-        _assert_year(set(d["GEOGRAPHY_CODE"]), "2016-17", sid, allow_missing={"E06000053"})
-        pairs = d[["CASSR_CODE", "GEOGRAPHY_CODE", "REGION_GO_CODE"]].drop_duplicates()
-        assert (c.cassr_to_gss(pairs["CASSR_CODE"], file=sid, column="CASSR_CODE") == pairs["GEOGRAPHY_CODE"]).all()
-        ref = c.reference().set_index("gss_code")
-        assert (ref.loc[pairs["GEOGRAPHY_CODE"], "region_code"].to_numpy() == pairs["REGION_GO_CODE"].to_numpy()).all()
-
-
-@pytest.mark.national
-def test_pssex_and_ascfr_2015_16_cassr_headers_and_names():
-    for sid in ["pssex_2014_15_activity", "pssex_2014_15_bridging", "pssex_2014_15_expenditure",
-                "pssex_2014_15_unit_costs", "pssex_2014_15_volume_expenditure"]:
-        d = read_csv_raw(sources.path(sid), header=None, nrows=3)
-        labels = pd.Series([str(x) for x in d.iloc[1] if re.match(r"^\d{3} - ", str(x))])
-        codes = c.cassr_to_gss(labels, file=sid, column="header")
-        _assert_year(set(codes), "2014-15", sid)
-        names = c.resolve_names(labels.str.split(" - ", n=1).str[1], file=sid, column="header", year="2014-15")
-        assert (names == codes).all()
-    for sid in ["pssex_2013_14_activity", "pssex_2013_14_unit_costs"]:
-        d = read_csv_raw(sources.path(sid), header=None)
-        labels = d[0].dropna()
-        labels = labels[labels.str.match(r"^\d{3} - ")]
-        codes = c.cassr_to_gss(labels, file=sid, column="A")
-        _assert_year(set(codes), "2013-14", sid)
-        assert (c.resolve_names(labels.str.split(" - ", n=1).str[1], file=sid, column="A", year="2013-14")
-                == codes).all()
-    for sid, code_col, name_col in [("ascfr_2015_16_activity", "Council Code", "Council Name"),
-                                    ("ascfr_2015_16_additional", "Council Code", "Council Name"),
-                                    ("ascfr_2015_16_dpa_counts", "CASSR_CODE", "CASSR_NAME"),
-                                    ("ascfr_2015_16_dpa_values", "CASSR_CODE", "CASSR_NAME")]:
-        d = read_csv_raw(sources.path(sid))[[code_col, name_col]].drop_duplicates()
-        codes = c.cassr_to_gss(d[code_col], file=sid, column=code_col)
-        assert (c.resolve_names(d[name_col], file=sid, column=name_col, year="2015-16") == codes).all()
-        if "dpa" not in sid:
-            _assert_year(set(codes), "2015-16", sid)
-
-
-@pytest.mark.national
-def test_mye_and_iod_codes_and_names():
-    """Every MYE vintage's upper-tier areas are the councils of the financial year its geography serves;
-    IoD2015 has 152 upper-tier areas (2015 geography), IoD2019 151 (2019 geography: BCP and Dorset)."""
-    expected_year = {"mye_2015": "2015-16", "mye_2016": "2016-17", "mye_2017": "2017-18", "mye_2018": "2019-20",
-                     "mye_2019": "2020-21", "mye_2020": "2021-22", "mye_2021": "2021-22", "mye_2022": "2023-24",
-                     "mye_2023": "2023-24", "iod2015_upper_tier": "2015-16", "iod2019_upper_tier": "2019-20"}
-    for sid, year in expected_year.items():
-        p = sources.path(sid)
-        for sheet in sheet_names(p):
-            d = read_sheet(p, sheet, nrows=700)
-            hdr = next((i for i in range(min(30, len(d)))
-                        if any("code" in str(v).lower() for v in d.iloc[i])
-                        and any("name" in str(v).lower() for v in d.iloc[i])), None)
-            if hdr is not None:
-                break
-        head = [str(v).lower() for v in d.iloc[hdr]]
-        ci = next(i for i, v in enumerate(head) if "code" in v)
-        ni = next(i for i, v in enumerate(head) if "name" in v)
-        body = d.iloc[hdr + 1:]
-        code = body.iloc[:, ci].astype(str).str.strip()
-        keep = code.str.match(COUNCIL_RE)
-        _assert_year(set(code[keep]), year, sid)
-        got = c.resolve_names(body.iloc[:, ni][keep].astype(str), file=sid, column="name", year=year)
-        assert (got.to_numpy() == code[keep].to_numpy()).all()
-        areas = code.str.match(r"^E(12\d{6}|92000001)$")
-        if areas.any():
-            assert (c.resolve_names(body.iloc[:, ni][areas].astype(str), file=sid, column="name",
-                                    levels=("region", "england")).to_numpy() == code[areas].to_numpy()).all()
-
-
-@pytest.mark.national
-def test_comparator_files_codes_and_names():
-    nn = json.loads(sources.path("oflog_nearest_neighbours").read_text())
-    upper = {k: v for k, v in nn.items() if COUNCIL_RE.match(k)}
-    # Oflog's groups are on the 2021-22 / 2022-23 council geography (Cumbria, North Yorkshire and Somerset
-    # counties, not their 2023 successors)
-    _assert_year(set(upper), "2022-23", "oflog_nearest_neighbours")
-    for sid in ["trafford_cipfa2019", "trafford_cipfa2021", "trafford_cipfalga0724", "trafford_nhsennpg"]:
-        d = read_csv_raw(sources.path(sid))
-        assert d["area_code"].isin(c.reference()["gss_code"]).all()
-        assert (c.resolve_names(d["area_name"], file=sid, column="area_name", year="2021-22")
-                == d["area_code"]).all()
-
-
-@pytest.mark.national
-def test_activity_file_names_all_resolve():
-    """Every council and region name in the activity file resolves (its ``year`` is the year ending March);
-    the five council-type totals (``TOTAL Inner London`` ...) are not areas and are left to the loader."""
-    a = read_csv_raw(sources.path("activity_by_setting")).dropna(subset=["DH_GEOGRAPHY_NAME"])
-    a = a[["DH_GEOGRAPHY_NAME", "year"]].drop_duplicates()
-    totals = a["DH_GEOGRAPHY_NAME"].map(c.normalise_name).str.match(r"^total (inner|outer|metropolitan|shire|unitary)")
-    a = a[~totals]
-    fy = (a["year"].astype(int) - 1).astype(str) + "-" + (a["year"].astype(int) % 100).map("{:02d}".format)
-    got = c.resolve_names(a["DH_GEOGRAPHY_NAME"], file="activity", column="DH_GEOGRAPHY_NAME",
-                          year=fy.where(fy >= c.FIRST_YEAR, c.FIRST_YEAR),
-                          levels=("council", "region", "england"))
-    assert got.notna().all()
-    assert got[a["DH_GEOGRAPHY_NAME"].str.strip() == "Bedfordshire"].eq("E10000001").all()
-    assert set(got[a["DH_GEOGRAPHY_NAME"].str.strip() == "Dorset"]) == {"E10000009", "E06000059"}
-
-
-@pytest.mark.national
-def test_reference_checked_in_lists_are_true():
-    """The ``checked_in`` column names, for each council, files that really contain its GSS code."""
-    seen: dict[str, set[str]] = {}
-    a = read_csv_raw(sources.path("ascof_trend"))
-    seen["ascof_trend"] = set(a["ONS Code"].dropna())
-    seen["oflog_asc"] = set(read_csv_raw(sources.path("oflog_asc"))["Local authority code"])
-    seen["ascfr_2016_17_totals"] = set(read_csv_raw(sources.path("ascfr_2016_17_totals"))["GEOGRAPHY_CODE"].dropna())
-    for code, row in c.reference().set_index("gss_code").iterrows():
-        listed = set(c._split(row["checked_in"]))
-        for sid, codes in seen.items():
-            assert (sid in listed) == (code in codes), (code, sid)
+def test_councils_reference_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The committed councils.csv absent: MissingDataError naming it."""
+    monkeypatch.setattr(council_tables, "COUNCILS_CSV", tmp_path / "councils.csv")
+    with pytest.raises(MissingDataError, match="councils.csv is missing"):
+        council_tables.build_councils()

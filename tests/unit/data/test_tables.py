@@ -12,6 +12,7 @@ import pytest
 
 from helpers.core.errors import DataError, MissingDataError
 from helpers.data import tables
+from helpers.data.io import sha256_file
 
 
 @pytest.fixture
@@ -93,3 +94,21 @@ def test_cached_reads_once_while_unchanged_and_sees_a_rebuild(tmp_path, monkeypa
     os.utime(path, ns=(1, 1))
     assert len(tables.cached("t_cached")) == 3
     assert log.read_text().split() == ["t_cached"] * 3
+
+
+def test_build_state_records_each_tables_inputs(sandbox) -> None:
+    src, _ = sandbox
+    assert tables.build_state() == {}
+    tables.build()
+    state = tables.build_state()
+    assert set(state) == {"demo", "downstream"}
+    assert state["demo"]["rows"] == 2 and list(state["demo"]["inputs"].values()) == [sha256_file(src)]
+
+
+def test_change_key_covers_the_modules_a_loader_imports() -> None:
+    """A loader split into a reading and a building module: a change to either rebuilds its tables."""
+    tables.discover()
+    mods = tables.code_modules(["helpers.data.national.population"])
+    assert {"helpers.data.national.population", "helpers.data.national.population_files", "helpers.data.reading",
+            "helpers.data.councils.reference", "helpers.data.schemas.national", "helpers.core.periods"} <= set(mods)
+    assert not [m for m in mods if not m.startswith("helpers.")]

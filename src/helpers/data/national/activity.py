@@ -32,10 +32,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers.core import periods
 from helpers.core.errors import DataError
-from helpers.data import sources
+from helpers.data import councils, sources
 from helpers.data.io import parse_numbers, require_columns
-from helpers.data.national.reading import check_registered, raise_first, read_csv, registered_paths
+from helpers.data.reading import check_registered, raise_first, read_csv, registered_paths
+from helpers.data.schemas import ACTIVITY_SCHEMA, unique_key, validate
 from helpers.data.tables import TableSpec, register_table
 
 SOURCE_ID = "activity_by_setting"
@@ -56,11 +58,6 @@ ACTIVITY_COLUMNS = ["gss_code", "year", "support_setting", "provision", "value",
                     "percent_sector", "source_id"]
 
 
-def financial_year(file_year: int) -> str:
-    """File year (the year a financial year ends) -> ``'YYYY-YY'``: ``2001`` -> ``'2000-01'``."""
-    return f"{file_year - 1}-{file_year % 100:02d}"
-
-
 def unit_of(support_setting: str, year: str) -> tuple[str, str]:
     """Return ``(unit, age_band)`` of a setting in a financial year (see the module docstring).
 
@@ -69,7 +66,7 @@ def unit_of(support_setting: str, year: str) -> tuple[str, str]:
     ValueError
         A setting/year pair the compilation does not contain.
     """
-    start = int(year[:4])
+    start = periods.fy_start(year)
     if support_setting in ("residential", "nursing"):
         return "weeks", "65+"
     if support_setting == "home_care" and 2008 <= start <= 2013:
@@ -84,7 +81,7 @@ def unit_of(support_setting: str, year: str) -> tuple[str, str]:
 
 
 def _blank_setting(year: str) -> str | None:
-    start = int(year[:4])
+    start = periods.fy_start(year)
     if start in (2015, 2016):
         return "short_term_max_independence"
     if start >= 2017:
@@ -166,8 +163,6 @@ def load_activity(path: Path | None = None) -> pd.DataFrame:
         setting in a year where it has no established meaning, an unknown name, unnamed rows outside
         2016-17 (or that do not match ASC-FR), or a non-numeric value -- naming file, row and column.
     """
-    from helpers.data import councils
-
     path = path or sources.path(SOURCE_ID)
     df = read_csv(path, keep_default_na=False, na_values=[])
     require_columns(df, COLUMNS, file=path)
@@ -176,7 +171,7 @@ def load_activity(path: Path | None = None) -> pd.DataFrame:
         df[col] = df[col].astype(str).str.strip()
     raise_first(~df["year"].str.fullmatch(r"(19|20)\d{2}"), "not a 4-digit year", file=path, rows=df["_row"],
                 column="year", values=df["year"])
-    df["fy"] = df["year"].astype(int).map(financial_year)
+    df["fy"] = df["year"].astype(int).map(periods.fy_from_end_year)
     provision = df["ActivityProvision"].map(PROVISIONS)
     raise_first(provision.isna(), f"unknown provision (expected {sorted(PROVISIONS)})", file=path, rows=df["_row"],
                 column="ActivityProvision", values=df["ActivityProvision"])
@@ -215,8 +210,6 @@ def load_activity(path: Path | None = None) -> pd.DataFrame:
 
 def build_activity() -> pd.DataFrame:
     """Build the validated ``activity`` table (sorted by year, council, setting, provision)."""
-    from helpers.data.schemas import ACTIVITY_SCHEMA, unique_key, validate
-
     path = sources.path(SOURCE_ID)
     df = load_activity(path)
     unique_key(df, ["gss_code", "year", "support_setting", "provision"], table="activity", file=path)

@@ -31,7 +31,7 @@ import pandas as pd
 from helpers.core.errors import DataError, ParameterError
 from helpers.data import councils, schemas, sources
 from helpers.data.io import require_columns, require_file
-from helpers.data.national.reading import check_registered, raise_first, read_csv, registered_paths
+from helpers.data.reading import check_registered, raise_first, read_csv, registered_paths
 from helpers.data.tables import TableSpec, load, register_table
 
 #: Trafford's GSS code: the council whose CIPFA / NHS England groups are published here.
@@ -284,7 +284,7 @@ def comparator_group(
     lookup = code
     if name == OFLOG_GROUP and lookup not in set(table["gss_code"]):
         # a council recoded since the Oflog geography: use its old code's group
-        prev = [p for p in councils._split(councils.get(code)["previous_gss_codes"])]
+        prev = [p for p in councils.split_codes(councils.get(code)["previous_gss_codes"])]
         lookup = next((p for p in prev if p in set(table["gss_code"])), code)
     rows = table[(table["group"] == name) & (table["gss_code"] == lookup)]
     rows = rows.assign(_r=rows["rank"].fillna(99)).sort_values(["_r", "neighbour_gss_code"])

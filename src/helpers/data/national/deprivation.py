@@ -31,7 +31,7 @@ from helpers.core.errors import DataError
 from helpers.core.paths import relative
 from helpers.data import councils, schemas, sources
 from helpers.data.io import read_sheet
-from helpers.data.national.reading import (
+from helpers.data.reading import (
     check_registered,
     column_letter,
     long_rows,

@@ -1,6 +1,6 @@
-"""ONS mid-year population estimates (MYE2 tables): single year of age and the per-head age bands.
+"""The population tables (single years of age, age bands, latest boundaries) built from the ONS mid-year estimates.
 
-Two processed tables:
+The files are read by :mod:`helpers.data.national.population_files`. Three processed tables:
 
 ``population_sya``
     Population by single year of age (0..89, and 90 = "90 and over" as ONS publishes it) and sex
@@ -10,64 +10,40 @@ Two processed tables:
     and age, with the boundary set of the file (``geography_vintage``).
 ``population``
     Persons in the age bands the notebooks divide by (``all``, ``18+``, ``18-64``, ``65+``, ``85+``),
-    keyed by the financial year that *starts* in the mid-year (mid-2022 -> ``2022-23``; see
-    ``docs/methods.md``). Derived from ``population_sya``.
+    keyed by the financial year that *starts* in the mid-year (mid-2022 -> ``2022-23``:
+    :func:`helpers.core.periods.fy`; see ``docs/methods.md``). Derived from ``population_sya``.
+``population_latest_boundaries``
+    A derived continuous series: persons by single year of age, every mid-year on the latest councils.
 
-The nine files (mid-2015 .. mid-2023, ``population/`` in ``ASC_NATIONAL_DIR``) differ in layout: .xls or
-.xlsx, sheet names (``Persons UK``, ``MYE2 - All``, ``MYE2-All``, ``MYE2 - Persons``), the header row
-(row 3, 5 or 8), header labels (``CODE``/``Code``; ages as numbers or text, the last ``90`` or ``90+``),
-a ``Geography`` column in some years only, and row order (hierarchical, or grouped by geography type in
-mid-2022). The sheet is found by name and the header row by content (:func:`find_header`); any other
-layout fails with one :class:`~helpers.core.errors.DataError` naming file, sheet, row and column.
-
-Geography codes are kept as each file publishes them (a file's boundary set is the one in force when
-it was published, see :data:`GEOGRAPHY_VINTAGE`): old areas are never silently re-aggregated into new
-ones. Where a council's series breaks, :mod:`helpers.data.councils` says so.
+Geography codes are kept as each file publishes them: old areas are never silently re-aggregated into new
+ones (except in the derived series, which says how in ``basis``). Where a council's series breaks,
+:mod:`helpers.data.councils` says so.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from helpers.core import periods
 from helpers.core.errors import DataError
-from helpers.data import sources
-from helpers.data.io import parse_numbers, read_sheet, sheet_names
-from helpers.data.national.reading import check_registered, column_letter, registered_paths
+from helpers.data import councils, sources, tables
+from helpers.data.councils import ENGLAND
+from helpers.data.national.population_files import (
+    AGES,
+    BOUNDARY_YEAR,
+    GEOGRAPHY_VINTAGE,
+    MAX_AGE,
+    SEXES,
+    SOURCE_IDS,
+    read_mye,
+)
+from helpers.data.reading import check_registered, registered_paths
+from helpers.data.schemas import POPULATION_LATEST_SCHEMA, POPULATION_SCHEMA, POPULATION_SYA_SCHEMA, validate
 from helpers.data.tables import TableSpec, register_table
 
-#: Register id (``data/raw/sources.yml``) of the MYE file for each mid-year.
-SOURCE_IDS: dict[int, str] = {year: f"mye_{year}" for year in range(2015, 2024)}
-
-#: The financial year whose councils each file's boundary set matches (checked against
-#: :func:`helpers.data.councils.current` when the table is built). The files' notes say: mid-2015..2017
-#: "boundaries in place as of the reference year"; mid-2018 "as of April 2019" (file on 2019 codes);
-#: mid-2019 "as of April 2020"; mid-2020 and mid-2021 the boundaries after the April 2021 changes
-#: ("on 2021 geography"); mid-2022 and mid-2023 "boundaries in place as of April 2023".
-BOUNDARY_YEAR: dict[int, str] = {
-    2015: "2015-16",
-    2016: "2016-17",
-    2017: "2017-18",
-    2018: "2019-20",
-    2019: "2020-21",
-    2020: "2021-22",
-    2021: "2021-22",
-    2022: "2023-24",
-    2023: "2023-24",
-}
-#: The ``geography_vintage`` label of each file: the April of its boundary set.
-GEOGRAPHY_VINTAGE: dict[int, str] = {y: f"{fy[:4]} boundaries" for y, fy in BOUNDARY_YEAR.items()}
-
-#: The oldest single year of age published; ONS's last column is "90 and over".
-MAX_AGE = 90
-AGES: tuple[int, ...] = tuple(range(MAX_AGE + 1))
-#: Sexes read from the files (one MYE2 sheet each).
-SEXES: tuple[str, ...] = ("persons", "male", "female")
 #: Age bands of the ``population`` table: inclusive (first, last) single years; 90 means 90 and over.
 AGE_BANDS: dict[str, tuple[int, int]] = {
     "all": (0, MAX_AGE),
@@ -80,318 +56,6 @@ AGE_BANDS: dict[str, tuple[int, int]] = {
 #: authorities (E06, incl. Isles of Scilly), metropolitan districts (E08), London boroughs and the City
 #: of London (E09), counties (E10). Districts (E07) and metropolitan counties (E11) are left out.
 COUNCIL_PREFIXES: tuple[str, ...] = ("E06", "E08", "E09", "E10")
-REGION_PREFIX = "E12"
-ENGLAND = "E92000001"
-
-_GSS_ANY = re.compile(r"^[EKNSW]\d{8}$")
-#: Sheet names by sex, matched after lower-casing and removing spaces and hyphens.
-_SHEET_PATTERNS: dict[str, re.Pattern[str]] = {
-    "persons": re.compile(r"^(mye2(all|persons)|personsuk)$"),
-    "male": re.compile(r"^(mye2(m|males?)|malesuk)$"),
-    "female": re.compile(r"^(mye2(f|females?)|femalesuk)$"),
-}
-#: How many rows from the top of a sheet to search for the header.
-HEADER_SEARCH_ROWS = 40
-
-
-def financial_year(mid_year: int) -> str:
-    """Return the financial year that starts in ``mid_year`` (the project's denominator convention).
-
-    Examples
-    --------
-    >>> financial_year(2022)
-    '2022-23'
-    >>> financial_year(1999)
-    '1999-00'
-    """
-    return f"{mid_year}-{(mid_year + 1) % 100:02d}"
-
-
-def _norm(cell: object) -> str:
-    """Header text normalised for matching: lower case, single spaces, no footnote digits."""
-    if cell is None or (isinstance(cell, float) and np.isnan(cell)):
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        cell = int(cell)
-    text = re.sub(r"\s+", " ", str(cell)).strip().lower()
-    return text
-
-
-def _age_label(cell: object) -> int | None:
-    """The single year of age a header cell names (``0``, ``'45'``, ``45.0``, ``'90+'``), else ``None``."""
-    text = _norm(cell)
-    m = re.fullmatch(r"(\d{1,3})(\.0)?\s*(\+)?", text)
-    if not m:
-        return None
-    age = int(m.group(1))
-    if m.group(3) and age != MAX_AGE:
-        return None
-    return age if age <= MAX_AGE else None
-
-
-def find_sheet(names: list[str], sex: str, *, file: str | Path) -> str:
-    """Return the MYE2 sheet of ``sex`` among a workbook's sheet names.
-
-    Parameters
-    ----------
-    names
-        The workbook's sheet names.
-    sex
-        One of :data:`SEXES`.
-    file
-        For the error message.
-
-    Raises
-    ------
-    DataError
-        No sheet, or more than one, matches.
-    """
-    pattern = _SHEET_PATTERNS[sex]
-    hits = [n for n in names if pattern.match(re.sub(r"[\s\-]", "", n.lower()))]
-    if len(hits) != 1:
-        raise DataError(
-            f"expected one MYE2 sheet of {sex} (e.g. 'MYE2 - Persons', 'MYE2 - All', 'Persons UK'), "
-            f"found {len(hits)}; sheets are {names}",
-            file=file,
-        )
-    return hits[0]
-
-
-@dataclass(frozen=True)
-class HeaderLayout:
-    """Where the columns of an MYE2 sheet are (0-based positions in the raw cell grid)."""
-
-    row: int
-    code: int
-    name: int
-    all_ages: int
-    ages: tuple[int, ...]  # position of age 0, 1, ..., 90
-    geography: int | None = None
-
-
-def find_header(raw: pd.DataFrame, *, file: str | Path, sheet: str | None = None) -> HeaderLayout:
-    """Find the header row of an MYE2 sheet by its content.
-
-    The header is the first row (within :data:`HEADER_SEARCH_ROWS`) holding a ``Code`` cell; it must
-    also hold ``Name``, ``All ages`` and every single year of age 0..90 exactly once (the last may be
-    written ``90+``). Case, spacing and number-vs-text labels do not matter.
-
-    Parameters
-    ----------
-    raw
-        The sheet's cells as read with ``header=None``.
-    file, sheet
-        For the error message.
-
-    Returns
-    -------
-    HeaderLayout
-
-    Raises
-    ------
-    DataError
-        No header row, or a header without one of the expected labels (names the row and column).
-    """
-    top = raw.iloc[:HEADER_SEARCH_ROWS]
-    for r in range(len(top)):
-        labels = [_norm(v) for v in top.iloc[r].tolist()]
-        if "code" not in labels:
-            continue
-        excel_row = r + 1
-
-        def one(label: str, pattern: str, labels: list[str] = labels, excel_row: int = excel_row) -> int:
-            pos = [i for i, t in enumerate(labels) if re.fullmatch(pattern, t)]
-            if len(pos) != 1:
-                raise DataError(
-                    f"the header row has {len(pos)} {label!r} columns (expected 1)",
-                    file=file, sheet=sheet, row=excel_row, column=label,
-                )
-            return pos[0]
-
-        code = one("Code", r"code")
-        name = one("Name", r"name")
-        all_ages = one("All ages", r"all ages")
-        geo = [i for i, t in enumerate(labels) if re.fullmatch(r"geography\s*\d*", t)]
-        by_age: dict[int, int] = {}
-        for i, cell in enumerate(top.iloc[r].tolist()):
-            if i in (code, name, all_ages):
-                continue
-            age = _age_label(cell)
-            if age is None:
-                continue
-            if age in by_age:
-                raise DataError(
-                    f"age {age} appears twice in the header (columns {column_letter(by_age[age])} and {column_letter(i)})",
-                    file=file, sheet=sheet, row=excel_row, column=column_letter(i),
-                )
-            by_age[age] = i
-        missing = [a for a in AGES if a not in by_age]
-        if missing:
-            raise DataError(
-                f"no column for age {missing[0]} in the header ({len(missing)} of ages 0..{MAX_AGE} missing)",
-                file=file, sheet=sheet, row=excel_row, column=str(missing[0]),
-            )
-        positions = tuple(by_age[a] for a in AGES)
-        if list(positions) != sorted(positions) or positions[0] < all_ages:
-            raise DataError(
-                "age columns are not in order 0..90 after 'All ages'",
-                file=file, sheet=sheet, row=excel_row, column=column_letter(positions[0]),
-            )
-        return HeaderLayout(row=r, code=code, name=name, all_ages=all_ages, ages=positions,
-                            geography=geo[0] if len(geo) == 1 else None)
-    raise DataError(
-        f"no header row (a row with 'Code', 'Name', 'All ages' and ages 0..{MAX_AGE}) in the first "
-        f"{HEADER_SEARCH_ROWS} rows",
-        file=file, sheet=sheet,
-    )
-
-
-def parse_mye_sheet(raw: pd.DataFrame, *, file: str | Path, sheet: str | None = None) -> pd.DataFrame:
-    """Parse the cells of one MYE2 sheet into a wide table, every area, in file order.
-
-    Parameters
-    ----------
-    raw
-        The sheet's cells as read with ``header=None`` (any dtype).
-    file, sheet
-        For error messages.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``_row`` (spreadsheet row, 1-based), ``gss_code``, ``name``, ``geography`` (``None``
-        where the file has no such column), ``all_ages`` and one float column per age ``0``..``90``
-        (int column labels). Rows are every area with a GSS code (UK, nations, regions, counties,
-        districts), in the file's order.
-
-    Raises
-    ------
-    DataError
-        Header not found (see :func:`find_header`); a row in the data block without a valid GSS code; a
-        duplicated code; a value that is not a number (suppression markers included: population
-        estimates are never suppressed); published "All ages" differing from the sum of single years.
-    """
-    lay = find_header(raw, file=file, sheet=sheet)
-    body = raw.iloc[lay.row + 1:]
-    codes = body.iloc[:, lay.code].map(lambda v: "" if pd.isna(v) else str(v).strip())
-    valid = codes.str.match(_GSS_ANY.pattern)
-    if not valid.any():
-        raise DataError("no data rows with a GSS code under the header", file=file, sheet=sheet,
-                        row=lay.row + 2, column="Code")
-    last = int(np.flatnonzero(valid.to_numpy())[-1])
-    body, codes, valid = body.iloc[: last + 1], codes.iloc[: last + 1], valid.iloc[: last + 1]
-    rows = np.arange(lay.row + 2, lay.row + 2 + len(body))
-    num_cols = [lay.all_ages, *lay.ages]
-    nums_raw = body.iloc[:, num_cols]
-    blank = nums_raw.isna().all(axis=1) & (codes == "")
-    bad = ~valid & ~blank
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError("not a GSS code (a data row must start with a code such as E08000007)",
-                        file=file, sheet=sheet, row=int(rows[i]), column="Code", value=codes.iloc[i])
-    keep = valid.to_numpy()
-    body, codes, rows, nums_raw = body[keep], codes[keep], rows[keep], nums_raw[keep]
-    dup = codes.duplicated()
-    if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise DataError("the same area code appears twice", file=file, sheet=sheet, row=int(rows[i]),
-                        column="Code", value=codes.iloc[i])
-    labels = ["All ages", *[_norm(raw.iat[lay.row, c]) for c in lay.ages]]
-    values = _to_float(nums_raw, labels=labels, rows=rows, file=file, sheet=sheet)
-    sums = values[:, 1:].sum(axis=1)
-    off = np.flatnonzero(np.abs(sums - values[:, 0]) > 0.5)
-    if off.size:
-        i = int(off[0])
-        raise DataError(
-            f"'All ages' differs from the sum of single years ({sums[i]:.0f}): columns misaligned?",
-            file=file, sheet=sheet, row=int(rows[i]), column="All ages", value=values[i, 0],
-        )
-    out = pd.DataFrame(values, columns=["all_ages", *AGES])
-    geo = (body.iloc[:, lay.geography].map(lambda v: None if pd.isna(v) else str(v).strip()).to_numpy()
-           if lay.geography is not None else None)
-    out.insert(0, "geography", geo)
-    out.insert(0, "name", body.iloc[:, lay.name].map(lambda v: None if pd.isna(v) else str(v).strip()).to_numpy())
-    out.insert(0, "gss_code", codes.to_numpy())
-    out.insert(0, "_row", rows)
-    return out
-
-
-def _to_float(block: pd.DataFrame, *, labels: list[str], rows: np.ndarray, file: str | Path,
-              sheet: str | None) -> np.ndarray:
-    """Cells to a float matrix; on any non-number, locate it with :func:`helpers.data.io.parse_numbers`."""
-    try:
-        values = block.to_numpy(dtype=float)
-        if not np.isnan(values).any():
-            return values
-    except (TypeError, ValueError):
-        pass
-    coerced = block.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-    bad = np.isnan(coerced)
-    cols = sorted(np.flatnonzero(bad.any(axis=0)), key=lambda j: (int(np.argmax(bad[:, j])), int(j)))
-    for j in cols:  # the column with the first bad cell (in reading order) first
-        col = block.iloc[:, j].reset_index(drop=True)
-        nums, status = parse_numbers(col, file=file, column=labels[j], rows=rows, sheet=sheet)  # raises on text
-        notrep = np.flatnonzero((status != "reported").to_numpy())
-        if notrep.size:
-            i = int(notrep[0])
-            raise DataError(
-                f"population estimate not published ({status.iloc[i]}); MYE values are never suppressed",
-                file=file, sheet=sheet, row=int(rows[i]), column=labels[j], value=col.iloc[i],
-            )
-        coerced[:, j] = nums.to_numpy()  # e.g. "1,234" with a thousands separator
-    return coerced
-
-
-def read_mye(mid_year: int, sex: str = "persons") -> pd.DataFrame:
-    """Read one registered MYE file's MYE2 sheet for ``sex`` (every area, wide, in file order).
-
-    Parameters
-    ----------
-    mid_year
-        2015 .. 2023 (see :data:`SOURCE_IDS`).
-    sex
-        One of :data:`SEXES`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        As :func:`parse_mye_sheet`, plus ``mid_year``, ``sex`` and ``source_id``.
-
-    Raises
-    ------
-    MissingDataError
-        The file is not in ``ASC_NATIONAL_DIR``.
-    DataError
-        Unexpected layout or content.
-    """
-    if mid_year not in SOURCE_IDS:
-        raise KeyError(f"no MYE file registered for mid-{mid_year}; registered: {sorted(SOURCE_IDS)}")
-    if sex not in SEXES:
-        raise KeyError(f"sex must be one of {SEXES}, not {sex!r}")
-    src = sources.get(SOURCE_IDS[mid_year])
-    path = sources.path(src.id)
-    stat = path.stat()
-    wide = _read_mye_cached(str(path), stat.st_mtime_ns, stat.st_size)[sex].copy()
-    wide.insert(1, "mid_year", mid_year)
-    wide.insert(2, "sex", sex)
-    wide["source_id"] = src.id
-    return wide
-
-
-@lru_cache(maxsize=12)
-def _read_mye_cached(path: str, mtime_ns: int, size: int) -> dict[str, pd.DataFrame]:
-    """Parse a workbook's three MYE2 sheets once per process (keyed on the file's path, mtime and size), in one
-    read of the file: the tables ``population_sya`` and ``population_latest_boundaries`` read the same sheets
-    in one build."""
-    names = sheet_names(path)
-    sheets = {sex: find_sheet(names, sex, file=Path(path)) for sex in SEXES}
-    raw = read_sheet(path, list(sheets.values()))
-    out = {}
-    for sex, sheet in sheets.items():
-        wide = parse_mye_sheet(raw[sheet], file=Path(path), sheet=sheet)
-        wide.attrs["sheet"] = sheet
-        out[sex] = wide
-    return out
 
 
 def select_areas(wide: pd.DataFrame, mid_year: int, *, file: str | Path, sheet: str | None = None
@@ -408,8 +72,6 @@ def select_areas(wide: pd.DataFrame, mid_year: int, *, file: str | Path, sheet: 
         A council code that is not in the reference table or not a council with these boundaries
         (names its row), or a council or region of the reference table missing from the file.
     """
-    from helpers.data import councils
-
     prefix = wide["gss_code"].str[:3]
     is_council = prefix.isin(COUNCIL_PREFIXES)
     expected = set(councils.current(BOUNDARY_YEAR[mid_year])["gss_code"])
@@ -477,8 +139,6 @@ def load_population_sya(mid_years: list[int] | None = None, sexes: tuple[str, ..
         A file is missing; a file's layout or content is not as expected (names file, sheet, row and
         column); the councils do not add up to England.
     """
-    from helpers.data.schemas import POPULATION_SYA_SCHEMA, validate
-
     frames = []
     for year in mid_years or sorted(SOURCE_IDS):
         for sex in sexes:
@@ -533,7 +193,7 @@ def age_bands(sya: pd.DataFrame, bands: dict[str, tuple[int, int]] | None = None
         s = part.groupby(keys, sort=False, observed=True)["population"].sum(min_count=hi - lo + 1)
         frames.append(s.reset_index().assign(age_band=band))
     out = pd.concat(frames, ignore_index=True)
-    out["year"] = out["mid_year"].map(financial_year)
+    out["year"] = out["mid_year"].map(periods.fy)
     out["age_band"] = pd.Categorical(out["age_band"], categories=list(bands))
     out = out.sort_values(["mid_year", "gss_code", "age_band"], kind="stable").reset_index(drop=True)
     out["age_band"] = out["age_band"].astype(str)
@@ -542,9 +202,6 @@ def age_bands(sya: pd.DataFrame, bands: dict[str, tuple[int, int]] | None = None
 
 def load_population() -> pd.DataFrame:
     """Build the ``population`` table (age bands) from the processed ``population_sya`` table."""
-    from helpers.data import tables
-    from helpers.data.schemas import POPULATION_SCHEMA, validate
-
     return validate(age_bands(tables.load("population_sya")), POPULATION_SCHEMA)
 
 
@@ -580,15 +237,9 @@ def on_financial_year_councils(pop: pd.DataFrame | None = None) -> pd.DataFrame:
         per council of the financial year (plus regions and England) and band, sorted by year, code, band.
         ``basis`` is ``published`` or says how the figure was derived.
     """
-    from helpers.data import councils, tables
-
     if pop is None:
         pop = tables.load("population")
     ref = councils.reference().set_index("gss_code")
-
-    def split(v: object) -> list[str]:
-        return [c for c in str(v).split(";") if c] if isinstance(v, str) else []
-
     frames = []
     for (mid_year, year), part in pop.groupby(["mid_year", "year"], sort=True):
         have = set(part["gss_code"])
@@ -597,9 +248,9 @@ def on_financial_year_councils(pop: pd.DataFrame | None = None) -> pd.DataFrame:
         frames.append(keep.assign(population_status="reported", basis="published"))
         source_id = part["source_id"].iloc[0]
         for code in sorted(wanted - have):
-            succ = split(ref.at[code, "successor_codes"])
-            recoded = len(succ) == 1 and code in split(ref.at[succ[0], "previous_gss_codes"])
-            exact = bool(succ) and all(split(ref.at[s, "predecessor_codes"]) == [code] for s in succ)
+            succ = councils.split_codes(ref.at[code, "successor_codes"])
+            recoded = len(succ) == 1 and code in councils.split_codes(ref.at[succ[0], "previous_gss_codes"])
+            exact = bool(succ) and all(councils.split_codes(ref.at[s, "predecessor_codes"]) == [code] for s in succ)
             if succ and set(succ) <= have and (recoded or exact):
                 rows = part[part["gss_code"].isin(succ)]
                 summed = rows.groupby("age_band", sort=False)["population"].sum().reset_index()
@@ -631,7 +282,7 @@ LATEST_BOUNDARY_YEAR = "2023-24"
 #: (E07) and unitaries they were formed from, per the structural changes orders (The Bournemouth, Dorset
 #: and Poole (Structural Changes) Order 2018, SI 2018/648; The Northamptonshire (Structural Changes) Order
 #: 2020, SI 2020/156; The Cumbria (Structural Changes) Order 2022, SI 2022/331). Each county's districts
-#: are checked to add up to the county in every file that lists them (tests/test_population.py).
+#: are checked to add up to the county in every file that lists them (tests/data/test_population.py).
 SUCCESSOR_COMPONENTS: dict[str, tuple[str, ...]] = {
     # Bournemouth, Christchurch and Poole = Bournemouth UA + Poole UA + Christchurch district (Dorset)
     "E06000058": ("E06000028", "E06000029", "E07000048"),
@@ -670,15 +321,13 @@ def to_latest_boundaries(wide: pd.DataFrame, mid_year: int) -> pd.DataFrame:
     DataError
         A latest council that the file neither lists nor has the components of.
     """
-    from helpers.data import councils
-
     by_code = wide.set_index("gss_code")
     ref = councils.current(LATEST_BOUNDARY_YEAR).set_index("gss_code")
     regions = sorted(set(councils.regions()["region_code"]))
     ages = list(AGES)
     rows, basis, codes = [], [], []
     for code in [*ref.index, *regions]:
-        prev = [c for c in str(ref.at[code, "previous_gss_codes"] or "").split(";") if c] if code in ref.index else []
+        prev = councils.split_codes(ref.at[code, "previous_gss_codes"]) if code in ref.index else []
         old = [c for c in prev if c in by_code.index]
         if code in by_code.index:
             rows.append(by_code.loc[code, ages].to_numpy(dtype=float))
@@ -715,8 +364,6 @@ def load_population_latest_boundaries() -> pd.DataFrame:
         ``gss_code, mid_year, sex ('persons'), age, population, source_id, geography_vintage
         ('2023 boundaries (derived)' before mid-2022), basis``; sorted by mid-year, code, age.
     """
-    from helpers.data.schemas import POPULATION_LATEST_SCHEMA, validate
-
     frames = []
     for year in sorted(SOURCE_IDS):
         w = to_latest_boundaries(read_mye(year, "persons"), year)

@@ -1,5 +1,8 @@
-"""What every national loader does the same way: read a file whole, parse a block of published cells, point
-at the first bad row, and check that a table was built from the registered copy of each file.
+"""What every loader does the same way: read a file whole, parse a block of published cells, point at the
+first bad row, and check that a table was built from the registered copy of each file.
+
+Used by the council reference tables (:mod:`helpers.data.councils`) and every national loader
+(:mod:`helpers.data.national`).
 
 * :func:`read_csv` -- :func:`helpers.data.io.read_csv_raw` after checking that the file does not end in the middle
   of a record (a truncated download or copy): one :class:`~helpers.core.errors.DataError` naming the last row and
