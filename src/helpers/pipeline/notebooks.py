@@ -107,7 +107,8 @@ def prepare_parameters(path: Path, raw: dict[str, str] | None) -> dict[str, Any]
     """Check command-line parameters against the notebook's parameters cell and schema, before any kernel starts.
 
     Unknown names, values of the wrong type and values that break the notebook's schema
-    (:func:`helpers.pipeline.params.check`) are refused with one line.
+    (:func:`helpers.pipeline.params.check`) are refused with one line. A notebook without a schema (not a
+    report: the runner's test fixtures) gets the rules its parameters' names have in the reports' schemas.
 
     Returns
     -------
@@ -122,7 +123,8 @@ def prepare_parameters(path: Path, raw: dict[str, str] | None) -> dict[str, Any]
             raise ParameterError(f"notebook {path.stem} has no parameter {name!r}; its parameters are: {known}")
         p = declared[name]
         out[name] = params.coerce(name, value, p.type_name, p.default) if isinstance(value, str) else value
-    return params.check(notebook_name(path), **out)
+    name = notebook_name(path)
+    return params.check(name if name in params.SCHEMAS else None, **out)
 
 
 def notebook_title(path: Path) -> str:
