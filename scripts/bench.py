@@ -26,7 +26,7 @@ import nbformat
 
 from helpers.core.paths import ROOT
 from helpers.data import tables
-from helpers.pipeline import run
+from helpers.pipeline import execute, notebooks, outputs
 
 
 def _time(fn, repeat: int = 1) -> float:
@@ -64,18 +64,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         nb = _trivial(Path(tmp))
 
-        def job(mode: str, i: int) -> run.JobResult:
-            r = run.run_job(run.Job(str(nb), {"x": i}, f"{tmp}/{mode}{i}.ipynb", f"{tmp}/{mode}{i}.html",
-                                    mode=mode, html=False))
+        def job(mode: str, i: int) -> outputs.JobResult:
+            r = execute.run_job(execute.Job(str(nb), {"x": i}, f"{tmp}/{mode}{i}.ipynb",
+                                            f"{tmp}/{mode}{i}.html", mode=mode, html=False))
             assert r.status == "ok", r.error
             return r
 
         cold = statistics.median(job("cold", i).seconds for i in range(args.repeat))
         job("warm", 0)  # starts the kernel and does the imports once
         warm = statistics.median(job("warm", i + 1).seconds for i in range(args.repeat))
-        run.shutdown_warm_kernel()
+        execute.shutdown_warm_kernel()
         t0 = time.perf_counter()
-        run.export_html(Path(f"{tmp}/cold0.ipynb"), Path(f"{tmp}/x.html"))
+        outputs.export_html(Path(f"{tmp}/cold0.ipynb"), Path(f"{tmp}/x.html"))
         html = time.perf_counter() - t0
     print(f"notebook overhead, cold kernel:   {cold:6.2f} s  (kernel start + imports, plain papermill)")
     print(f"notebook overhead, warm kernel:   {warm:6.2f} s  (kept kernel, namespace reset)")
@@ -89,7 +89,7 @@ def main() -> None:
         proc = subprocess.run([str(Path(sys.executable).parent / "asc"), "run", "--quiet"], cwd=ROOT, env=env,
                               capture_output=True, text=True)
         total = time.perf_counter() - t0
-        n = len(run.list_notebooks())
+        n = len(notebooks.list_notebooks())
         state = "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {proc.stderr.strip()[-300:]}"
         print(f"make run on a warm environment:   {total:6.2f} s  ({n} notebooks; {state})")
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 
 from helpers.core.paths import NOTEBOOKS, OUTPUTS
-from helpers.pipeline import run
+from helpers.pipeline import execute, notebooks, outputs
 
 NOTEBOOK_NAMES = ("01_spend_benchmarking", "02_ascof_benchmarking")
 TRIVIAL = "import pandas, seaborn, statsmodels.api\nprint('ok')\n"
@@ -45,7 +45,8 @@ def floor_seconds(repeats: int = 3) -> float:
         for i in range(repeats):
             out = Path(tmp) / f"out{i}.ipynb"
             t0 = time.perf_counter()
-            res = run.run_job(run.Job(str(src), {}, str(out), str(out.with_suffix(".html")), mode="cold", html=False))
+            res = execute.run_job(execute.Job(str(src), {}, str(out), str(out.with_suffix(".html")), mode="cold",
+                                              html=False))
             if res.status != "ok":
                 raise SystemExit(f"trivial notebook failed: {res.error}")
             times.append(time.perf_counter() - t0)
@@ -67,16 +68,16 @@ def main(argv: list[str] | None = None) -> int:
 
     specs = []
     for name in NOTEBOOK_NAMES:
-        nb = run.find_notebook(name, NOTEBOOKS)
-        codes = run.batch_councils(nb)
+        nb = notebooks.find_notebook(name, NOTEBOOKS)
+        codes = notebooks.batch_councils(nb)
         if args.councils:
             codes = codes[: args.councils]
         specs += [(nb, {"council": c}) for c in codes]
-    run_dir = run.new_run_dir(OUTPUTS, "bench")
-    jobs = run.plan_jobs(specs, run_dir, batch=True, mode="warm")
+    run_dir = outputs.new_run_dir(OUTPUTS, "bench")
+    jobs = execute.plan_jobs(specs, run_dir, batch=True, mode="warm")
     t0 = time.perf_counter()
-    summary = run.execute(jobs, run_dir, workers=args.workers, progress=False,
-                          command="scripts/bench_benchmarking.py")
+    summary = execute.execute(jobs, run_dir, workers=args.workers, progress=False,
+                              command="scripts/bench_benchmarking.py")
     total = time.perf_counter() - t0
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"notebooks: {len(jobs)} ({len(summary.failed)} failed); workers: {args.workers}")

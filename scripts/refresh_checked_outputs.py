@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 
 from helpers.core.paths import NOTEBOOKS
-from helpers.pipeline import run
+from helpers.pipeline import execute, notebooks
 
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
 
@@ -24,8 +24,8 @@ CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
 def refresh(path: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / path.name
-        result = run.run_job(run.Job(str(path), {}, str(out), str(out.with_suffix(".html")), mode="cold",
-                                     html=False))
+        result = execute.run_job(execute.Job(str(path), {}, str(out), str(out.with_suffix(".html")), mode="cold",
+                                             html=False))
         if result.status != "ok":
             raise SystemExit(f"{path.name}: {result.error}")
         executed = nbformat.read(str(out), as_version=4)
@@ -47,7 +47,7 @@ def refresh(path: Path) -> None:
 
 
 def main(names: list[str]) -> None:
-    paths = [run.find_notebook(n) for n in names] if names else run.list_notebooks(NOTEBOOKS)
+    paths = [notebooks.find_notebook(n) for n in names] if names else notebooks.list_notebooks(NOTEBOOKS)
     for p in paths:
         refresh(Path(p))
 

@@ -1,24 +1,20 @@
 """Shared helpers for the adult social care (ASC) finance and performance notebooks.
 
-Import as ``import helpers`` from a notebook or a script. Modules are named by domain:
+Arranged by stage of the data flow; each stage imports only from the stages before it
+(``docs/architecture.md`` is the map, ``tests/unit/test_architecture.py`` holds the rules):
 
-Foundation
-    :mod:`helpers.core.paths` (the one place for paths; ``ASC_NATIONAL_DIR``), :mod:`helpers.core.errors` (one-line
-    errors naming file, row and column), :mod:`helpers.data.io` (spreadsheets, numbers with suppression markers,
-    atomic writes, hashes), :mod:`helpers.data.sources` (the register of national files; fetch and status),
-    :mod:`helpers.data.schemas` (pandera schemas), :mod:`helpers.data.tables` (registry, incremental build, ``load``),
-    :mod:`helpers.pipeline.params` (notebook parameter rules), :mod:`helpers.pipeline.run` (papermill runner, HTML, index,
-    manifest), :mod:`helpers.pipeline.cli` (the ``asc`` command), :mod:`helpers.reports.plots` (the one chart style),
-    :mod:`helpers.reports.present` (tables and messages for readers).
-Data
-    :mod:`helpers.data.councils` (the one reference table of councils), :mod:`helpers.data.national` (loaders of the
-    national official statistics), :mod:`helpers.data.council_reports` (councils' own report figures: the template).
-Analysis
-    :mod:`helpers.analysis.stats` (intervals, significance, MAD verdicts, funnels, trends), :mod:`helpers.analysis.benchmarking.spend` and
-    :mod:`helpers.analysis.benchmarking.outcomes` (spend per head and ASCOF benchmarking), :mod:`helpers.analysis.demand.models`,
-    :mod:`helpers.analysis.demand.demography`, :mod:`helpers.analysis.demand.series` and :mod:`helpers.reports.demand_trends` (demand
-    forecasting), :mod:`helpers.analysis.variance.budget` (forecast variance), :mod:`helpers.analysis.scorecard` (RAG and direction of
-    travel), :mod:`helpers.reports.data_overview` (the data overview report).
+:mod:`helpers.core`
+    paths, errors, periods (financial years, quarters, months), text (number formats, escaping).
+:mod:`helpers.data`
+    readers, the sources register, the table registry and its cached loader, schemas, councils, the
+    council-report loader, and ``national/`` (one module family per source).
+:mod:`helpers.analysis`
+    statistics and the domain calculations: benchmarking, variance, scorecard, demand. Never displays.
+:mod:`helpers.reports`
+    what a reader sees: prose, tables, workbooks, charts, and one module per notebook.
+:mod:`helpers.pipeline`
+    parameter schemas (one per notebook), notebooks, execution (papermill, warm kernels), outputs (HTML,
+    index, manifest) and the ``asc`` command.
 """
 
 from __future__ import annotations

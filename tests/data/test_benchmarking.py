@@ -296,12 +296,12 @@ def test_notebook_summaries_equal_the_processed_tables(tables_built, tmp_path) -
     """Both notebooks run for Stockport; the exported councillor tables hold the processed tables' values."""
     from helpers.core.paths import NOTEBOOKS
     from helpers.data import tables
-    from helpers.pipeline import run
+    from helpers.pipeline import execute, outputs
 
     specs = [(NOTEBOOKS / "01_spend_benchmarking.ipynb", {"council": STOCKPORT}),
              (NOTEBOOKS / "02_ascof_benchmarking.ipynb", {"council": STOCKPORT, "year": "2020-21"})]
-    run_dir = run.new_run_dir(tmp_path, "test")
-    summary = run.execute(run.plan_jobs(specs, run_dir, batch=True, mode="warm", html=False), run_dir,
+    run_dir = outputs.new_run_dir(tmp_path, "test")
+    summary = execute.execute(execute.plan_jobs(specs, run_dir, batch=True, mode="warm", html=False), run_dir,
                           workers=1, progress=False)
     assert summary.ok, [r.error for r in summary.failed]
     spend_csv = pd.read_csv(next(Path(run_dir, "01_spend_benchmarking").glob("*_summary.csv")))

@@ -3,7 +3,7 @@
 A notebook lists extra parameter sets (edge cases: a council with a boundary change, a suppressed value, a
 missing year...) in its metadata under ``asc.test_parameters``; notebooks that read national tables say
 ``asc.needs_national: true`` and are skipped with the reason when the national data are absent.
-All runs go through :func:`helpers.pipeline.run.execute` in one batch (warm kernels, two workers), as ``asc run`` does.
+All runs go through :func:`helpers.pipeline.execute.execute` in one batch (warm kernels, two workers), as ``asc run`` does.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 
 from helpers.core.paths import NOTEBOOKS
 from helpers.data import sources
-from helpers.pipeline import run
+from helpers.pipeline import execute, notebooks, outputs
 
 HAS_NATIONAL = sources.national_available()
 NATIONAL_REASON = "no national data files: set ASC_NATIONAL_DIR to the folder of national files (CI: ../shared/data)"
@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
 def _plan() -> list[tuple[Path, dict]]:
     specs = []
-    for path in run.list_notebooks(NOTEBOOKS):
+    for path in notebooks.list_notebooks(NOTEBOOKS):
         meta = nbformat.read(str(path), as_version=4).metadata.get("asc", {})
         if meta.get("needs_national") and not HAS_NATIONAL:
             continue
@@ -35,21 +35,21 @@ def _plan() -> list[tuple[Path, dict]]:
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory: pytest.TempPathFactory, built_tables) -> run.RunSummary:
+def batch(tmp_path_factory: pytest.TempPathFactory, built_tables) -> outputs.RunSummary:
     specs = _plan()
     if not specs:
         pytest.skip(NATIONAL_REASON)
-    run_dir = run.new_run_dir(tmp_path_factory.mktemp("runs"), "test")
-    jobs = run.plan_jobs(specs, run_dir, batch=True, mode="warm", timeout=600)
-    return run.execute(jobs, run_dir, workers=2, progress=False, command="tests/test_notebooks.py")
+    run_dir = outputs.new_run_dir(tmp_path_factory.mktemp("runs"), "test")
+    jobs = execute.plan_jobs(specs, run_dir, batch=True, mode="warm", timeout=600)
+    return execute.execute(jobs, run_dir, workers=2, progress=False, command="tests/test_notebooks.py")
 
 
-def test_every_notebook_and_parameter_set_runs(batch: run.RunSummary) -> None:
+def test_every_notebook_and_parameter_set_runs(batch: outputs.RunSummary) -> None:
     failures = [f"{Path(r.notebook).stem} {r.parameters}: {r.error}" for r in batch.failed]
     assert not failures, "\n".join(failures)
 
 
-def test_every_report_has_html_without_code(batch: run.RunSummary) -> None:
+def test_every_report_has_html_without_code(batch: outputs.RunSummary) -> None:
     for r in batch.results:
         page = Path(r.output_html).read_text(encoding="utf-8")
         assert "params.check(" not in page, f"code shown in {r.output_html}"
@@ -59,6 +59,6 @@ def test_every_report_has_html_without_code(batch: run.RunSummary) -> None:
 def test_skipped_national_notebooks_say_why() -> None:
     if HAS_NATIONAL:
         pytest.skip("national data present: nothing skipped")
-    needing = [p.stem for p in run.list_notebooks(NOTEBOOKS)
+    needing = [p.stem for p in notebooks.list_notebooks(NOTEBOOKS)
                if nbformat.read(str(p), as_version=4).metadata.get("asc", {}).get("needs_national")]
     pytest.skip(f"{', '.join(needing) or 'no notebook'} not run: {NATIONAL_REASON}")

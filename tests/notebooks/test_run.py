@@ -1,4 +1,4 @@
-"""Tests of the notebook runner (helpers.pipeline.run): parameters, execution modes, failures, run folders.
+"""Tests of the notebook runner (helpers.pipeline notebooks, execute, outputs): parameters, runs, failures.
 
 The notebooks used here are small synthetic fixtures in ``tests/fixtures/notebooks`` (not reports).
 """
@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from helpers.core.errors import ParameterError
-from helpers.pipeline import run
+from helpers.pipeline import execute, notebooks, outputs
 
 FIX = Path(__file__).parents[1] / "fixtures" / "notebooks"
 TRIVIAL = FIX / "trivial.ipynb"
@@ -33,14 +33,14 @@ def _code_outputs(path: str | Path) -> list:
 
 
 def test_find_notebook_by_name_and_errors() -> None:
-    assert run.find_notebook("trivial", FIX) == FIX / "trivial.ipynb"
-    assert run.find_notebook(str(TRIVIAL)) == TRIVIAL.resolve()
+    assert notebooks.find_notebook("trivial", FIX) == FIX / "trivial.ipynb"
+    assert notebooks.find_notebook(str(TRIVIAL)) == TRIVIAL.resolve()
     with pytest.raises(ParameterError, match=r"unknown notebook .nope.; notebooks are: dies, noted, slow, trivial"):
-        run.find_notebook("nope", FIX)
+        notebooks.find_notebook("nope", FIX)
 
 
 def test_notebook_parameters_read_types_defaults_and_help() -> None:
-    p = run.notebook_parameters(TRIVIAL)
+    p = notebooks.notebook_parameters(TRIVIAL)
     assert list(p) == ["council", "n", "names"]
     assert p["n"].type_name == "int" and p["n"].default == 3 and p["n"].help == "a whole number"
     assert p["names"].default == ["a", "b"]
@@ -57,11 +57,11 @@ def test_notebook_parameters_read_types_defaults_and_help() -> None:
 )
 def test_bad_parameters_refused_before_any_kernel(raw: dict, message: str) -> None:
     with pytest.raises(ParameterError, match=message):
-        run.prepare_parameters(TRIVIAL, raw)
+        notebooks.prepare_parameters(TRIVIAL, raw)
 
 
 def test_parameters_coerced_and_council_name_resolved() -> None:
-    got = run.prepare_parameters(TRIVIAL, {"n": "5", "names": "x,y", "council": "Stockport"})
+    got = notebooks.prepare_parameters(TRIVIAL, {"n": "5", "names": "x,y", "council": "Stockport"})
     assert got == {"n": 5, "names": ["x", "y"], "council": "E08000007"}
 
 
@@ -71,10 +71,10 @@ def test_warm_runs_give_the_same_notebook_as_plain_papermill(tmp_path: Path) -> 
     jobs = []
     for i, mode in enumerate(["cold", "warm", "warm", "warm"]):
         p = {**params, "n": 7} if i == 2 else params  # a different run in between must not leak state
-        jobs.append(run.Job(str(TRIVIAL), p, str(tmp_path / f"{i}.ipynb"), str(tmp_path / f"{i}.html"),
+        jobs.append(execute.Job(str(TRIVIAL), p, str(tmp_path / f"{i}.ipynb"), str(tmp_path / f"{i}.html"),
                             title="t", mode=mode, html=False))
-    results = [run.run_job(j) for j in jobs]
-    run.shutdown_warm_kernel()
+    results = [execute.run_job(j) for j in jobs]
+    execute.shutdown_warm_kernel()
     assert [r.status for r in results] == ["ok"] * 4, [r.error for r in results]
     cold = _code_outputs(tmp_path / "0.ipynb")
     assert _code_outputs(tmp_path / "1.ipynb") == cold
@@ -85,9 +85,9 @@ def test_warm_runs_give_the_same_notebook_as_plain_papermill(tmp_path: Path) -> 
 
 
 def test_failing_notebook_reported_with_cell_and_message(tmp_path: Path) -> None:
-    job = run.Job(str(TRIVIAL), {"n": 99}, str(tmp_path / "f.ipynb"), str(tmp_path / "f.html"), title="t",
+    job = execute.Job(str(TRIVIAL), {"n": 99}, str(tmp_path / "f.ipynb"), str(tmp_path / "f.html"), title="t",
                   mode="cold")
-    r = run.run_job(job)
+    r = execute.run_job(job)
     assert r.status == "failed"
     assert r.failed_cell == 4
     assert r.error == "cell [4]: AssertionError: n must not be 99"
@@ -95,29 +95,29 @@ def test_failing_notebook_reported_with_cell_and_message(tmp_path: Path) -> None
 
 
 def test_dead_kernel_is_a_failure_not_a_crash(tmp_path: Path) -> None:
-    job = run.Job(str(FIX / "dies.ipynb"), {}, str(tmp_path / "d.ipynb"), str(tmp_path / "d.html"), mode="warm")
-    r = run.run_job(job)
+    job = execute.Job(str(FIX / "dies.ipynb"), {}, str(tmp_path / "d.ipynb"), str(tmp_path / "d.html"), mode="warm")
+    r = execute.run_job(job)
     assert r.status == "failed" and "kernel died" in r.error
     # the next job in the same worker gets a new kernel
-    ok = run.run_job(run.Job(str(FIX / "dies.ipynb"), {"how": "ok"}, str(tmp_path / "e.ipynb"),
+    ok = execute.run_job(execute.Job(str(FIX / "dies.ipynb"), {"how": "ok"}, str(tmp_path / "e.ipynb"),
                              str(tmp_path / "e.html"), mode="warm", html=False))
-    run.shutdown_warm_kernel()
+    execute.shutdown_warm_kernel()
     assert ok.status == "ok", ok.error
 
 
 def test_cell_timeout_reported(tmp_path: Path) -> None:
-    job = run.Job(str(FIX / "slow.ipynb"), {}, str(tmp_path / "s.ipynb"), str(tmp_path / "s.html"), mode="cold",
+    job = execute.Job(str(FIX / "slow.ipynb"), {}, str(tmp_path / "s.ipynb"), str(tmp_path / "s.html"), mode="cold",
                   timeout=2, html=False)
-    r = run.run_job(job)
+    r = execute.run_job(job)
     assert r.status == "failed" and "timeout" in r.error
 
 
 def test_run_folder_index_manifest_and_failures_listed(tmp_path: Path) -> None:
-    run_dir = run.new_run_dir(tmp_path, "t")
+    run_dir = outputs.new_run_dir(tmp_path, "t")
     specs = [(TRIVIAL, {"n": n}) for n in (1, 2, 3, 4, 5, 99)]
-    jobs = run.plan_jobs(specs, run_dir, batch=True, mode="warm")
+    jobs = execute.plan_jobs(specs, run_dir, batch=True, mode="warm")
     # the default executor: a pool of two worker processes, each with its own warm kernel
-    summary = run.execute(jobs, run_dir, workers=2, progress=False, command="test")
+    summary = execute.execute(jobs, run_dir, workers=2, progress=False, command="test")
     assert not summary.ok and len(summary.failed) == 1, [r.error for r in summary.results]
     assert not list(FIX.glob("kernel-ipc-*")), "kernel sockets left in the notebook folder"
     manifest = json.loads((run_dir / "manifest.json").read_text())
@@ -131,13 +131,13 @@ def test_run_folder_index_manifest_and_failures_listed(tmp_path: Path) -> None:
     assert index.index("FAILED</td>") < index.index(">ok</td>")  # failures listed first
     assert (run_dir / "run.log").read_text().count("FAILED") == 1
     # a second run never reuses the folder
-    assert run.new_run_dir(tmp_path, "t") != run_dir
+    assert outputs.new_run_dir(tmp_path, "t") != run_dir
 
 
 def test_html_hides_code_and_has_contents(tmp_path: Path) -> None:
-    job = run.Job(str(TRIVIAL), {"n": 2}, str(tmp_path / "h.ipynb"), str(tmp_path / "h.html"), title="t",
+    job = execute.Job(str(TRIVIAL), {"n": 2}, str(tmp_path / "h.ipynb"), str(tmp_path / "h.html"), title="t",
                   mode="cold")
-    r = run.run_job(job)
+    r = execute.run_job(job)
     assert r.status == "ok", r.error
     page = Path(r.output_html).read_text()
     assert "params.check" not in page  # code hidden
@@ -149,11 +149,11 @@ def test_html_hides_code_and_has_contents(tmp_path: Path) -> None:
 def test_dask_executor_path(tmp_path: Path) -> None:
     """The batch runner takes any concurrent.futures executor: here a local Dask cluster's."""
     distributed = pytest.importorskip("distributed")
-    run_dir = run.new_run_dir(tmp_path, "dask")
-    jobs = run.plan_jobs([(TRIVIAL, {"n": i}) for i in (1, 2, 3)], run_dir, batch=True, mode="warm", html=False)
+    run_dir = outputs.new_run_dir(tmp_path, "dask")
+    jobs = execute.plan_jobs([(TRIVIAL, {"n": i}) for i in (1, 2, 3)], run_dir, batch=True, mode="warm", html=False)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cl, \
             distributed.Client(cl) as client:
-        summary = run.execute(jobs, run_dir, executor=client.get_executor(), progress=False)
+        summary = execute.execute(jobs, run_dir, executor=client.get_executor(), progress=False)
     assert summary.ok, [r.error for r in summary.results]
     assert sorted(r.parameters["n"] for r in summary.results) == [1, 2, 3]
 
@@ -163,22 +163,22 @@ def test_all_councils_batch_of_council_data_notebook_uses_each_councils_latest_p
     from helpers.core.paths import NOTEBOOKS
 
     nb = NOTEBOOKS / "03_forecast_variance.ipynb"
-    got = run.batch_parameters(nb, {})
+    got = notebooks.batch_parameters(nb, {})
     assert got == [
         {"council": "E08000007", "financial_year": "2023-24", "period": "Q2"},
         {"council": "E10000003", "financial_year": "2018-19", "period": "M04"},
         {"council": "E10000024", "financial_year": "2024-25", "period": "M03"},
     ]
-    fixed = run.batch_parameters(nb, {"financial_year": "2017-18", "period": "Q3"})
+    fixed = notebooks.batch_parameters(nb, {"financial_year": "2017-18", "period": "Q3"})
     assert [p["council"] for p in fixed] == ["E08000007", "E10000003", "E10000024"]
     assert all(p["period"] == "Q3" for p in fixed)
 
 
 def test_report_notes_reach_the_index_and_manifest(tmp_path: Path) -> None:
     """A report that ran but has little to show says so in the index (synthetic fixture notebook)."""
-    run_dir = run.new_run_dir(tmp_path, "notes")
-    jobs = run.plan_jobs([(FIX / "noted.ipynb", {"year": "2019-20"})], run_dir, batch=True, mode="cold")
-    summary = run.execute(jobs, run_dir, workers=1, progress=False)
+    run_dir = outputs.new_run_dir(tmp_path, "notes")
+    jobs = execute.plan_jobs([(FIX / "noted.ipynb", {"year": "2019-20"})], run_dir, batch=True, mode="cold")
+    summary = execute.execute(jobs, run_dir, workers=1, progress=False)
     assert summary.ok and summary.results[0].notes == ["No figures for 2019-20: nothing to compare."]
     index = (run_dir / "index.html").read_text()
     assert "1 report(s) carry notes" in index and "No figures for 2019-20: nothing to compare." in index
@@ -189,6 +189,6 @@ def test_report_notes_reach_the_index_and_manifest(tmp_path: Path) -> None:
 
 def test_all_councils_batch_of_national_notebook_uses_the_default_years_councils(tmp_path: Path) -> None:
     """Councils of the notebook's default year (2022-23: 152, with Cumbria), not of the latest year."""
-    got = run.batch_parameters(FIX / "noted.ipynb", {})
+    got = notebooks.batch_parameters(FIX / "noted.ipynb", {})
     codes = [p["council"] for p in got]
     assert len(codes) == 152 and "E10000006" in codes and "E06000063" not in codes

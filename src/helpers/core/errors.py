@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from helpers.core.paths import relative
+
 
 class AscError(Exception):
     """Base class of the project's errors: caught by the CLI and printed as one line."""
@@ -54,8 +56,6 @@ class DataError(AscError, ValueError):
         super().__init__(self._format())
 
     def _format(self) -> str:
-        from helpers.core.paths import relative
-
         parts = []
         if self.file is not None:
             f = relative(Path(self.file)) if isinstance(self.file, Path) else str(self.file)

@@ -148,8 +148,6 @@ def build_state() -> dict:
     return {}
 
 
-#: Old private name of :func:`build_state`, kept until ``helpers.pipeline.run`` calls ``build_state``.
-_read_state = build_state
 
 
 def _order(names: list[str]) -> list[str]:

@@ -18,12 +18,17 @@ Every error is one line on stderr saying what is wrong and how to fix it; the ex
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from helpers.core.errors import AscError
+from helpers.core.paths import national_dir
+from helpers.data import sources
+from helpers.data import tables as tbl  # `tables` is the argument of `asc data build`
+from helpers.pipeline import execute, notebooks, outputs
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Adult social care finance and performance notebooks.")
@@ -75,8 +80,6 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Run notebooks through papermill and write outputs/<run>/ (reports, index.html, manifest.json)."""
-    from helpers.pipeline import run as runner
-
     try:
         if mode not in ("warm", "cold"):
             _fail(f"--mode {mode!r}: use warm or cold")
@@ -84,38 +87,38 @@ def run(
         if notebook is None:
             if raw or all_councils:
                 _fail("give a notebook name to use -p or --all-councils (see `asc notebooks`)")
-            specs = [(nb, {}) for nb in runner.list_notebooks()]
+            specs = [(nb, {}) for nb in notebooks.list_notebooks()]
             if not specs:
                 _fail("no notebooks in notebooks/")
             batch = False
         else:
-            nb = runner.find_notebook(notebook)
-            checked = runner.prepare_parameters(nb, raw)
+            nb = notebooks.find_notebook(notebook)
+            checked = notebooks.prepare_parameters(nb, raw)
             if all_councils:
-                declared = runner.notebook_parameters(nb)
+                declared = notebooks.notebook_parameters(nb)
                 if "council" not in declared:
                     _fail(f"notebook {nb.stem} has no 'council' parameter, so --all-councils does not apply")
                 if "council" in checked:
                     _fail("--all-councils sets 'council' itself; do not give -p council")
-                specs = [(nb, p) for p in runner.batch_parameters(nb, checked)]
+                specs = [(nb, p) for p in notebooks.batch_parameters(nb, checked)]
                 if not specs:
                     _fail(f"no council has figures for notebook {nb.stem} with these parameters")
                 batch = True
             else:
                 specs = [(nb, checked)]
                 batch = False
-        label = "all" if notebook is None else Path(specs[0][0]).stem.split("_", 1)[-1]
-        run_dir = runner.new_run_dir(label=label + ("-batch" if batch else ""))
-        jobs = runner.plan_jobs(specs, run_dir, batch=batch, mode=mode, timeout=timeout, html=html)
+        label = "all" if notebook is None else notebooks.notebook_name(specs[0][0])
+        run_dir = outputs.new_run_dir(label=label + ("-batch" if batch else ""))
+        jobs = execute.plan_jobs(specs, run_dir, batch=batch, mode=mode, timeout=timeout, html=html)
         executor = None
         client = None
         if dask:
-            from dask.distributed import Client
+            from dask.distributed import Client  # lazy: optional, slow; only --dask needs it
 
             client = Client(dask)
             executor = client.get_executor()
         try:
-            summary = runner.execute(jobs, run_dir, executor=executor, workers=workers, progress=not quiet,
+            summary = execute.execute(jobs, run_dir, executor=executor, workers=workers, progress=not quiet,
                                      command=" ".join(["asc", *sys.argv[1:]]))
         finally:
             if client is not None:
@@ -130,14 +133,12 @@ def run(
         raise typer.Exit(1)
 
 
-@app.command()
-def notebooks() -> None:
+@app.command("notebooks")
+def list_notebooks() -> None:
     """List the notebooks and their parameters (name, type, default, meaning)."""
-    from helpers.pipeline import run as runner
-
-    for nb in runner.list_notebooks():
-        typer.echo(f"{nb.stem}: {runner.notebook_title(nb)}")
-        for p in runner.notebook_parameters(nb).values():
+    for nb in notebooks.list_notebooks():
+        typer.echo(f"{nb.stem}: {notebooks.notebook_title(nb)}")
+        for p in notebooks.notebook_parameters(nb).values():
             typer.echo(f"    {p.name}: {p.type_name or '?'} = {p.default!r}  # {p.help}")
 
 
@@ -147,11 +148,6 @@ def data_build(
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if nothing changed.")] = False,
 ) -> None:
     """Build data/processed/*.parquet from the raw files (only what changed since the last build)."""
-    import warnings
-
-    from helpers.core.paths import national_dir
-    from helpers.data import tables as tbl
-
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -173,18 +169,15 @@ def data_build(
 @data_app.command("status")
 def data_status() -> None:
     """Say which registered national files are present, missing or changed, and which tables are built."""
-    from helpers.core.paths import national_dir
-    from helpers.data import sources, tables
-
     nd = national_dir()
     typer.echo(f"national data folder: {nd}{'' if nd.is_dir() else ' (does not exist)'}")
     rows = sources.status()
     for r in rows:
         typer.echo(f"  {r['state']:<8} {r['id']:<34} {r['file']}")
-    tables.discover()
+    tbl.discover()
     typer.echo("processed tables:")
-    for name in tables.REGISTRY:
-        typer.echo(f"  {'built' if tables.available(name) else 'missing':<8} {name}")
+    for name in tbl.REGISTRY:
+        typer.echo(f"  {'built' if tbl.available(name) else 'missing':<8} {name}")
     if any(r["state"] != "present" for r in rows):
         raise typer.Exit(1)
 
@@ -196,8 +189,6 @@ def data_fetch(
     force: Annotated[bool, typer.Option("--force")] = False,
 ) -> None:
     """Download the registered national files (https, sha256 checked, atomic) into ASC_NATIONAL_DIR."""
-    from helpers.data import sources
-
     try:
         for line in sources.fetch(ids or None, mirror=from_dir, force=force):
             typer.echo(line)

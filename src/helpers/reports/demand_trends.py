@@ -19,7 +19,6 @@ from IPython.display import Markdown
 
 from helpers.analysis.demand import catalogue, evaluation
 from helpers.analysis.demand.budget import Scenario
-from helpers.analysis.demand.checks import check_horizon, check_pct, check_unit_cost
 from helpers.analysis.demand.evaluation import HORIZONS, MIN_TRAIN
 from helpers.analysis.demand.forecast import DemandForecast, analyse
 from helpers.analysis.demand.models import MODELS
@@ -460,6 +459,4 @@ def prepare(*, council: str, series: str, horizon: int = 2, price_uplift_pct: fl
 
 __all__ = [
     "MODEL_DESCRIPTIONS", "DemandTrends", "in_unit", "prepare",
-    # the parameter rules, re-exported for helpers.pipeline.params until it imports helpers.analysis.demand.checks
-    "check_horizon", "check_pct", "check_unit_cost",
 ]

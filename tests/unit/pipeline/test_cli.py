@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from helpers.core.paths import ROOT
-from helpers.pipeline.cli import _expand_p
+from helpers.pipeline.cli import _expand_p, app
 
 ASC = str(Path(sys.executable).parent / "asc")
 
@@ -33,13 +34,29 @@ def test_expand_p_accepts_both_spellings() -> None:
         (["run", "data_overview", "-p", "council", "E99999999"], "E99999999"),
         (["run", "data_overview", "--mode", "tepid"], "--mode 'tepid': use warm or cold"),
         (["run", "-p", "council", "E08000007"], "give a notebook name"),
+        # every parameter has a rule: refused here, not in 153 kernels
+        (["run", "spend_benchmarking", "-p", "expenditure", "grss", "--all-councils"],
+         "parameter 'expenditure': 'grss' is not one of ['gross', 'net']"),
+        (["run", "ascof_benchmarking", "-p", "measures", "1G, 9Z", "--all-councils"],
+         "parameter 'measures': '9Z' is not an ASCOF measure"),
+        (["run", "ascof_benchmarking", "-p", "trend_measures", "2A(9)"],
+         "parameter 'trend_measures': '2A(9)' is not an ASCOF measure"),
+        (["run", "spend_benchmarking", "-p", "mad_scaled", "maybe"], "parameter 'mad_scaled': expected bool"),
+        (["run", "forecast_variance", "-p", "top_lines", "0"], "parameter 'top_lines': expected a whole number"),
     ],
 )
 def test_bad_input_one_line_non_zero(args: list[str], message: str) -> None:
-    proc = _asc(*args)
+    """In process (the entry point's own argument handling, ``_expand_p``, first): every case in a second."""
+    result = CliRunner().invoke(app, _expand_p(args))
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], result.stderr
+
+
+def test_bad_input_through_the_installed_command() -> None:
+    proc = _asc("run", "spend_benchmarking", "-p", "expenditure", "grss", "--all-councils")
     assert proc.returncode == 2
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], proc.stderr
+    assert proc.stderr == "error: parameter 'expenditure': 'grss' is not one of ['gross', 'net']\n"
 
 
 def test_missing_national_folder_is_one_line_and_non_zero(tmp_path: Path) -> None:

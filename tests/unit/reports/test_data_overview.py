@@ -62,3 +62,13 @@ def test_span_text() -> None:
     assert overview._span("2017-18..2023-24 (2)") == "2017-18 to 2023-24 (2 years held)"
     assert overview._span("2017-18..2017-18 (1)") == "2017-18 (1 year held)"
     assert overview._span("-") == ""
+
+
+def test_report_object_one_method_per_cell(built: None) -> None:
+    r = overview.prepare("E08000007")
+    assert r.heading() == "Council: Stockport (E08000007)"
+    assert r.years == overview.table_years()
+    assert r.tables().frame.equals(overview.show_tables(tables.overview(), overview.table_years()).frame)
+    assert r.coverage().frame.equals(overview.show_coverage("E08000007", "Stockport").frame)
+    assert "No boundary or code change" in r.breaks().data
+    assert r.coverage_chart().axes[0].get_title(loc="left") == "Financial years held by each processed table"

@@ -36,6 +36,7 @@ from helpers.analysis.benchmarking.groups import (
 )
 from helpers.core.errors import MissingDataError, ParameterError
 from helpers.data import tables
+from helpers.data.national import ascof_measures
 
 #: Short names for tables and charts (the registry keeps the handbook's full names).
 SHORT_NAMES: dict[str, str] = {
@@ -192,9 +193,12 @@ def check_measures(value: str | list[str] | tuple[str, ...] | None, name: str = 
     ParameterError
         Codes that are not in the registry (naming each, and listing the codes there are).
     """
-    codes = list(registry()["measure_code"])
+    codes = list(ascof_measures.measures()["measure_code"])  # the committed registry: no data build needed
     if value is None or (isinstance(value, str) and value.strip().lower() in ("", "all")):
         return codes
+    if not isinstance(value, (str, list, tuple)) or (
+            isinstance(value, (list, tuple)) and not all(isinstance(v, str) for v in value)):
+        raise ParameterError(f"parameter {name!r}: expected 'all' or ASCOF codes separated by commas, got {value!r}")
     items = value if isinstance(value, (list, tuple)) else str(value).split(",")
     key = {re.sub(r"[^0-9A-Z]", "", c.upper()): c for c in codes}
     found, unknown = set(), []

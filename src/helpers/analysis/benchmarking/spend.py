@@ -37,7 +37,6 @@ from helpers.analysis.benchmarking.groups import (
     MIN_GROUP,
     Benchmark,
     derived,
-    parse_comparator,  # noqa: F401  (helpers.pipeline.params imports it from here until it calls groups)
     position,
     series_code,
     source_files,

@@ -6,6 +6,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from helpers.core import periods
 from helpers.reports import plots
 
 #: First financial year on the axis of :func:`coverage_chart`; a table that starts earlier (the GDP deflators,
@@ -25,7 +26,7 @@ def coverage_chart(overview: pd.DataFrame, years: dict[str, list[str]] | None = 
         last year of each table.
     """
     df = overview.dropna(subset=["first_year", "last_year"]).copy()
-    df = df[df["first_year"].astype(str).str.match(r"^\d{4}-\d{2}$")]
+    df = df[df["first_year"].map(periods.is_fy).astype(bool)]
     fig, ax = plots.figure("wide")
     labels = dict(title="Financial years held by each processed table", xlabel="financial year", ylabel="table",
                   source="data/processed, built by `asc data build` from the registered sources and council reports")
@@ -34,15 +35,16 @@ def coverage_chart(overview: pd.DataFrame, years: dict[str, list[str]] | None = 
         ax.set_axis_off()
         plots.finish(ax, **labels)
         return fig
-    df["start"] = df["first_year"].str[:4].astype(int)
-    df["end"] = df["last_year"].str[:4].astype(int) + 1
+    df["start"] = df["first_year"].map(periods.fy_start)
+    df["end"] = df["last_year"].map(periods.fy_start) + 1
     df = df.sort_values(["kind", "start", "table"], ascending=[True, False, False]).reset_index(drop=True)
     colours = {k: plots.PALETTE[i] for i, k in enumerate(sorted(df["kind"].unique()))}
     lo = min(COVERAGE_FROM, int(df.loc[df["start"] >= COVERAGE_FROM, "start"].min())
              if (df["start"] >= COVERAGE_FROM).any() else COVERAGE_FROM)
     hi = int(df["end"].max())
     for i, r in df.iterrows():
-        held = sorted(int(y[:4]) for y in (years or {}).get(r["table"], [])) or list(range(r["start"], r["end"]))
+        held = (sorted(periods.fy_start(y) for y in (years or {}).get(r["table"], []))
+                or list(range(r["start"], r["end"])))
         runs: list[tuple[int, int]] = []
         for y in held:
             if runs and y == runs[-1][0] + runs[-1][1]:
@@ -60,7 +62,7 @@ def coverage_chart(overview: pd.DataFrame, years: dict[str, list[str]] | None = 
     handles = [mpl.patches.Patch(color=c, label=k) for k, c in colours.items()]
     ax.legend(handles=handles, title="from", loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     ticks = list(range(lo, hi + 1, 2))
-    ax.set_xticks(ticks, [f"{t}-{(t + 1) % 100:02d}" for t in ticks], rotation=45, ha="right", fontsize=8)
-    plots.finish(ax, note=f"Gaps are years a table does not hold. The axis starts at {lo}-{(lo + 1) % 100:02d}; a table "
+    ax.set_xticks(ticks, [periods.fy(t) for t in ticks], rotation=45, ha="right", fontsize=8)
+    plots.finish(ax, note=f"Gaps are years a table does not hold. The axis starts at {periods.fy(lo)}; a table "
                     "held from earlier says so on its bar.", **labels)
     return fig
