@@ -136,6 +136,18 @@ def _module_hash(names: list[str]) -> str:
     return h.hexdigest()
 
 
+def table_status(name: str) -> tuple[str, str | None]:
+    """The state of a processed table: ``("built", None)``, ``("missing", None)`` or ``("failed", message)``.
+
+    ``failed`` means the latest build of the table failed (the previous version, if any, is still on disk
+    and readers that use it must say so: the report status ``stale data``).
+    """
+    entry = build_state().get(name, {})
+    if entry.get("failed"):
+        return "failed", str(entry["failed"])
+    return ("built", None) if processed_path(name).is_file() else ("missing", None)
+
+
 def build_state() -> dict:
     """The state of the last builds (``data/processed/_build_state.json``): per table its change key, row count
     and the sha256 of each input file (``{table: {"key", "rows", "inputs"}}``); empty when there is none."""
@@ -146,8 +158,6 @@ def build_state() -> dict:
         except json.JSONDecodeError:
             return {}
     return {}
-
-
 
 
 def _order(names: list[str]) -> list[str]:
@@ -246,6 +256,10 @@ def build(names: list[str] | None = None, *, force: bool = False, progress: Call
                 res = BuildResult(name, "skipped", message=str(exc))
             except AscError as exc:
                 res = BuildResult(name, "failed", message=str(exc))
+                entry = dict(state.get(name, {}))
+                entry["failed"] = str(exc)
+                state[name] = entry
+                atomic_write_text(PROCESSED / STATE_FILE, json.dumps(state, indent=1, sort_keys=True))
         res.seconds = time.perf_counter() - t0
         status_of[name] = res.status
         results.append(res)

@@ -112,3 +112,34 @@ def test_change_key_covers_the_modules_a_loader_imports() -> None:
     assert {"helpers.data.national.population", "helpers.data.national.population_files", "helpers.data.reading",
             "helpers.data.councils.reference", "helpers.data.schemas.national", "helpers.core.periods"} <= set(mods)
     assert not [m for m in mods if not m.startswith("helpers.")]
+
+
+def test_a_failed_build_is_remembered_until_a_good_one(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from helpers.core.errors import DataError
+    from helpers.data import tables
+
+    monkeypatch.setattr(tables, "PROCESSED", tmp_path)
+    monkeypatch.setattr(tables, "processed_path", lambda name: tmp_path / f"{name}.parquet")
+    src = tmp_path / "in.csv"
+    src.write_text("a\n1\n")
+    good = {"ok": True}
+
+    def make():
+        if not good["ok"]:
+            raise DataError("row 2 column 'a': not a number")
+        return pd.DataFrame({"a": [1]})
+
+    monkeypatch.setattr(tables, "REGISTRY", {"t_stale": tables.TableSpec(
+        "t_stale", build=make, inputs=lambda: [src], kind="synthetic", description="test table",
+        module=__name__)})
+    monkeypatch.setattr(tables, "discover", lambda: tables.REGISTRY)
+    assert tables.build()[0].status == "built" and tables.table_status("t_stale") == ("built", None)
+    good["ok"] = False
+    src.write_text("a\nx\n")
+    assert tables.build()[0].status == "failed"
+    assert tables.table_status("t_stale") == ("failed", "row 2 column 'a': not a number")
+    good["ok"] = True
+    src.write_text("a\n2\n")
+    assert tables.build()[0].status == "built" and tables.table_status("t_stale") == ("built", None)
