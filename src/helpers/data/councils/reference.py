@@ -23,6 +23,7 @@ import pandas as pd
 from helpers.core import periods
 from helpers.core.errors import MissingDataError, ParameterError
 from helpers.core.paths import REFERENCE
+from helpers.data.io import read_csv_raw
 from helpers.data.reading import check_not_truncated
 
 COUNCILS_CSV: Path = REFERENCE / "councils.csv"
@@ -54,7 +55,7 @@ def read_reference_file(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise MissingDataError(f"reference table {path.name} is missing from data/raw/reference/ (it is committed)")
     check_not_truncated(path, hint="restore the committed copy (`git restore data/raw/reference`)")
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    return read_csv_raw(path, keep_default_na=False, na_values=[], encoding="utf-8-sig")
 
 
 @lru_cache(maxsize=1)

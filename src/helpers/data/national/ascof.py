@@ -25,40 +25,97 @@ Measure codes are normalised to the handbook's form (``1A``, ``1C(1A)``, ``2A(2)
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 
+from helpers.core.errors import DataError
+from helpers.data import sources
+from helpers.data.national.ascof_crosswalk import BREAKS_FILE, CROSSWALK_FILE, series_breaks
 from helpers.data.national.ascof_files import (
     SOURCE_OFLOG,
-    SOURCE_OPEN,
-    SOURCE_TREND,
+    full_registry,
     load_oflog,
     load_open_data,
     load_trend,
     sort_rows,
 )
-from helpers.data.national.ascof_measures import MEASURES_FILE, measures
+from helpers.data.national.ascof_measures import ASCOF_FAMILIES, MEASURES_FILE, measures, registry_inputs
 from helpers.data.reading import check_registered, registered_paths
+from helpers.data.revisions import changes_between, check_no_zeroed_markers, empty_changes
 from helpers.data.tables import TableSpec, register_table
 
 
-def build_ascof() -> pd.DataFrame:
-    """Build the ``ascof`` table from the trend file and the 2020-21 open data.
+def ascof_sources() -> list[sources.Source]:
+    """The registered ASCOF files (trend files and annual files), in order of release."""
+    return [s for s in sources.register().values() if s.family in ASCOF_FAMILIES]
 
-    ``primary`` is ``False`` on a trend row whose value the open data also gives (same council or area,
-    2020-21, measure and disaggregation): the open-data row is the one to use (it has the numerator and
-    denominator). Every other row is primary, so ``df[df.primary]`` has one row per
-    ``(gss_code, year, measure_code, disaggregation)``.
+
+def load_source(src: sources.Source, registry: pd.DataFrame | None = None, path: Path | None = None) -> pd.DataFrame:
+    """Rows of the ``ascof`` table from one registered ASCOF file (by its family's loader)."""
+    reg = full_registry() if registry is None else registry
+    path = sources.path(src.id) if path is None else path
+    if src.family == "ascof_trend":
+        return load_trend(path, reg, source_id=src.id)
+    if len(src.years) != 1:
+        raise DataError(f"an annual ASCOF file covers one year; the register gives {list(src.years)}",
+                        file=path, column="years")
+    return load_open_data(path, reg, year=src.years[0], source_id=src.id)
+
+
+def choose_primary(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mark one row per (area, year, measure, disaggregation) ``primary`` among the files' rows.
+
+    Where files agree on a value (the trend file repeats the annual files' values), the row that publishes
+    more (numerator, denominator, base, margin of error) is primary; where they differ, the later release is
+    (register order) and the change is listed. Every row is kept: ``df[df.primary]`` has one per key.
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        The rows with ``primary`` set, and the changes (:func:`helpers.data.revisions.changes_between`).
     """
-    reg = measures()
-    trend = load_trend(registry=reg)
-    open_ = load_open_data(registry=reg)
-    keys = ["gss_code", "year", "measure_code", "disaggregation"]
-    both = trend[keys].merge(open_[keys], on=keys, how="left", indicator=True)["_merge"].eq("both").to_numpy()
-    trend["primary"] = ~both
-    out = sort_rows(pd.concat([trend, open_], ignore_index=True))
-    check_registered([SOURCE_TREND, SOURCE_OPEN])
+    key = ["gss_code", "year", "measure_id", "disaggregation"]
+    df = pd.concat([f.assign(_rel=i) for i, f in enumerate(frames)], ignore_index=True)
+    df["primary"] = True
+    dup = df.duplicated(key, keep=False)
+    if not dup.any():
+        return df.drop(columns="_rel"), empty_changes()
+    part = df[dup]
+    fields = sum((part[f"{c}_status"] == "reported").astype(int) for c in ("numerator", "denominator", "base", "moe"))
+    g = part.groupby(key, sort=False)
+    agree = (g["value"].transform(lambda v: v.max() - v.min() <= 1e-9 or v.isna().all())
+             & g["value_status"].transform("nunique").eq(1))
+    score = np.where(agree, fields * 10_000 + part["_rel"], part["_rel"])
+    winner = part.assign(_s=score).sort_values("_s", kind="stable").drop_duplicates(key, keep="last")
+    losers = part[~part.index.isin(winner.index)]
+    df.loc[losers.index, "primary"] = False
+    pairs = losers.merge(winner[[*key, "value", "value_status", "source_id"]], on=key, suffixes=("_old", "_new"))
+    changes = changes_between(pairs, key, value="value", status="value_status")
+    check_no_zeroed_markers(changes)
+    return df.drop(columns="_rel"), changes
+
+
+def build_ascof() -> pd.DataFrame:
+    """Build the ``ascof`` table from every registered ASCOF file (:func:`ascof_sources`).
+
+    Each file's codes are mapped to stable measure ids in the framework of its year; where two files give the
+    same value, :func:`choose_primary` says which row to use (the committed files: the 2020-21 open-data row,
+    which carries the numerator and denominator, over the trend file's same value).
+    """
+    reg = full_registry()
+    srcs = ascof_sources()
+    df, found = choose_primary([load_source(s, reg) for s in srcs])
+    out = sort_rows(df)
+    check_registered([s.id for s in srcs])
+    out.attrs["changes"] = found
     return out
 
+
+def build_breaks() -> pd.DataFrame:
+    """Build the ``ascof_series_breaks`` table (:func:`helpers.data.national.ascof_crosswalk.series_breaks`)."""
+    return series_breaks()
 
 
 def build_oflog() -> pd.DataFrame:
@@ -75,17 +132,26 @@ def build_oflog() -> pd.DataFrame:
 register_table(TableSpec(
     name="ascof_measures",
     build=measures,
-    inputs=lambda: [MEASURES_FILE],
+    inputs=registry_inputs,
     kind="reference",
-    description="ASCOF measure registry: polarity, unit, interval method, comparison, survey flag, years",
+    description="ASCOF measure registry by framework: stable measure id, code, name, polarity, unit, interval "
+                "method, comparison, survey flag, years",
+))
+register_table(TableSpec(
+    name="ascof_series_breaks",
+    build=build_breaks,
+    inputs=lambda: [BREAKS_FILE, CROSSWALK_FILE],
+    kind="reference",
+    description="ASCOF series breaks: from which year a measure's values do not compare with earlier ones, and why",
 ))
 register_table(TableSpec(
     name="ascof",
     build=build_ascof,
-    inputs=lambda: [*registered_paths([SOURCE_TREND, SOURCE_OPEN]), MEASURES_FILE],
+    inputs=lambda: [*registered_paths([s.id for s in ascof_sources()]), *registry_inputs(), CROSSWALK_FILE],
     depends=("councils",),
     kind="national",
-    description="ASCOF measure values 2017-18 to 2022-23 (councils, regions, England); 2020-21 with numerators",
+    description="ASCOF measure values by stable measure id and framework (councils, regions, England), from the "
+                "trend and annual files; numerators where the annual open data give them",
 ))
 register_table(TableSpec(
     name="oflog_asc",
