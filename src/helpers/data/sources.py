@@ -215,12 +215,18 @@ def unregistered() -> list[str]:
     return sorted(out)
 
 
+def check_entry(entry: dict) -> Source:
+    """Check a register entry as the register would read it (raises :class:`DataError`)."""
+    return _source(entry, 0, local_register_path(), local=True)
+
+
 def write_local_entry(entry: dict) -> Path:
     """Add ``entry`` to the local register (replacing an entry of the same id), atomically; return its path.
 
     The entry must have the keys of :data:`REQUIRED_KEYS`; it is checked by reading the register back.
     """
     p = local_register_path()
+    check_entry(entry)
     entries = _entries(p) if p.is_file() else []
     entries = [e for e in entries if e.get("id") != entry["id"]] + [entry]
     head = ("# Local register: national files added on this machine with `asc data add` (never committed).\n"

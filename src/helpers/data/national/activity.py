@@ -227,17 +227,21 @@ def check_activity_values(df: pd.DataFrame, *, file: Path) -> None:
                 column="percent_sector", values=pct)
 
 
+def load_checked(path: Path, source_id: str) -> pd.DataFrame:
+    """One file of the family, read and checked in full (key, values, schema): what the build adds."""
+    df = load_activity(path, source_id=source_id)
+    unique_key(df, ACTIVITY_KEY, table="activity", file=path)
+    check_activity_values(df, file=path)
+    return validate(df, ACTIVITY_SCHEMA, file=path)
+
+
 def build_activity() -> pd.DataFrame:
     """Build the validated ``activity`` table from every registered file of the family (sorted by year, council,
     setting, provision); where a later file covers a council and year, its rows replace the earlier ones."""
     files = sources.family(ACTIVITY_FAMILY)
     frames = []
     for src in files:
-        path = sources.path(src.id)
-        df = load_activity(path, source_id=src.id)
-        unique_key(df, ACTIVITY_KEY, table="activity", file=path)
-        check_activity_values(df, file=path)
-        frames.append(validate(df, ACTIVITY_SCHEMA, file=path))
+        frames.append(load_checked(sources.path(src.id), src.id))
     df, found = later_release_wins(frames, ACTIVITY_KEY, value="value", status="value_status")
     check_registered([*(s.id for s in files), ASCFR_ACTIVITY_SOURCE])
     out = df.sort_values(["year", "gss_code", "support_setting", "provision"], kind="mergesort"

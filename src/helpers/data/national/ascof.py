@@ -35,6 +35,7 @@ from helpers.data import sources
 from helpers.data.national.ascof_crosswalk import BREAKS_FILE, CROSSWALK_FILE, series_breaks
 from helpers.data.national.ascof_files import (
     SOURCE_OFLOG,
+    check_councils_present,
     full_registry,
     load_oflog,
     load_open_data,
@@ -57,19 +58,23 @@ def load_source(src: sources.Source, registry: pd.DataFrame | None = None, path:
     reg = full_registry() if registry is None else registry
     path = sources.path(src.id) if path is None else path
     if src.family == "ascof_trend":
-        return load_trend(path, reg, source_id=src.id)
-    if len(src.years) != 1:
+        out = load_trend(path, reg, source_id=src.id)
+    elif len(src.years) != 1:
         raise DataError(f"an annual ASCOF file covers one year; the register gives {list(src.years)}",
                         file=path, column="years")
-    return load_open_data(path, reg, year=src.years[0], source_id=src.id)
+    else:
+        out = load_open_data(path, reg, year=src.years[0], source_id=src.id)
+    check_councils_present(out, file=path)
+    return out
 
 
 def choose_primary(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Mark one row per (area, year, measure, disaggregation) ``primary`` among the files' rows.
 
     Where files agree on a value (the trend file repeats the annual files' values), the row that publishes
-    more (numerator, denominator, base, margin of error) is primary; where they differ, the later release is
-    (register order) and the change is listed. Every row is kept: ``df[df.primary]`` has one per key.
+    more (numerator, denominator, base, margin of error) is primary, then the annual file's (the publication
+    the trend file compiles); where they differ, the later release is (register order) and the change is
+    listed. Every row is kept: ``df[df.primary]`` has one per key.
 
     Returns
     -------
@@ -87,7 +92,8 @@ def choose_primary(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFra
     g = part.groupby(key, sort=False)
     agree = (g["value"].transform(lambda v: v.max() - v.min() <= 1e-9 or v.isna().all())
              & g["value_status"].transform("nunique").eq(1))
-    score = np.where(agree, fields * 10_000 + part["_rel"], part["_rel"])
+    annual = (~part["source_id"].isin([s.id for s in sources.family("ascof_trend")])).astype(int)
+    score = np.where(agree, fields * 10_000 + annual * 1_000 + part["_rel"], part["_rel"])
     winner = part.assign(_s=score).sort_values("_s", kind="stable").drop_duplicates(key, keep="last")
     losers = part[~part.index.isin(winner.index)]
     df.loc[losers.index, "primary"] = False

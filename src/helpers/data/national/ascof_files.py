@@ -138,7 +138,6 @@ def _finish(df: pd.DataFrame, registry: pd.DataFrame, source_id: str, file: Path
     unique_key(df, ["gss_code", "year", "measure_code", "disaggregation"], table="ascof", file=file)
     df = df[[*ASCOF_SCHEMA.columns, "_row"]]
     check_codes(df, file=file)
-    check_councils_present(df, file=file)
     check_values(df, registry, file=file)
     out = validate(df, ASCOF_SCHEMA, file=file)
     return sort_rows(out)
@@ -205,7 +204,8 @@ def load_trend(path: str | Path | None = None, registry: pd.DataFrame | None = N
     df["value"], df["value_status"] = parse_numbers(df["Measure_Value"], file=path, column="Measure_Value", rows=rows)
     df["year"] = df["Year"].astype("string").str.strip().astype(str)
     df["area_name"] = df["Geographical Description"].astype("string").str.strip().astype(str)
-    df = assign_measures(df, code_col="measure_code", desc_col="Measure Group Description", file=path, rows=rows)
+    df = assign_measures(df, code_col="measure_code", desc_col="Measure Group Description", file=path, rows=rows,
+                         code_label="Measure Group")
     return _finish(df, reg, source_id, path)
 
 
@@ -251,8 +251,7 @@ def load_open_data(path: str | Path | None = None, registry: pd.DataFrame | None
     has_group = "Measure Group" in raw.columns
     if not has_group and "ASCOF Measure Code" in raw.columns:
         raw["Measure Group"] = raw["ASCOF Measure Code"]
-    need = [c for c in OPEN_COLUMNS if c != "Geographical Code"]
-    require_columns(raw, need, file=path)
+    require_columns(raw, OPEN_COLUMNS, file=path)
     raw["_row"] = raw.index + 2
     df = _geography(raw, level_col="Geographical Level", code_col="ONS Code", file=path)
     check_codes(df.assign(year=year), file=path)  # before the pivot, so an unknown code is named as such
@@ -277,7 +276,8 @@ def load_open_data(path: str | Path | None = None, registry: pd.DataFrame | None
     raise_first(df["_type"].isna(), f"unknown measure type (known: {sorted(MEASURE_TYPES)})", file=path, rows=rows,
                 column="Measure Type", values=df["Measure Type"])
     df["year"] = year
-    df = assign_measures(df, code_col="measure_code", desc_col="Measure Group Description", file=path, rows=rows)
+    df = assign_measures(df, code_col="measure_code", desc_col="Measure Group Description", file=path, rows=rows,
+                         code_label="Measure Group")
     df["_num"], df["_status"] = parse_numbers(df["Measure Value"], file=path, column="Measure Value", rows=rows)
     keys = ["gss_code", "measure_code", "disaggregation"]
     unique_key(df, [*keys, "_type"], table="ascof open data", file=path)

@@ -282,7 +282,8 @@ def measures(path: str | Path | None = None, frameworks: Iterable[str] | None = 
 
 
 def assign_measures(df: pd.DataFrame, *, code_col: str, desc_col: str | None, file: str | Path,
-                    rows: pd.Series, table: pd.DataFrame | None = None) -> pd.DataFrame:
+                    rows: pd.Series, table: pd.DataFrame | None = None, code_label: str | None = None
+                    ) -> pd.DataFrame:
     """Give each row of a published ASCOF file its framework and stable ``measure_id``, checking its description.
 
     The row's year (column ``year``) decides the framework; the code is looked up in that framework's codes
@@ -297,6 +298,8 @@ def assign_measures(df: pd.DataFrame, *, code_col: str, desc_col: str | None, fi
         Rows with ``year``, the normalised code in ``code_col`` and the published description in ``desc_col``.
     rows
         Spreadsheet row of each record.
+    code_label
+        The file's name of the code column, for messages (default ``code_col``).
 
     Returns
     -------
@@ -322,18 +325,19 @@ def assign_measures(df: pd.DataFrame, *, code_col: str, desc_col: str | None, fi
         row = int(np.asarray(rows)[pos])
         if (fw, code) not in lookup.index:
             raise DataError(
-                f"ASCOF code {code!r} in {year} is not a measure of the framework {fw} in {CROSSWALK_FILE.name}"
-                + (f" (the file calls it {text!r})" if text else "") + ": the measures were renumbered in 2023-24 "
-                "and codes reused; add the measure with its source (docs/data_updates.md)",
-                file=file, row=row, column=code_col, value=code)
+                f"unknown ASCOF measure code {code!r} for {year}: not a measure of the framework {fw} in "
+                f"{CROSSWALK_FILE.name}" + (f" (the file calls it {text!r})" if text else "") + "; the measures "
+                "were renumbered in 2023-24 and codes reused: add the measure with its source (docs/data_updates.md)",
+                file=file, row=row, column=code_label or code_col)
         ref = lookup.loc[(fw, code)]
         if not text:
             if fw != "to 2022-23":
                 raise DataError(f"no description of ASCOF code {code!r} in {year}: from 2023-24 codes were reused, so "
                                 "the file's description is needed to tell which measure it is", file=file, row=row,
-                                column=desc_col or code_col)
+                                column=desc_col or code_label or code_col)
             continue
-        if name_key(text) in keys_of[(fw, code)] or text in errors.get((ref["old_code"], year), set()):
+        known_errors = {name_key(t) for t in errors.get((ref["old_code"], year), set())}
+        if name_key(text) in keys_of[(fw, code)] or name_key(text) in known_errors:
             continue
         raise DataError(
             f"ASCOF code {code!r} in {year}: the file describes it as {text!r}, but {code} in the framework {fw} is "

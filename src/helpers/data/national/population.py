@@ -179,6 +179,20 @@ def load_population_sya(mid_years: list[int] | None = None, sexes: tuple[str, ..
     return out
 
 
+def check_mye_file(mid_year: int, *, source_id: str, path: Path) -> pd.DataFrame:
+    """Check one MYE file in full, as the build does (every sheet, the councils of its boundary year, the
+    councils adding up to England), before it is registered; return its rows in the ``population_sya`` layout
+    (persons, male, female) with ``gss_code, mid_year, sex, age, population``."""
+    frames = []
+    for sex in SEXES:
+        wide = read_mye(mid_year, sex, source_id=source_id, path=path)
+        _check_england_total(wide, file=path)
+        kept = select_areas(wide, mid_year, file=path, sheet=wide.attrs.get("sheet"))
+        long = kept.melt(id_vars=["gss_code"], value_vars=list(AGES), var_name="age", value_name="population")
+        frames.append(long.assign(mid_year=mid_year, sex=sex, source_id=source_id))
+    return pd.concat(frames, ignore_index=True)
+
+
 def age_bands(sya: pd.DataFrame, bands: dict[str, tuple[int, int]] | None = None) -> pd.DataFrame:
     """Sum single years of age into bands (persons only).
 
