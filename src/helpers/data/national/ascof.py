@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.core.errors import DataError
-from helpers.data import sources
+from helpers.data import councils, sources
 from helpers.data.national.ascof_crosswalk import BREAKS_FILE, CROSSWALK_FILE, series_breaks
 from helpers.data.national.ascof_files import (
     SOURCE_OFLOG,
@@ -40,6 +40,7 @@ from helpers.data.national.ascof_files import (
     load_oflog,
     load_open_data,
     load_trend,
+    range_of,
     sort_rows,
 )
 from helpers.data.national.ascof_measures import ASCOF_FAMILIES, MEASURES_FILE, measures, registry_inputs
@@ -124,9 +125,39 @@ def build_breaks() -> pd.DataFrame:
     return series_breaks()
 
 
+#: Oflog measures that are not an ASCOF measure, and their range: ASC6 requests resulting in a service per
+#: 100,000 (0 and up), ASC7 workforce turnover (a percentage).
+OFLOG_RANGES: dict[str, tuple[float, float]] = {"ASC6": (0.0, np.inf), "ASC7": (0.0, 100.0)}
+
+
+def check_oflog_values(df: pd.DataFrame, *, file: Path) -> None:
+    """Value-level checks of ``oflog_asc`` (issue 11): every council of each year present, and each value in
+    its measure's range (the ASCOF measure's for ASC1-ASC5, :data:`OFLOG_RANGES` for the others)."""
+    for year, part in df.groupby("year"):
+        missing = sorted(set(councils.current(str(year))["gss_code"]) - set(part["gss_code"]))
+        if missing:
+            raise DataError(f"{len(missing)} council(s) missing from {year}, first {missing[0]} "
+                            f"({councils.name_of(missing[0])})", file=file, column="Local authority code")
+    reg = measures().drop_duplicates("measure_code").set_index("measure_code")
+    lo = df["measure_code"].map({k: v[0] for k, v in OFLOG_RANGES.items()}).astype(float)
+    hi = df["measure_code"].map({k: v[1] for k, v in OFLOG_RANGES.items()}).astype(float)
+    unit, scale = df["ascof_code"].map(reg["unit"]), df["ascof_code"].map(reg["scale"])
+    has = df["ascof_code"].notna()
+    a, b = range_of(unit[has], scale[has])
+    lo[has], hi[has] = a, b
+    v = df["value"]
+    out = (df["value_status"] == "reported") & ((v < lo.fillna(-np.inf)) | (v > hi.fillna(np.inf)))
+    if out.any():
+        first = df[out].iloc[0]
+        raise DataError(f"{first['measure_code']} value outside the measure's range ({lo[out].iloc[0]:g} to "
+                        f"{hi[out].iloc[0]:g})", file=file, column="Value", value=first["value"])
+
+
 def build_oflog() -> pd.DataFrame:
-    """Build the ``oflog_asc`` table from the registered file (:func:`load_oflog`, then the register check)."""
+    """Build the ``oflog_asc`` table from the registered file (:func:`load_oflog`, the value checks, then the
+    register check)."""
     out = load_oflog()
+    check_oflog_values(out, file=sources.path(SOURCE_OFLOG))
     check_registered([SOURCE_OFLOG])
     return out
 

@@ -299,7 +299,7 @@ def load_open_data(path: str | Path | None = None, registry: pd.DataFrame | None
     return _finish(out, reg, source_id, path)
 
 
-def _range(unit: pd.Series, scale: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def range_of(unit: pd.Series, scale: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """The range of each value: a percentage 0-100, a score its scale ``a-b``, a rate 0 and up."""
     lo = np.zeros(len(unit))
     hi = np.full(len(unit), np.inf)
@@ -327,7 +327,7 @@ def check_values(df: pd.DataFrame, registry: pd.DataFrame, *, file: str | Path) 
     reg = registry.drop_duplicates("measure_id").set_index("measure_id")
     unit = df["measure_id"].map(reg["unit"])
     scale = df["measure_id"].map(reg["scale"])
-    lo, hi = _range(unit, scale)
+    lo, hi = range_of(unit, scale)
     v = df["value"].to_numpy(dtype=float)
     rows = df["_row"]
     out = (df["value_status"] == "reported").to_numpy() & ((v < lo) | (v > hi))
