@@ -140,3 +140,22 @@ def test_ro3_markers_turned_into_zeros_are_refused(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="suppression markers replaced by zeros"):
         revisions.compare_counts(counts, after, old_id="ro3_2024_25", new_file="RO3.ods")
     assert pd.notna(counts["2024-25"]["markers"]) and counts["2024-25"]["markers"] > 1000
+
+
+@pytest.mark.national
+def test_register_counts_are_those_of_the_files_and_catch_a_zeroed_copy() -> None:
+    """The counts committed for each family file are what its table reads from it; a copy of RO3 2024-25
+    with its markers written as 0 saved over the registered one is refused from those counts alone (the
+    earlier file is gone)."""
+    from helpers.data import revisions
+    from helpers.data.national import spend_ro3 as RO3
+
+    for sid in ("ro3_2024_25", "ascof_2020_21_open_data", "mye_2023"):
+        src = sources.get(sid)
+        rows = families.check_file(src.path, src.family, src.years, sid)
+        assert revisions.value_counts(rows) == src.counts, sid
+    rows = RO3.load_ro3("2024-25").rename(columns={"value_gbp_k": "value"})
+    zeroed = rows.assign(value=rows["value"].fillna(0.0), value_status="reported")
+    with pytest.raises(Exception, match="1,885 fewer suppressed / not-available values and 1,885 more zeros"):
+        revisions.compare_counts(sources.get("ro3_2024_25").counts, revisions.value_counts(zeroed),
+                                 old_id="ro3_2024_25", new_file="RO3_LA_Data_2024-25_data_by_LA.ods")
