@@ -74,3 +74,52 @@ def test_deprivation_share_or_rank_out_of_range_is_refused() -> None:
     bad.loc[i, "value"] = 1.7
     with pytest.raises(DataError, match="outside its range"):
         deprivation.check_deprivation_values(bad)
+
+
+def _append(path: Path, rows: list[list[str]]) -> Path:
+    """The real trend file's bytes (as published) with ``rows`` appended (ASCII)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    data = sources.path(AF.SOURCE_TREND).read_bytes().rstrip(b"\r\n") + b"\r\n" + buf.getvalue().encode("ascii")
+    path.write_bytes(data)
+    return path
+
+
+def _trend_rows_2023_24(later_files, tmp_path: Path, **kw) -> list[list[str]]:
+    """The synthetic 2023-24 annual file's Outcome rows in the trend file's layout (a later trend release)."""
+    import pandas as pd
+
+    ann = pd.read_csv(later_files.ascof_annual(tmp_path / "ann-2023-24.csv", **kw), dtype=str)
+    out = ann[ann["Measure Type"] == "Outcome"]
+    return [["2023-24", r["Geographical Description"], r["ONS Code"], r["Measure Group"],
+             r["Measure Group Description"], r["Measure Value"], r["Geographical Level"], r["Disaggregation Level"],
+             "Outcome"] for _, r in out.iterrows()]
+
+
+@pytest.mark.national
+def test_a_trend_file_running_into_2023_24_maps_each_year_by_its_framework(tmp_path: Path, later_files) -> None:
+    """The issue's case: 2023-24 rows appended to the trend file. Each year's codes are read in its framework,
+    so 2C in 2023-24 is the admissions measure that was 2A(2), one series under one measure id."""
+    p = _append(tmp_path / "trend-2017-18-to-2023-24.csv", _trend_rows_2023_24(later_files, tmp_path))
+    df = AF.load_trend(p)
+    s = df[(df["gss_code"] == STOCKPORT) & (df["measure_id"] == "ltc_admissions_65plus")
+           & (df["disaggregation"] == "Total")]
+    assert s.set_index("year")["measure_code"].to_dict() == {
+        **{y: "2A(2)" for y in ("2018-19", "2019-20", "2020-21", "2021-22", "2022-23")}, "2017-18": "2A(2)",
+        "2023-24": "2C"}
+    assert set(df.loc[df["year"] == "2023-24", "framework"]) == {"from 2023-24"}
+
+
+@pytest.mark.national
+def test_reused_code_or_blank_measure_type_in_a_later_trend_file_is_refused(tmp_path: Path, later_files) -> None:
+    p = _append(tmp_path / "t.csv", _trend_rows_2023_24(later_files, tmp_path, reuse_2c=True))
+    with pytest.raises(DataError, match="'2C' in 2023-24: the file describes it as 'Delayed transfers of care"):
+        AF.load_trend(p)
+    rows = _trend_rows_2023_24(later_files, tmp_path / "b")
+    rows[0][8] = ""  # a blank Measure Type (slipped through the 'Outcome only' check before)
+    _append(p, rows)
+    with pytest.raises(DataError, match="column 'Measure Type': the trend file should hold only 'Outcome'"):
+        AF.load_trend(p)
