@@ -184,7 +184,8 @@ _FAMILIES = {
 @pytest.mark.parametrize("family", list(_FAMILIES))
 def test_failed_build_keeps_the_previous_table(family: str, sandbox) -> None:
     """With one input truncated, the table's build fails with the file named; the previous Parquet file and its
-    build-state entry are untouched and no temporary file is left behind."""
+    build-state entry are kept (the entry gains the failure, for tables.table_status) and no temporary file is
+    left behind."""
     nat, processed = sandbox
     table, sid, _how = _FAMILIES[family]
     src = sources.get(sid)
@@ -201,7 +202,8 @@ def test_failed_build_keeps_the_previous_table(family: str, sandbox) -> None:
     assert res[table].status == "failed", res[table]
     assert Path(src.file).name in res[table].message
     assert sha256_file(previous) == before
-    assert json.loads((processed / tables.STATE_FILE).read_text())[table] == state[table]
+    after = json.loads((processed / tables.STATE_FILE).read_text())[table]
+    assert after == {**state[table], "failed": res[table].message}  # the entry is kept; the failure remembered
     assert not [p.name for p in processed.iterdir() if p.name.startswith(".") or p.suffix == ".tmp"]
 
 

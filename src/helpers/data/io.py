@@ -12,6 +12,7 @@ Conventions
 from __future__ import annotations
 
 import hashlib
+import io as _io
 import os
 import tempfile
 from collections.abc import Iterable
@@ -132,16 +133,36 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+#: Suffix of the temporary files of :func:`atomic_write_bytes` / :func:`atomic_write_parquet` (``.<name>.*.tmp``).
+TMP_SUFFIX = ".tmp"
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def normal_permissions(path: str | Path) -> None:
+    """Give a file written through :func:`tempfile.mkstemp` (mode 0600) the permissions of any new file:
+    ``0666`` less the process umask (``0644`` with the usual umask 022)."""
+    os.chmod(path, 0o666 & ~_umask())
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temporary file in the same folder, then rename)."""
+    """Write ``data`` to ``path`` atomically (temporary file in the same folder, then rename).
+
+    The file gets normal permissions (:func:`normal_permissions`), not the 0600 of a temporary file.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        normal_permissions(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -157,10 +178,11 @@ def atomic_write_parquet(df: pd.DataFrame, path: str | Path) -> None:
     """Write a DataFrame as Parquet atomically (no index, deterministic row order kept)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     os.close(fd)
     try:
         df.to_parquet(tmp, index=False)
+        normal_permissions(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -230,26 +252,79 @@ def sheet_names(path: str | Path) -> list[str]:
         raise DataError(f"cannot read as a spreadsheet ({type(exc).__name__}: {exc})", file=path) from exc
 
 
+#: First bytes of spreadsheet workbooks: a zip archive (.xlsx, .ods) and an OLE2 compound file (.xls).
+WORKBOOK_SIGNATURES: dict[bytes, str] = {b"PK\x03\x04": "an .xlsx/.ods workbook (a zip archive)",
+                                         b"\xd0\xcf\x11\xe0": "an .xls workbook"}
+#: The longest piece of a parser's message (or of a value) repeated in an error: a binary file's "line" can be
+#: kilobytes long.
+MESSAGE_CHARS = 160
+
+
+def short(text: object, limit: int = MESSAGE_CHARS) -> str:
+    """``text`` on one line, cut to ``limit`` characters (with an ellipsis) for an error message."""
+    one = " ".join(str(text).split())
+    return one if len(one) <= limit else one[: limit - 3] + "..."
+
+
+def decode_text(path: str | Path, data: bytes | None = None, encoding: str | None = None) -> str:
+    """The text of a file: UTF-8 (a BOM dropped), else Windows-1252 (older official CSVs), else one error.
+
+    Parameters
+    ----------
+    path
+        The file (read when ``data`` is ``None``).
+    encoding
+        Decode with this encoding only.
+
+    Raises
+    ------
+    DataError
+        The file is a spreadsheet workbook under a text name, or a byte decodes in neither encoding: the
+        error names the byte, its offset and its line.
+    """
+    raw = Path(path).read_bytes() if data is None else data
+    for sig, what in WORKBOOK_SIGNATURES.items():
+        if raw.startswith(sig):
+            raise DataError(f"not a text file: it is {what} saved under a {Path(path).suffix or 'text'} name; "
+                            "save the sheet as CSV, or give the workbook its own extension", file=Path(path))
+    tried = [encoding] if encoding else ["utf-8-sig", "cp1252"]
+    first: UnicodeDecodeError | None = None
+    for enc in tried:
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError as exc:
+            first = first or exc
+    assert first is not None
+    at = first.start
+    line = raw.count(b"\n", 0, at) + 1
+    names = {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252"}
+    said = " or ".join(names.get(t, t) for t in tried)
+    raise DataError(f"byte 0x{raw[at]:02x} at offset {at:,} (line {line}) is not {said} text: "
+                    "a damaged or mis-saved file? Save it as UTF-8 CSV", file=Path(path), row=line)
+
+
 def read_csv_raw(path: str | Path, **kwargs: object) -> pd.DataFrame:
     """Read a CSV with every cell as text (``dtype=str``, blanks kept as ``NaN``), BOM stripped.
+
+    The text is decoded by :func:`decode_text` (UTF-8, else Windows-1252).
 
     Raises
     ------
     MissingDataError, DataError
-        Missing file; unreadable or empty file.
+        Missing file; a workbook under a .csv name, a byte that decodes in neither encoding (offset and line),
+        an unreadable or empty file.
     """
     path = require_file(path)
-    opts: dict[str, object] = {"dtype": str, "keep_default_na": False, "na_values": [""], "encoding": "utf-8-sig"}
+    encoding = kwargs.pop("encoding", None)
+    text = decode_text(path, encoding=str(encoding) if encoding else None)
+    opts: dict[str, object] = {"dtype": str, "keep_default_na": False, "na_values": [""]}
     opts.update(kwargs)
     try:
-        return pd.read_csv(path, **opts)
-    except UnicodeDecodeError:
-        opts["encoding"] = "cp1252"
-        return pd.read_csv(path, **opts)
+        return pd.read_csv(_io.StringIO(text), **opts)
     except pd.errors.EmptyDataError as exc:
         raise DataError("the file is empty", file=path) from exc
     except pd.errors.ParserError as exc:
-        raise DataError(f"cannot parse as CSV: {exc}", file=path) from exc
+        raise DataError(f"cannot parse as CSV: {short(exc)}", file=path) from exc
 
 
 def require_columns(df: pd.DataFrame, columns: Iterable[str], *, file: str | Path, header_row: int = 1) -> None:
@@ -257,7 +332,8 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], *, file: str | Pat
     have = [str(c) for c in df.columns]
     for col in columns:
         if col not in have:
+            found = short([short(h, 40) for h in have[:12]]) + ("..." if len(have) > 12 else "")
             raise DataError(
-                f"expected column {col!r} is missing (columns found: {have[:12]}{'...' if len(have) > 12 else ''})",
+                f"expected column {col!r} is missing (columns found: {found})",
                 file=file, row=header_row, column=col,
             )

@@ -6,8 +6,15 @@ A loader module declares its tables with :func:`register_table`. :func:`build` r
 when something it depends on has changed: the sha256 of each input file, the source code of the loader
 module and of every ``helpers`` module it imports (:func:`code_modules`), and the state of the tables it
 reads. The state is kept
-in ``data/processed/_build_state.json``. Each table is written atomically; a table whose build fails
-keeps its previous version and the failure is reported.
+in ``data/processed/_build_state.json``, with the row count and sha256 of each processed file: a processed file
+that is damaged (unreadable footer, other rows or bytes than built) is rebuilt. Each table is written
+atomically; a table whose build fails keeps its previous version, the failure is reported and remembered
+(:func:`table_status`), and reading the table warns (:class:`StaleDataWarning`). One build runs at a time (a
+lock in ``data/processed``); temporary files left by a killed build are removed when the next one starts.
+
+A build may attach the values that a later release of a file changed (``df.attrs["changes"]``, from
+:func:`helpers.data.revisions.later_release_wins`): they are reported (:class:`RevisionWarning`) and kept for
+:func:`changes`.
 
 Modules that register tables are listed in :data:`TABLE_MODULES` (imported lazily).
 """
@@ -21,6 +28,7 @@ import json
 import os
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,9 +37,20 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from helpers.core.errors import AscError, MissingDataError
+from helpers.core.errors import AscError, DataError, MissingDataError
 from helpers.core.paths import PROCESSED, processed_path, relative
 from helpers.data.io import atomic_write_parquet, atomic_write_text, sha256_file
+from helpers.data.processed import (
+    CHANGE_COLUMNS,
+    RevisionWarning,
+    StaleDataWarning,
+    build_lock,
+    clear_temporary_files,
+    damage,
+    os_message,
+    read_changes,
+    write_changes,
+)
 
 #: Modules that register tables, in build order (a module's tables may read earlier tables).
 TABLE_MODULES: tuple[str, ...] = (
@@ -49,7 +68,8 @@ TABLE_MODULES: tuple[str, ...] = (
 SHARED_MODULES: tuple[str, ...] = ("helpers.data.io", "helpers.data.schemas", "helpers.data.tables")
 
 STATE_FILE = "_build_state.json"
-
+#: Warnings of the processed tables (defined in :mod:`helpers.data.processed`).
+WARNINGS = (StaleDataWarning, RevisionWarning)
 
 @dataclass
 class TableSpec:
@@ -149,8 +169,9 @@ def table_status(name: str) -> tuple[str, str | None]:
 
 
 def build_state() -> dict:
-    """The state of the last builds (``data/processed/_build_state.json``): per table its change key, row count
-    and the sha256 of each input file (``{table: {"key", "rows", "inputs"}}``); empty when there is none."""
+    """The state of the last builds (``data/processed/_build_state.json``): per table its change key, row count,
+    the sha256 of each input file and of the processed file, and the failure of its latest build if it failed
+    (``{table: {"key", "rows", "inputs", "sha256", "failed"?, "changes"?}}``); empty when there is none."""
     p = PROCESSED / STATE_FILE
     if p.is_file():
         try:
@@ -158,6 +179,28 @@ def build_state() -> dict:
         except json.JSONDecodeError:
             return {}
     return {}
+
+
+def changes(name: str) -> pd.DataFrame:
+    """The values of table ``name`` that a later release of a file changed, as of its last build.
+
+    Where two registered files of a family give the same value (same council, year and key), the later
+    release is used (:func:`helpers.data.revisions.later_release_wins`); this lists what it changed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`~helpers.data.processed.CHANGE_COLUMNS`: ``key`` names the rest of the table's key (measure, line, age ...),
+        ``column`` the value column, ``old_*`` / ``new_*`` the earlier and the later release's value, status
+        and register id. Empty when nothing changed or the table is not built.
+    """
+    if not processed_path(name).is_file():
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
+    return read_changes(PROCESSED, name)
+
+
+def _save_state(state: dict) -> None:
+    atomic_write_text(PROCESSED / STATE_FILE, json.dumps(state, indent=1, sort_keys=True))
 
 
 def _order(names: list[str]) -> list[str]:
@@ -213,6 +256,12 @@ def build(names: list[str] | None = None, *, force: bool = False, progress: Call
     """
     discover()
     order = _order(names or list(REGISTRY))
+    with build_lock(PROCESSED, progress=progress):
+        clear_temporary_files(PROCESSED)
+        return _build_locked(order, force=force, progress=progress)
+
+
+def _build_locked(order: list[str], *, force: bool, progress: Callable[[str], None] | None) -> list[BuildResult]:
     state = build_state()
     results: list[BuildResult] = []
     status_of: dict[str, str] = {}
@@ -225,41 +274,19 @@ def build(names: list[str] | None = None, *, force: bool = False, progress: Call
             res = BuildResult(name, "skipped", message=f"needs table(s) {failed_dep}, which could not be built")
         else:
             try:
-                files = spec.inputs()
-                missing = [f for f in files if not Path(f).is_file()]
-                if missing:
-                    raise MissingDataError(
-                        f"{len(missing)} input file(s) missing, first {relative(Path(missing[0]))}: set "
-                        "ASC_NATIONAL_DIR to the folder of national files or run `asc data fetch`"
-                    )
-                hashes = {relative(Path(f)): sha256_file(f) for f in files}
-                key = hashlib.sha256(
-                    json.dumps(
-                        {
-                            "inputs": hashes,
-                            "code": _module_hash([spec.module, *SHARED_MODULES]),
-                            "deps": {d: state.get(d, {}).get("key") for d in spec.depends},
-                        },
-                        sort_keys=True,
-                    ).encode()
-                ).hexdigest()
-                out = processed_path(name)
-                if not force and out.is_file() and state.get(name, {}).get("key") == key:
-                    res = BuildResult(name, "unchanged", inputs=hashes, rows=state[name].get("rows"))
-                else:
-                    df = spec.build()
-                    atomic_write_parquet(df, out)
-                    state[name] = {"key": key, "rows": len(df), "inputs": hashes}
-                    atomic_write_text(PROCESSED / STATE_FILE, json.dumps(state, indent=1, sort_keys=True))
-                    res = BuildResult(name, "built", rows=len(df), inputs=hashes)
+                res = _build_one(spec, state, force=force)
             except MissingDataError as exc:
                 res = BuildResult(name, "skipped", message=str(exc))
-            except AscError as exc:
-                res = BuildResult(name, "failed", message=str(exc))
+            except (AscError, OSError) as exc:
+                msg = str(exc) if isinstance(exc, AscError) else os_message(exc)
+                res = BuildResult(name, "failed", message=msg)
                 entry = dict(state.get(name, {}))
-                entry["failed"] = str(exc)
+                entry["failed"] = msg
                 state[name] = entry
-                atomic_write_text(PROCESSED / STATE_FILE, json.dumps(state, indent=1, sort_keys=True))
+                try:
+                    _save_state(state)
+                except OSError as exc2:
+                    res.message += f"; and the build state could not be saved ({os_message(exc2)})"
         res.seconds = time.perf_counter() - t0
         status_of[name] = res.status
         results.append(res)
@@ -268,6 +295,46 @@ def build(names: list[str] | None = None, *, force: bool = False, progress: Call
             msg = f": {res.message}" if res.message else ""
             progress(f"{name:<22} {res.status}{extra} in {res.seconds:.2f} s{msg}")
     return results
+
+
+def _build_one(spec: TableSpec, state: dict, *, force: bool) -> BuildResult:
+    """Build one table whose dependencies are built (raises what its build raises)."""
+    name = spec.name
+    files = spec.inputs()
+    missing = [f for f in files if not Path(f).is_file()]
+    if missing:
+        raise MissingDataError(
+            f"{len(missing)} input file(s) missing, first {relative(Path(missing[0]))}: set "
+            "ASC_NATIONAL_DIR to the folder of national files or run `asc data fetch`"
+        )
+    hashes = {relative(Path(f)): sha256_file(f) for f in files}
+    key = hashlib.sha256(
+        json.dumps(
+            {
+                "inputs": hashes,
+                "code": _module_hash([spec.module, *SHARED_MODULES]),
+                "deps": {d: state.get(d, {}).get("key") for d in spec.depends},
+            },
+            sort_keys=True,
+        ).encode()
+    ).hexdigest()
+    out = processed_path(name)
+    entry = state.get(name, {})
+    note = ""
+    if not force and out.is_file() and entry.get("key") == key and not entry.get("failed"):
+        why = damage(out, entry)
+        if why is None:
+            return BuildResult(name, "unchanged", inputs=hashes, rows=entry.get("rows"))
+        note = f"rebuilt: the processed file {relative(out)} was damaged ({why})"
+    df = spec.build()
+    found = df.attrs.pop("changes", None)
+    atomic_write_parquet(df, out)
+    changed = write_changes(PROCESSED, name, found)
+    state[name] = {"key": key, "rows": len(df), "inputs": hashes, "sha256": sha256_file(out)}
+    if changed:
+        state[name]["changes"] = changed
+    _save_state(state)
+    return BuildResult(name, "built", rows=len(df), inputs=hashes, message=note)
 
 
 def load(name: str, columns: list[str] | None = None) -> pd.DataFrame:
@@ -292,12 +359,30 @@ def load(name: str, columns: list[str] | None = None) -> pd.DataFrame:
             "(national tables need ASC_NATIONAL_DIR set to the folder of national files)"
         )
     record_read(name)
-    return pd.read_parquet(p, columns=columns)
+    warn_if_stale(name)
+    return _read(p, columns)
+
+
+def warn_if_stale(name: str) -> None:
+    """Warn (:class:`StaleDataWarning`) when the latest build of table ``name`` failed."""
+    state, message = table_status(name)
+    if state == "failed":
+        warnings.warn(StaleDataWarning(
+            f"table {name}: its latest build failed ({message}); the previous version is being read: "
+            "fix the input and run `asc data build`"), stacklevel=3)
+
+
+def _read(p: Path, columns: list[str] | None) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(p, columns=columns)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise DataError(f"the processed table cannot be read ({type(exc).__name__}): damaged? Run `asc data build` "
+                        "(it rebuilds a damaged table)", file=p) from None
 
 
 @lru_cache(maxsize=32)
 def _read_cached(name: str, stamp: tuple[int, int], columns: tuple[str, ...] | None) -> pd.DataFrame:
-    return pd.read_parquet(processed_path(name), columns=list(columns) if columns else None)
+    return _read(processed_path(name), list(columns) if columns else None)
 
 
 def cached(name: str, columns: list[str] | None = None) -> pd.DataFrame:
@@ -312,6 +397,7 @@ def cached(name: str, columns: list[str] | None = None) -> pd.DataFrame:
         return load(name, columns)  # raises MissingDataError with the how-to-fix message
     st = p.stat()
     record_read(name)
+    warn_if_stale(name)
     return _read_cached(name, (st.st_mtime_ns, st.st_size), tuple(columns) if columns else None)
 
 

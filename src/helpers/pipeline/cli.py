@@ -11,6 +11,7 @@ Examples
     asc data build                            # build data/processed from the raw files
     asc data status                           # which national files are present, missing or changed
     asc data fetch --from /path/to/mirror     # copy the registered national files from a local mirror
+    asc data add ~/Downloads/ascof-2023-24.csv  # check a new official file, copy and register it
 
 Every error is one line on stderr saying what is wrong and how to fix it; the exit status is non-zero.
 """
@@ -26,7 +27,7 @@ import typer
 
 from helpers.core.errors import AscError
 from helpers.core.paths import national_dir
-from helpers.data import sources
+from helpers.data import families, sources
 from helpers.data import tables as tbl  # `tables` is the argument of `asc data build`
 from helpers.pipeline import execute, notebooks, outputs
 
@@ -154,6 +155,8 @@ def data_build(
             results = tbl.build(tables or None, force=force, progress=typer.echo)
     except AscError as exc:
         _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot use the processed folder: {exc.strerror or exc} ({exc.filename or ''})")
     for w in caught:  # one line each (e.g. a council report whose printed totals do not add up)
         if issubclass(w.category, UserWarning):
             typer.echo(f"warning: {w.message}", err=True)
@@ -168,17 +171,35 @@ def data_build(
 
 @data_app.command("status")
 def data_status() -> None:
-    """Say which registered national files are present, missing or changed, and which tables are built."""
+    """Say which registered national files are present, missing or changed, which files of the national folder
+    are not registered (and how to add them), and which tables are built, missing or failed."""
     nd = national_dir()
-    typer.echo(f"national data folder: {nd}{'' if nd.is_dir() else ' (does not exist)'}")
-    rows = sources.status()
-    for r in rows:
-        typer.echo(f"  {r['state']:<8} {r['id']:<34} {r['file']}")
-    tbl.discover()
-    typer.echo("processed tables:")
-    for name in tbl.REGISTRY:
-        typer.echo(f"  {'built' if tbl.available(name) else 'missing':<8} {name}")
-    if any(r["state"] != "present" for r in rows):
+    try:
+        typer.echo(f"national data folder: {nd}{'' if nd.is_dir() else ' (does not exist)'}")
+        local = sources.local_register_path()
+        if local.is_file():
+            typer.echo(f"local register: {local}")
+        rows = sources.status()
+        for r in rows:
+            typer.echo(f"  {r['state']:<8} {r['id']:<34} {r['file']}")
+        extra = families.describe_unregistered()
+        if extra:
+            typer.echo("not registered (the build does not read them):")
+            for e in extra:
+                typer.echo(f"  {e['file']}: {e['what']}" + (f"; years {e['years']}" if e["years"] else ""))
+                if e["command"]:
+                    typer.echo(f"      add it: {e['command']}")
+        tbl.discover()
+        typer.echo("processed tables:")
+        failed = []
+        for name in tbl.REGISTRY:
+            state, message = tbl.table_status(name)
+            typer.echo(f"  {state:<8} {name}" + (f": {message}" if message else ""))
+            if state == "failed":
+                failed.append(name)
+    except AscError as exc:
+        _fail(str(exc))
+    if any(r["state"] != "present" for r in rows) or failed:
         raise typer.Exit(1)
 
 
@@ -188,14 +209,45 @@ def data_fetch(
     from_dir: Annotated[Path | None, typer.Option("--from", help="Copy from this local mirror.")] = None,
     force: Annotated[bool, typer.Option("--force")] = False,
 ) -> None:
-    """Download the registered national files (https, sha256 checked, atomic) into ASC_NATIONAL_DIR."""
+    """Download the registered national files (https, sha256 checked, atomic) into ASC_NATIONAL_DIR.
+
+    Every file is tried; each failure is one line and the exit status is non-zero if any failed."""
     try:
         for line in sources.fetch(ids or None, mirror=from_dir, force=force):
             typer.echo(line)
+    except sources.FetchError as exc:
+        for line in exc.done:
+            typer.echo(line)
+        for line in exc.failures:
+            typer.echo(f"error: {line}", err=True)
+        raise typer.Exit(2) from None
     except AscError as exc:
+        for line in getattr(exc, "done", []):
+            typer.echo(line)
         _fail(str(exc))
     except OSError as exc:
         _fail(f"download failed: {exc}")
+
+
+@data_app.command("add")
+def data_add(
+    file: Annotated[Path, typer.Argument(help="The new official file (ASCOF, RO3, ONS mid-year estimates, "
+                                             "activity compilation).")],
+    year: Annotated[str | None, typer.Option("--year", help="The year it covers, if the file does not say "
+                                                            "(YYYY-YY; YYYY for a mid-year estimate).")] = None,
+    source_id: Annotated[str | None, typer.Option("--id", help="Register id (default from the family and years).")
+                         ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Title for the register.")] = None,
+    page: Annotated[str | None, typer.Option("--page", help="Official page of the publication (https).")] = None,
+) -> None:
+    """Check a new official file in full, copy it into ASC_NATIONAL_DIR and register it (sources.local.yml)."""
+    try:
+        done = families.add(file, year=year, source_id=source_id, title=title, page=page)
+    except AscError as exc:
+        _fail(f"{file} not added: {exc}")
+    except OSError as exc:
+        _fail(f"{file} not added: {exc.strerror or exc} ({exc.filename or ''})")
+    typer.echo(done.line())
 
 
 def main() -> None:  # pragma: no cover - console entry point wrapper

@@ -273,8 +273,8 @@ def test_failed_reference_build_keeps_the_previous_table(tmp_path: Path, monkeyp
     assert res["councils"].status == "failed"
     assert res["councils"].message.startswith(f"councils.csv, row {len(lines) + 1}, column 'gss_code': duplicate")
     assert sha256_file(processed / "councils.parquet") == before
-    # no partial file; the build state remembers the failure (reports that read the old table say so)
-    assert sorted(p.name for p in processed.iterdir()) == ["_build_state.json", "councils.parquet"]
+    # no partial file; the build state remembers the failure (tables.table_status) and the build lock stays
+    assert sorted(p.name for p in processed.iterdir()) == ["_build.lock", "_build_state.json", "councils.parquet"]
     assert tables.table_status("councils")[0] == "failed"
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from helpers.core.errors import DataError, MissingDataError
 from helpers.data import io
+from helpers.data.io import read_csv_raw, require_columns
 
 
 def test_markers_stay_missing_with_their_reason() -> None:
@@ -82,3 +83,60 @@ def test_sha256_known_value(tmp_path: Path) -> None:
     f = tmp_path / "x"
     f.write_bytes(b"abc")
     assert io.sha256_file(f) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+# ------------------------------------------------------------------------------------------------
+# hardening (issue 11 item 8 and the smaller ones): one line naming the file, never a traceback
+# ------------------------------------------------------------------------------------------------
+
+
+def test_a_byte_that_decodes_in_no_encoding_is_named_with_offset_and_line(tmp_path: Path) -> None:
+    """0x9d is neither UTF-8 nor Windows-1252: one DataError naming the file, the byte, its offset and line
+    (before: UnicodeDecodeError traceback from the cp1252 fallback)."""
+    p = tmp_path / "bad.csv"
+    p.write_bytes(b"a,b\n1,2\n3,x\x9dy\n")
+    with pytest.raises(DataError) as e:
+        read_csv_raw(p)
+    msg = str(e.value)
+    assert "bad.csv" in msg and "byte 0x9d at offset 11 (line 3) is not UTF-8 or Windows-1252" in msg and e.value.row == 3
+    assert "\n" not in msg
+
+
+def test_windows_1252_csv_still_reads(tmp_path: Path) -> None:
+    p = tmp_path / "old.csv"
+    p.write_bytes("name\nquality of life \u2013 impact\n".encode("cp1252"))
+    assert read_csv_raw(p)["name"].tolist() == ["quality of life \u2013 impact"]
+
+
+@pytest.mark.parametrize("head", [b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"])
+def test_a_workbook_saved_under_a_csv_name_is_a_short_error(tmp_path: Path, head: bytes) -> None:
+    """An .xlsx (zip) or .xls under a .csv name: a short message saying so (before: kilobytes of binary)."""
+    p = tmp_path / "ascof.csv"
+    p.write_bytes(head + bytes(range(256)) * 12)
+    with pytest.raises(DataError, match="not a text file: it is an .xls") as e:
+        read_csv_raw(p)
+    assert len(str(e.value)) < 300
+
+
+def test_missing_column_message_is_cut_short(tmp_path: Path) -> None:
+    df = pd.DataFrame(columns=["x" * 3000, "y"])
+    with pytest.raises(DataError) as e:
+        require_columns(df, ["Year"], file=tmp_path / "f.csv")
+    assert len(str(e.value)) < 400
+
+
+def test_atomic_writes_get_normal_permissions(tmp_path: Path) -> None:
+    """mkstemp creates 0600 files: every atomic write ends with the permissions of a normal new file."""
+    import os
+
+    from helpers.data.io import atomic_write_bytes, atomic_write_parquet, atomic_write_text
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_bytes(tmp_path / "a.bin", b"x")
+        atomic_write_text(tmp_path / "b.txt", "x")
+        atomic_write_parquet(pd.DataFrame({"a": [1]}), tmp_path / "c.parquet")
+    finally:
+        os.umask(old)
+    for name in ("a.bin", "b.txt", "c.parquet"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o644, name

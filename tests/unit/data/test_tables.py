@@ -143,3 +143,130 @@ def test_a_failed_build_is_remembered_until_a_good_one(tmp_path, monkeypatch):
     good["ok"] = True
     src.write_text("a\n2\n")
     assert tables.build()[0].status == "built" and tables.table_status("t_stale") == ("built", None)
+
+
+# ------------------------------------------------------------------------------------------------
+# hardening (issue 11 items 8, 10, 11 and the smaller ones): each test fails on the code before it
+# ------------------------------------------------------------------------------------------------
+
+
+def test_failed_table_warns_when_read_and_status_says_failed(sandbox) -> None:
+    """After a failed build, load and cached still return the previous table but warn, naming the table and the
+    failure; table_status keeps its contract ("failed", message); a good build clears it."""
+    src, _ = sandbox
+    tables.build()
+    src.write_text("a\n1\n-3\n")
+    tables.build()
+    state, message = tables.table_status("demo")
+    assert state == "failed" and message.endswith("row 3, column 'a': negative value")
+    with pytest.warns(tables.StaleDataWarning, match=r"table demo: its latest build failed \(.*negative value\)"):
+        assert tables.load("demo")["a"].tolist() == [1, 2]
+    with pytest.warns(tables.StaleDataWarning, match="table demo"):
+        tables.cached("demo")
+    src.write_text("a\n4\n")
+    tables.build()
+    assert tables.table_status("demo") == ("built", None)
+
+
+def test_corrupt_processed_file_is_detected_and_rebuilt(sandbox) -> None:
+    """A processed file whose bytes changed after its build (a cut copy, a bit flip) is not reported unchanged:
+    the build rebuilds it and says why; reading a damaged table is one clear error, not ArrowInvalid."""
+    _, calls = sandbox
+    tables.build()
+    out = tables.processed_path("demo")
+    data = out.read_bytes()
+    out.write_bytes(data[: len(data) // 2])
+    with pytest.raises(DataError, match="cannot be read.*Run `asc data build`"):
+        tables.load("demo")
+    res = {r.name: r for r in tables.build()}
+    assert res["demo"].status == "built" and "was damaged (its footer cannot be read" in res["demo"].message
+    assert calls["n"] == 2 and tables.load("demo")["a"].tolist() == [1, 2]
+    # same length, other bytes: the sha256 in the build state catches it
+    good = out.read_bytes()
+    other = pd.DataFrame({"a": [7, 8]})
+    other.to_parquet(out, index=False)
+    assert len(good) == len(out.read_bytes())
+    res = {r.name: r for r in tables.build(["demo"])}
+    assert "its sha256 is not the one built" in res["demo"].message
+    assert tables.load("demo")["a"].tolist() == [1, 2]
+
+
+def test_build_state_records_rows_and_sha256(sandbox) -> None:
+    tables.build()
+    entry = tables.build_state()["demo"]
+    assert entry["rows"] == 2 and entry["sha256"] == sha256_file(tables.processed_path("demo"))
+
+
+def test_stale_temporary_files_are_removed_when_a_build_starts(sandbox) -> None:
+    """A killed build leaves `.demo.parquet.*.tmp` behind: the next build removes it (under the lock)."""
+    tables.build()
+    left = tables.PROCESSED / ".demo.parquet.abc123.tmp"
+    left.write_bytes(b"partial")
+    tables.build()
+    assert not left.exists()
+    assert not [p for p in tables.PROCESSED.iterdir() if p.suffix == ".tmp"]
+
+
+def test_concurrent_builds_take_a_lock(sandbox, tmp_path: Path) -> None:
+    """While one build holds the lock, another waits (and gives up with one line after its wait)."""
+    from helpers.data import processed
+
+    tables.PROCESSED.mkdir(parents=True, exist_ok=True)
+    with processed.build_lock(tables.PROCESSED):
+        lines: list[str] = []
+        with pytest.raises(tables.AscError, match="another `asc data build` has held"):
+            with processed.build_lock(tables.PROCESSED, progress=lines.append, wait=0.2):
+                pass
+        assert lines and "waiting for it" in lines[0]
+    with processed.build_lock(tables.PROCESSED, wait=0.2):  # released: free again
+        pass
+
+
+def test_concurrent_builds_lose_no_state_entry(sandbox, tmp_path: Path) -> None:
+    """Two builds of different tables at the same time (threads): both entries are in the state file."""
+    import threading
+
+    src, _ = sandbox
+    other = tmp_path / "other.csv"
+    other.write_text("b\n1\n")
+    tables.register_table(tables.TableSpec("other", lambda: pd.read_csv(other), lambda: [other], kind="council"))
+    threads = [threading.Thread(target=tables.build, args=([n],)) for n in ("demo", "other")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert {"demo", "other"} <= set(tables.build_state())
+
+
+def test_disk_full_is_one_line_and_keeps_the_previous_table(sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An OSError from the processed folder (disk full) is a failed build with one line naming the file, not a
+    traceback; the previous table is kept."""
+    import errno
+
+    src, _ = sandbox
+    tables.build()
+    before = sha256_file(tables.processed_path("demo"))
+    src.write_text("a\n9\n")
+
+    def full(df, path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(tables, "atomic_write_parquet", full)
+    res = {r.name: r for r in tables.build(["demo"])}
+    assert res["demo"].status == "failed"
+    assert res["demo"].message.startswith("cannot write ") and "No space left on device" in res["demo"].message
+    assert "\n" not in res["demo"].message
+    assert sha256_file(tables.processed_path("demo")) == before
+
+
+def test_processed_files_get_normal_permissions(sandbox) -> None:
+    """mkstemp makes 0600 files; processed tables and the build state are readable by others (umask 022)."""
+    import os
+
+    old = os.umask(0o022)
+    try:
+        tables.build()
+    finally:
+        os.umask(old)
+    for p in (tables.processed_path("demo"), tables.PROCESSED / tables.STATE_FILE):
+        assert p.stat().st_mode & 0o777 == 0o644, p

@@ -28,6 +28,7 @@ from helpers.data.councils.reference import (
     COUNCILS_CSV,
     ENGLAND,
     FIRST_YEAR,
+    KNOWN_TO,
     LATEST_YEAR,
     NAMES_CSV,
     REGIONS_CSV,
@@ -45,7 +46,7 @@ from helpers.data.schemas import COUNCIL_TYPES
 #: ``split_codes``.
 
 __all__ = [
-    "COUNCILS_CSV", "COUNCIL_TYPES", "ENGLAND", "FIRST_YEAR", "LATEST_YEAR", "NAMES_CSV", "REGIONS_CSV",
+    "COUNCILS_CSV", "COUNCIL_TYPES", "ENGLAND", "FIRST_YEAR", "KNOWN_TO", "LATEST_YEAR", "NAMES_CSV", "REGIONS_CSV",
     "cassr_to_gss", "counts_by_year", "current", "current_code", "get", "name_of", "name_variants",
     "normalise_name", "normalise_names", "reference", "regions", "resolve_names", "series_breaks", "split_codes",
     "validate_code",

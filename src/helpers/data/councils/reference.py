@@ -23,6 +23,7 @@ import pandas as pd
 from helpers.core import periods
 from helpers.core.errors import MissingDataError, ParameterError
 from helpers.core.paths import REFERENCE
+from helpers.data.io import read_csv_raw
 from helpers.data.reading import check_not_truncated
 
 COUNCILS_CSV: Path = REFERENCE / "councils.csv"
@@ -36,6 +37,10 @@ ENGLAND = "E92000001"
 FIRST_YEAR = "2008-09"
 #: Latest financial year the reference table has been checked against (RO3 2024-25).
 LATEST_YEAR = "2024-25"
+#: Latest financial year whose councils the table gives: no structural change of an upper-tier council took
+#: effect on 1 April 2025, so 2025-26 has the councils of 2024-25 (a next year's files are checked against it;
+#: a reorganisation adds its councils and moves this on). Files of a later year are refused until then.
+KNOWN_TO = "2025-26"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -54,7 +59,7 @@ def read_reference_file(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise MissingDataError(f"reference table {path.name} is missing from data/raw/reference/ (it is committed)")
     check_not_truncated(path, hint="restore the committed copy (`git restore data/raw/reference`)")
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    return read_csv_raw(path, keep_default_na=False, na_values=[], encoding="utf-8-sig")
 
 
 @lru_cache(maxsize=1)
@@ -111,13 +116,14 @@ def check_year(year: str) -> str:
     Raises
     ------
     ParameterError
-        Not ``'YYYY-YY'`` (the two years consecutive), or outside :data:`FIRST_YEAR` .. :data:`LATEST_YEAR`.
+        Not ``'YYYY-YY'`` (the two years consecutive), or outside :data:`FIRST_YEAR` .. :data:`KNOWN_TO`.
     """
     if not (periods.is_fy(year) and year == year.strip()):
         raise ParameterError(f"year {year!r} is not a financial year like '2022-23'")
-    if not FIRST_YEAR <= year <= LATEST_YEAR:
+    if not FIRST_YEAR <= year <= KNOWN_TO:
         raise ParameterError(
-            f"year {year!r} is outside the council reference table ({FIRST_YEAR} to {LATEST_YEAR})"
+            f"year {year!r} is outside the council reference table ({FIRST_YEAR} to {KNOWN_TO}): a later year needs "
+            "its councils in data/raw/reference/councils.csv (helpers.data.councils.KNOWN_TO)"
         )
     return year
 
@@ -141,7 +147,7 @@ def current(year: str | None = None) -> pd.DataFrame:
     Parameters
     ----------
     year
-        Financial year ``'YYYY-YY'`` from 2008-09 to 2024-25; the latest when ``None``.
+        Financial year ``'YYYY-YY'`` from 2008-09 to :data:`KNOWN_TO`; :data:`LATEST_YEAR` when ``None``.
 
     Returns
     -------

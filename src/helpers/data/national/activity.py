@@ -37,10 +37,13 @@ from helpers.core.errors import DataError
 from helpers.data import councils, sources
 from helpers.data.io import parse_numbers, require_columns
 from helpers.data.reading import check_registered, raise_first, read_csv, registered_paths
+from helpers.data.revisions import later_release_wins
 from helpers.data.schemas import ACTIVITY_SCHEMA, unique_key, validate
 from helpers.data.tables import TableSpec, register_table
 
 SOURCE_ID = "activity_by_setting"
+#: Register family of the activity files (the compilation, and later years in its layout).
+ACTIVITY_FAMILY = "activity"
 #: ASC-FR 2016-17 activity file: the source of the 2016-17 rows, which the compilation left unnamed.
 ASCFR_ACTIVITY_SOURCE = "ascfr_2016_17_activity"
 COLUMNS = ["percent_sector", "SupportSetting", "DH_GEOGRAPHY_NAME", "ActivityProvision", "ITEMVALUE", "year"]
@@ -148,13 +151,16 @@ def attribute_2016_17(block: pd.DataFrame, *, file: Path) -> pd.Series:
     return pd.Series(expect["GEOGRAPHY_CODE"].to_numpy(), index=block.index)
 
 
-def load_activity(path: Path | None = None) -> pd.DataFrame:
-    """Read the activity compilation into the ``activity`` columns (plus ``_row``), not yet validated.
+def load_activity(path: Path | None = None, source_id: str = SOURCE_ID) -> pd.DataFrame:
+    """Read a file in the activity compilation's layout into the ``activity`` columns (plus ``_row``), not yet
+    validated.
 
     Parameters
     ----------
     path
         The file; the registered ``activity_by_setting`` file when ``None``.
+    source_id
+        Its register id.
 
     Raises
     ------
@@ -204,26 +210,51 @@ def load_activity(path: Path | None = None) -> pd.DataFrame:
         "gss_code": gss.to_numpy(), "year": df["fy"].to_numpy(), "support_setting": setting.to_numpy(),
         "provision": provision.to_numpy(), "value": value.to_numpy(), "value_status": status.to_numpy(),
         "unit": [u for u, _ in units], "age_band": [a for _, a in units], "percent_sector": pct.to_numpy(),
-        "source_id": SOURCE_ID, "_row": df["_row"].to_numpy(),
+        "source_id": source_id, "_row": df["_row"].to_numpy(),
     })
 
 
+ACTIVITY_KEY = ["gss_code", "year", "support_setting", "provision"]
+
+
+def check_activity_values(df: pd.DataFrame, *, file: Path) -> None:
+    """Value-level checks (issue 11): activity is never negative, and the share of the external sector is a
+    percentage (0-100)."""
+    raise_first((df["value"] < 0).to_numpy(), "negative activity", file=file, rows=df["_row"], column="ITEMVALUE",
+                values=df["value"])
+    pct = df["percent_sector"]
+    raise_first(((pct < 0) | (pct > 100)).to_numpy(), "percent_sector outside 0-100", file=file, rows=df["_row"],
+                column="percent_sector", values=pct)
+
+
+def load_checked(path: Path, source_id: str) -> pd.DataFrame:
+    """One file of the family, read and checked in full (key, values, schema): what the build adds."""
+    df = load_activity(path, source_id=source_id)
+    unique_key(df, ACTIVITY_KEY, table="activity", file=path)
+    check_activity_values(df, file=path)
+    return validate(df, ACTIVITY_SCHEMA, file=path)
+
+
 def build_activity() -> pd.DataFrame:
-    """Build the validated ``activity`` table (sorted by year, council, setting, provision)."""
-    path = sources.path(SOURCE_ID)
-    df = load_activity(path)
-    unique_key(df, ["gss_code", "year", "support_setting", "provision"], table="activity", file=path)
-    out = validate(df, ACTIVITY_SCHEMA, file=path)
-    check_registered([SOURCE_ID, ASCFR_ACTIVITY_SOURCE])
-    return out.sort_values(["year", "gss_code", "support_setting", "provision"], kind="mergesort"
-                           ).reset_index(drop=True)[ACTIVITY_COLUMNS]
+    """Build the validated ``activity`` table from every registered file of the family (sorted by year, council,
+    setting, provision); where a later file covers a council and year, its rows replace the earlier ones."""
+    files = sources.family(ACTIVITY_FAMILY)
+    frames = []
+    for src in files:
+        frames.append(load_checked(sources.path(src.id), src.id))
+    df, found = later_release_wins(frames, ACTIVITY_KEY, value="value", status="value_status")
+    check_registered([*(s.id for s in files), ASCFR_ACTIVITY_SOURCE])
+    out = df.sort_values(["year", "gss_code", "support_setting", "provision"], kind="mergesort"
+                         ).reset_index(drop=True)[ACTIVITY_COLUMNS]
+    out.attrs["changes"] = found
+    return out
 
 
 register_table(TableSpec(
     name="activity",
     build=build_activity,
-    inputs=lambda: registered_paths([SOURCE_ID, ASCFR_ACTIVITY_SOURCE]),
+    inputs=lambda: registered_paths([*(s.id for s in sources.family(ACTIVITY_FAMILY)), ASCFR_ACTIVITY_SOURCE]),
     depends=("councils",),
     description="Residential/nursing/home/day care and ST-Max activity by council, in-house vs external, "
-                "2000-01..2021-22 (units differ by setting and year: see the unit column)",
+                "from 2000-01 (units differ by setting and year: see the unit column)",
 ))

@@ -17,13 +17,16 @@ import pandas as pd
 from helpers.core.errors import DataError
 from helpers.data import councils, sources
 from helpers.data.io import parse_numbers, read_sheet, require_columns
+from helpers.data.national.ascof_crosswalk import FRAMEWORKS
 from helpers.data.national.ascof_measures import (
     DISAGGREGATION_SUFFIX,
+    assign_measures,
     measures,
     normalise_disaggregation,
     normalise_measure_codes,
 )
 from helpers.data.reading import raise_first, read_csv
+from helpers.data.revisions import within_rounding
 from helpers.data.schemas import ASCOF_SCHEMA, OFLOG_ASC_SCHEMA, unique_key, validate
 
 SOURCE_TREND = "ascof_trend"
@@ -48,6 +51,7 @@ OFLOG_COLUMNS = (
 #: Published geography level (lower case) -> ours; ``None`` = dropped (council-type aggregates have no GSS code).
 GEOGRAPHY_LEVELS: dict[str, str | None] = {
     "council": "council", "region": "region", "england": "england", "council type": None,
+    "local authority": "council", "regional": "region", "national": "england",
 }
 #: GSS code prefixes allowed at each level.
 LEVEL_PREFIXES: dict[str, tuple[str, ...]] = {
@@ -97,7 +101,8 @@ def _fill_absent(df: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
     and bases / margins of error of survey measures); ``not_applicable``: a base or margin of error of
     a measure that is not survey-based.
     """
-    survey = df["measure_code"].map(registry.set_index("measure_code")["survey_based"]).astype(bool)
+    survey = df["measure_id"].map(registry.drop_duplicates("measure_id").set_index("measure_id")["survey_based"]
+                                  ).astype(bool)
     for col in ("numerator", "denominator", "base", "moe"):
         if col not in df.columns:
             df[col] = np.nan
@@ -114,10 +119,18 @@ def _fill_absent(df: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def full_registry() -> pd.DataFrame:
+    """The measure registry of every framework (what a file's codes are mapped with)."""
+    return measures(frameworks=list(FRAMEWORKS))
+
+
 def _finish(df: pd.DataFrame, registry: pd.DataFrame, source_id: str, file: Path) -> pd.DataFrame:
-    reg = registry.set_index("measure_code")
-    df["measure_name"] = df["measure_code"].map(reg["measure_name"])
-    df["unit"] = df["measure_code"].map(reg["unit"])
+    if "framework" not in registry.columns or set(df["framework"]) - set(registry["framework"]):
+        registry = full_registry()
+    reg = registry.set_index(["framework", "measure_code"])
+    idx = pd.MultiIndex.from_frame(df[["framework", "measure_code"]])
+    df["measure_name"] = reg["measure_name"].reindex(idx).to_numpy()
+    df["unit"] = reg["unit"].reindex(idx).to_numpy()
     df["measure_type"] = "Outcome"
     df["source_id"] = source_id
     df["primary"] = True
@@ -125,6 +138,7 @@ def _finish(df: pd.DataFrame, registry: pd.DataFrame, source_id: str, file: Path
     unique_key(df, ["gss_code", "year", "measure_code", "disaggregation"], table="ascof", file=file)
     df = df[[*ASCOF_SCHEMA.columns, "_row"]]
     check_codes(df, file=file)
+    check_values(df, registry, file=file)
     out = validate(df, ASCOF_SCHEMA, file=file)
     return sort_rows(out)
 
@@ -141,8 +155,14 @@ def sort_rows(df: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def load_trend(path: str | Path | None = None, registry: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Load the ASCOF trend file (2017-18 to 2022-23; values only).
+def load_trend(path: str | Path | None = None, registry: pd.DataFrame | None = None,
+               source_id: str = SOURCE_TREND) -> pd.DataFrame:
+    """Load an ASCOF trend file (the registered one: 2017-18 to 2022-23; values only).
+
+    Each row's year decides its framework (codes up to 2022-23, or from 2023-24) and the row's
+    ``Measure Group Description`` is held against the registered name of its code in that framework
+    (:func:`~helpers.data.national.ascof_measures.assign_measures`): a reused code under another measure's
+    description is refused.
 
     Council-type aggregates (Inner London, Shire Counties, ...) are dropped: they have no GSS code.
 
@@ -166,45 +186,56 @@ def load_trend(path: str | Path | None = None, registry: pd.DataFrame | None = N
         value, a duplicated council-year-measure-disaggregation (one error naming file, row and column).
     """
     path = Path(path) if path is not None else sources.get(SOURCE_TREND).path
-    reg = measures() if registry is None else registry
+    reg = full_registry() if registry is None else registry
     raw = read_csv(path)
     require_columns(raw, TREND_COLUMNS, file=path)
     raw["_row"] = raw.index + 2
+    year = raw["Year"].astype("string").str.strip()
+    raise_first(~year.str.fullmatch(r"\d{4}-\d{2}").fillna(False), "not a financial year YYYY-YY", file=path,
+                rows=raw["_row"], column="Year", values=raw["Year"])
     df = _geography(raw, level_col="Geographical Level", code_col="ONS Code", file=path)
     rows = df["_row"]
-    mtype = df["Measure Type"].astype("string").str.strip().str.lower()
-    if not (mtype == "outcome").all():
-        raise_first(mtype != "outcome", "the trend file should hold only 'Outcome' values", file=path, rows=rows,
-                    column="Measure Type", values=df["Measure Type"])
-    df["measure_code"] = normalise_measure_codes(df["Measure Group"], file=path, column="Measure Group", rows=rows,
-                                                 known=reg["measure_code"])
+    mtype = df["Measure Type"].astype("string").str.strip().str.lower().fillna("")
+    raise_first(mtype != "outcome", "the trend file should hold only 'Outcome' values", file=path, rows=rows,
+                column="Measure Type", values=df["Measure Type"])
+    df["measure_code"] = normalise_measure_codes(df["Measure Group"], file=path, column="Measure Group", rows=rows)
     df["disaggregation"] = normalise_disaggregation(df["Disaggregation Level"], file=path,
                                                      column="Disaggregation Level", rows=rows)
     df["value"], df["value_status"] = parse_numbers(df["Measure_Value"], file=path, column="Measure_Value", rows=rows)
     df["year"] = df["Year"].astype("string").str.strip().astype(str)
     df["area_name"] = df["Geographical Description"].astype("string").str.strip().astype(str)
-    return _finish(df, reg, SOURCE_TREND, path)
+    df = assign_measures(df, code_col="measure_code", desc_col="Measure Group Description", file=path, rows=rows,
+                         code_label="Measure Group")
+    return _finish(df, reg, source_id, path)
 
 
-def load_open_data(path: str | Path | None = None, registry: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Load the ASCOF 2020-21 open data (values with numerators, denominators, bases, margins of error).
+def load_open_data(path: str | Path | None = None, registry: pd.DataFrame | None = None, *,
+                   year: str = OPEN_DATA_YEAR, source_id: str = SOURCE_OPEN) -> pd.DataFrame:
+    """Load an ASCOF annual open-data file (values with numerators, denominators, bases, margins of error).
 
     The file has one row per measure type (Outcome, Numerator, Denominator, Base, Margin Of Error); they
     are pivoted into the columns ``value``, ``numerator``, ``denominator``, ``base``, ``moe`` of one row.
-    ``ASCOF Measure Code`` (group + disaggregation suffix, e.g. ``1A65OV``) is checked against
-    ``Measure Group`` and ``Disaggregation Level``.
+    Headers are matched ignoring case (the 2024-25 CSV writes ``Geographical level``, ``ASCOF measure
+    code``). Where the file has both ``Measure Group`` and ``ASCOF Measure Code`` (group + disaggregation
+    suffix, e.g. ``1A65OV``), they are checked against each other; a file with only ``ASCOF Measure Code``
+    takes it as the measure. The file has no year column: ``year`` is the year it is registered for, and it
+    decides the framework whose codes the file uses; each measure's description (``Measure Group
+    Description``) is held against the registered name of its code
+    (:func:`~helpers.data.national.ascof_measures.assign_measures`).
 
     Parameters
     ----------
     path
-        The workbook or a CSV of the same layout (default: the registered file in ``ASC_NATIONAL_DIR``).
+        The workbook or a CSV of the same layout (default: the registered 2020-21 file in ``ASC_NATIONAL_DIR``).
     registry
-        The measure registry (default :func:`measures`).
+        The measure registry (default: every framework's).
+    year, source_id
+        The financial year of the file and its register id.
 
     Returns
     -------
     pandas.DataFrame
-        Rows of the ``ascof`` table with ``source_id == "ascof_2020_21_open_data"`` and year 2020-21.
+        Rows of the ``ascof`` table with ``source_id`` and ``year``.
 
     Raises
     ------
@@ -213,38 +244,46 @@ def load_open_data(path: str | Path | None = None, registry: pd.DataFrame | None
         disaggregation, or a measure with no Outcome row.
     """
     path = Path(path) if path is not None else sources.get(SOURCE_OPEN).path
-    reg = measures() if registry is None else registry
-    # the annual open data is published as CSV in other years; the 2020-21 copy here is a workbook
+    reg = full_registry() if registry is None else registry
     raw = read_csv(path) if path.suffix.lower() == ".csv" else read_sheet(path, 0, header=0)
-    raw.columns = [str(c).strip() for c in raw.columns]
+    canon = {c.lower(): c for c in OPEN_COLUMNS}
+    raw.columns = [canon.get(" ".join(str(c).split()).lower(), " ".join(str(c).split())) for c in raw.columns]
+    has_group = "Measure Group" in raw.columns
+    if not has_group and "ASCOF Measure Code" in raw.columns:
+        raw["Measure Group"] = raw["ASCOF Measure Code"]
     require_columns(raw, OPEN_COLUMNS, file=path)
     raw["_row"] = raw.index + 2
     df = _geography(raw, level_col="Geographical Level", code_col="ONS Code", file=path)
-    check_codes(df.assign(year=OPEN_DATA_YEAR), file=path)  # before the pivot, so an unknown code is named as such
+    check_codes(df.assign(year=year), file=path)  # before the pivot, so an unknown code is named as such
     rows = df["_row"]
-    df["measure_code"] = normalise_measure_codes(df["Measure Group"], file=path, column="Measure Group", rows=rows,
-                                                 known=reg["measure_code"])
+    df["measure_code"] = normalise_measure_codes(df["Measure Group"], file=path, column="Measure Group", rows=rows)
     df["disaggregation"] = normalise_disaggregation(df["Disaggregation Level"], file=path,
                                                      column="Disaggregation Level", rows=rows)
-    group = df["Measure Group"].astype("string").str.replace(r"\s", "", regex=True).str.upper()
-    expected = group + df["disaggregation"].map(DISAGGREGATION_SUFFIX)
-    published = df["ASCOF Measure Code"].astype("string").str.replace(r"\s", "", regex=True).str.upper()
-    mismatch = (expected != published).fillna(True)
-    if mismatch.any():
-        pos = int(np.flatnonzero(mismatch.to_numpy())[0])
-        raise DataError(
-            f"ASCOF Measure Code disagrees with Measure Group and Disaggregation Level (expected {expected.iloc[pos]!r})",
-            file=path, row=int(rows.iloc[pos]), column="ASCOF Measure Code", value=df["ASCOF Measure Code"].iloc[pos],
-        )
+    if has_group:
+        group = df["Measure Group"].astype("string").str.replace(r"\s", "", regex=True).str.upper()
+        expected = group + df["disaggregation"].map(DISAGGREGATION_SUFFIX)
+        published = df["ASCOF Measure Code"].astype("string").str.replace(r"\s", "", regex=True).str.upper()
+        mismatch = (expected != published).fillna(True)
+        if mismatch.any():
+            pos = int(np.flatnonzero(mismatch.to_numpy())[0])
+            raise DataError(
+                f"ASCOF Measure Code disagrees with Measure Group and Disaggregation Level (expected "
+                f"{expected.iloc[pos]!r})", file=path, row=int(rows.iloc[pos]), column="ASCOF Measure Code",
+                value=df["ASCOF Measure Code"].iloc[pos],
+            )
     mtype = df["Measure Type"].astype("string").str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
     df["_type"] = mtype.map(MEASURE_TYPES)
     raise_first(df["_type"].isna(), f"unknown measure type (known: {sorted(MEASURE_TYPES)})", file=path, rows=rows,
                 column="Measure Type", values=df["Measure Type"])
+    df["year"] = year
+    df = assign_measures(df, code_col="measure_code", desc_col="Measure Group Description", file=path, rows=rows,
+                         code_label="Measure Group")
     df["_num"], df["_status"] = parse_numbers(df["Measure Value"], file=path, column="Measure Value", rows=rows)
     keys = ["gss_code", "measure_code", "disaggregation"]
     unique_key(df, [*keys, "_type"], table="ascof open data", file=path)
     wide = df.pivot(index=keys, columns="_type", values=["_num", "_status", "_row"])
-    meta = df.loc[df["_type"] == "value", [*keys, "Geographical Description", "geography_level", "_row"]]
+    meta = df.loc[df["_type"] == "value", [*keys, "Geographical Description", "geography_level", "_row",
+                                          "framework", "measure_id"]]
     out = meta.rename(columns={"Geographical Description": "area_name"}).set_index(keys)
     missing = wide.index.difference(out.index)
     if len(missing):
@@ -256,8 +295,79 @@ def load_open_data(path: str | Path | None = None, registry: pd.DataFrame | None
             out[f"{col}_status"] = wide[("_status", col)].reindex(out.index)
     out = out.reset_index()
     out["area_name"] = out["area_name"].astype("string").str.strip().astype(str)
-    out["year"] = OPEN_DATA_YEAR
-    return _finish(out, reg, SOURCE_OPEN, path)
+    out["year"] = year
+    return _finish(out, reg, source_id, path)
+
+
+def range_of(unit: pd.Series, scale: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The range of each value: a percentage 0-100, a score its scale ``a-b``, a rate 0 and up."""
+    lo = np.zeros(len(unit))
+    hi = np.full(len(unit), np.inf)
+    hi[(unit == "percent").to_numpy()] = 100.0
+    span = scale.astype(str).str.extract(r"^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$").astype(float)
+    score = (unit == "score").to_numpy() & span[1].notna().to_numpy()
+    lo[score], hi[score] = span[0].to_numpy()[score], span[1].to_numpy()[score]
+    return lo, hi
+
+
+def check_values(df: pd.DataFrame, registry: pd.DataFrame, *, file: str | Path) -> None:
+    """Value-level checks of ASCOF rows (issue 11): the range of the measure, no zero denominator behind a
+    value, and value = numerator / denominator x multiplier within the published rounding.
+
+    Non-survey measures: within half a unit of the value's last printed decimal
+    (:func:`helpers.data.revisions.within_rounding`). Survey measures: the weighted numerator and denominator
+    are rounded to the nearest 5, so the value lies within [(n-2.5)/(d+2.5), (n+2.5)/(d-2.5)] x m, plus half
+    a unit.
+
+    Raises
+    ------
+    DataError
+        The first offending row, naming file, row and column.
+    """
+    reg = registry.drop_duplicates("measure_id").set_index("measure_id")
+    unit = df["measure_id"].map(reg["unit"])
+    scale = df["measure_id"].map(reg["scale"])
+    lo, hi = range_of(unit, scale)
+    v = df["value"].to_numpy(dtype=float)
+    rows = df["_row"]
+    out = (df["value_status"] == "reported").to_numpy() & ((v < lo) | (v > hi))
+    raise_first(out, "value outside the measure's range (" + "a percentage 0-100, a score its scale, a rate >= 0)",
+                file=file, rows=rows, column="value", values=df["value"])
+    both = (df["numerator_status"] == "reported") & (df["denominator_status"] == "reported")
+    zero_den = both & (df["denominator"] == 0) & (df["value_status"] == "reported")
+    raise_first(zero_den, "a value published with a zero denominator", file=file, rows=rows, column="denominator",
+                values=df["value"])
+    mult = df["measure_id"].map(reg["multiplier"])
+    ok = both & (df["value_status"] == "reported") & (df["denominator"] > 0) & mult.notna()
+    if not ok.any():
+        return
+    n, d, m, val = df["numerator"][ok], df["denominator"][ok], mult[ok], df["value"][ok]
+    survey = df["measure_id"][ok].map(reg["survey_based"]).astype(bool)
+    exact = within_rounding(val, n / d * m)
+    half = 0.5 * 10.0 ** -1 + 1e-9
+    lo_s = (n - 2.5) / (d + 2.5) * m - half
+    hi_s = np.where(d > 2.5, (n + 2.5) / (d - 2.5).clip(lower=1e-9) * m, np.inf) + half
+    fits = np.where(survey.to_numpy(), ((val >= lo_s) & (val <= hi_s)).to_numpy(), exact)
+    bad = pd.Series(False, index=df.index)
+    bad[ok[ok].index] = ~fits
+    raise_first(bad, "value is not numerator / denominator x the measure's multiplier within the published "
+                "rounding", file=file, rows=rows, column="value", values=df["value"])
+
+
+def check_councils_present(df: pd.DataFrame, *, file: str | Path) -> None:
+    """Every council with adult social services in a year the file covers has rows in that year.
+
+    Raises
+    ------
+    DataError
+        Naming the year and the councils missing (code and name).
+    """
+    for year, part in df.groupby("year"):
+        missing = sorted(set(councils.current(str(year))["gss_code"]) - set(part["gss_code"]))
+        if missing:
+            names = ", ".join(f"{c} ({councils.name_of(c)})" for c in missing[:5])
+            raise DataError(f"{len(missing)} council(s) missing from {year}: {names}"
+                            f"{' ...' if len(missing) > 5 else ''}", file=file, column="ONS Code")
 
 
 def check_codes(df: pd.DataFrame, *, file: str | Path, row_col: str = "_row") -> None:

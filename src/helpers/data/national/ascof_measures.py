@@ -17,16 +17,20 @@ import numpy as np
 import pandas as pd
 
 from helpers.core.errors import DataError
-from helpers.core.paths import REFERENCE
+from helpers.core.paths import REFERENCE, SOURCES_REGISTER
 from helpers.data import sources
 from helpers.data.io import parse_numbers, read_csv_raw, require_columns
+from helpers.data.national.ascof_crosswalk import CROSSWALK_FILE, codes, crosswalk, framework_of, label_errors
 from helpers.data.reading import raise_first
 from helpers.data.schemas import ASCOF_MEASURES_SCHEMA, unique_key, validate
 
 SOURCE_DIRECTION = "ascof_direction"
 #: The committed measure registry.
 MEASURES_FILE: Path = REFERENCE / "ascof_measures.csv"
-MEASURE_COLUMNS = tuple(ASCOF_MEASURES_SCHEMA.columns)
+#: Columns of the committed registry file (the table adds ``measure_id`` and ``framework``).
+MEASURE_COLUMNS = tuple(c for c in ASCOF_MEASURES_SCHEMA.columns if c not in ("measure_id", "framework"))
+#: Register families of the ASCOF files (the years they cover decide which frameworks the registry lists).
+ASCOF_FAMILIES = ("ascof_trend", "ascof_annual")
 
 #: Published disaggregation (lower case, single spaces) -> our one spelling.
 DISAGGREGATIONS: dict[str, str] = {
@@ -41,7 +45,7 @@ DISAGGREGATION_SUFFIX: dict[str, str] = {
 }
 
 _CODE_CLEAN = re.compile(r"[\s().\-_/]")
-_CODE_RE = re.compile(r"^([1-4])([A-J])(?:([1-9])([AB])?)?$")
+_CODE_RE = re.compile(r"^([1-6])([A-J])(?:([1-9])([AB])?)?$")
 
 
 def normalise_measure_code(code: object) -> str:
@@ -65,7 +69,8 @@ def normalise_measure_code(code: object) -> str:
     Raises
     ------
     ValueError
-        Not an ASCOF measure code (domains 1-4, letters A-J, sub-measure a digit plus optional A/B).
+        Not an ASCOF measure code (domain or objective 1-6, letters A-J, sub-measure a digit plus optional
+        A/B).
 
     Examples
     --------
@@ -172,27 +177,20 @@ def resolve_measure_names(names: pd.Series, registry: pd.DataFrame | None = None
 # The measure registry
 # ----------------------------------------------------------------------------------------------------
 
-def measures(path: str | Path | None = None) -> pd.DataFrame:
-    """Load and validate the ASCOF measure registry (``data/raw/reference/ascof_measures.csv``).
+def registered_frameworks() -> list[str]:
+    """The ASCOF frameworks of the years that the registered ASCOF files cover (committed and local register)."""
+    years = {y for fam in ASCOF_FAMILIES for src in sources.family(fam) for y in src.years}
+    return sorted({framework_of(y) for y in years}) or ["to 2022-23"]
 
-    Works without national data. Columns: see ``docs/data_dictionary.md`` (``ascof_measures``).
 
-    Parameters
-    ----------
-    path
-        The registry file (default: the committed one).
+def registry_inputs() -> list[Path]:
+    """The files the measure registry is built from: the registry, the crosswalk and the register(s)."""
+    local = sources.local_register_path()
+    return [MEASURES_FILE, CROSSWALK_FILE, SOURCES_REGISTER, *([local] if local.is_file() else [])]
 
-    Returns
-    -------
-    pandas.DataFrame
-        One row per measure, sorted by ``measure_code``; ``survey_based`` is bool, ``multiplier`` float
-        (``NaN`` where value is not numerator / denominator x a constant).
 
-    Raises
-    ------
-    DataError
-        A missing column, a code not in normalised form, or a value outside the allowed set.
-    """
+def _attributes(path: str | Path | None = None) -> pd.DataFrame:
+    """The committed registry file: one row per code up to 2022-23, validated cell by cell."""
     path = Path(path) if path is not None else MEASURES_FILE
     df = read_csv_raw(path)
     require_columns(df, MEASURE_COLUMNS, file=path)
@@ -204,10 +202,150 @@ def measures(path: str | Path | None = None) -> pd.DataFrame:
                 values=df["survey_based"])
     df["survey_based"] = bools.astype(bool)
     df["multiplier"], _ = parse_numbers(df["multiplier"], file=path, column="multiplier", rows=df["_row"])
-    df = df[[*MEASURE_COLUMNS, "_row"]]
     unique_key(df, ["measure_code"], table="ascof_measures", file=path)
-    out = validate(df, ASCOF_MEASURES_SCHEMA, file=path)
-    return out.sort_values("measure_code", kind="stable").reset_index(drop=True)
+    return df
+
+
+def code_table(path: str | Path | None = None) -> pd.DataFrame:
+    """Every ASCOF code of every framework with its measure (:func:`helpers.data.national.ascof_crosswalk.codes`):
+    what the loaders map a file's codes with, whatever the register holds."""
+    table = codes(_attributes(path))
+    for code in table["measure_code"]:
+        if normalise_measure_code(code) != code:
+            raise DataError(f"crosswalk code {code!r} is not in normalised form ({normalise_measure_code(code)!r})",
+                            file=CROSSWALK_FILE)
+    return table
+
+
+def measures(path: str | Path | None = None, frameworks: Iterable[str] | None = None) -> pd.DataFrame:
+    """Load and validate the ASCOF measure registry: one row per measure and framework.
+
+    Works without national data. Columns: see ``docs/data_dictionary.md`` (``ascof_measures``). The
+    attributes (polarity, unit, interval method ...) are those of the committed file
+    ``data/raw/reference/ascof_measures.csv`` (one row per code up to 2022-23); the crosswalk
+    (:mod:`~helpers.data.national.ascof_crosswalk`) gives each its stable ``measure_id`` and its code and name
+    in each framework. A measure's row of the framework from 2023-24 keeps its attributes; ``years_available``
+    there lists the registered years of that framework and ``oflog_code`` is blank (Oflog's measures end in
+    2022-23).
+
+    Parameters
+    ----------
+    path
+        The registry file (default: the committed one).
+    frameworks
+        Frameworks to list (default: those of the years the registered ASCOF files cover,
+        :func:`registered_frameworks`, so the registry gains the 2023-24 codes when a file of that year is
+        added).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by framework (the earlier first) and ``measure_code``; ``survey_based`` is bool, ``multiplier``
+        float (``NaN`` where value is not numerator / denominator x a constant).
+
+    Raises
+    ------
+    DataError
+        A missing column, a code not in normalised form, or a value outside the allowed set.
+    """
+    attrs = _attributes(path)
+    want = list(frameworks) if frameworks is not None else registered_frameworks()
+    table = code_table(path)
+    table = table[table["framework"].isin(want)]
+    by_old = attrs.set_index("measure_code")
+    out = by_old.loc[table["old_code"]].reset_index(drop=True)
+    out["measure_code"] = table["measure_code"].to_numpy()
+    out["measure_id"] = table["measure_id"].to_numpy()
+    out["framework"] = table["framework"].to_numpy()
+    out["measure_name"] = table["measure_name"].to_numpy()
+    names = table["names"].str.split("|").to_numpy()
+    out["other_names"] = ["|".join(n for n in ns if n and n != main) for ns, main in zip(names, out["measure_name"],
+                                                                                         strict=True)]
+    new = (out["framework"] != "to 2022-23").to_numpy()
+    if new.any():
+        cw = crosswalk().set_index("measure_id")
+        reg_years = {y for fam in ASCOF_FAMILIES for src in sources.family(fam) for y in src.years}
+        for fw in set(out.loc[new, "framework"]):
+            yrs = ";".join(sorted(y for y in reg_years if framework_of(y) == fw))
+            out.loc[out["framework"] == fw, "years_available"] = yrs
+        ids = out.loc[new, "measure_id"]
+        out.loc[new, "oflog_code"] = np.nan
+        out.loc[new, "notes"] = ("crosswalk (" + ids.map(cw["confidence"]) + "): " + ids.map(cw["source_note"])).to_numpy()
+    out["_row"] = np.arange(len(out)) + 2
+    out["oflog_code"] = out["oflog_code"].where(out["oflog_code"].notna() & (out["oflog_code"] != ""), None)
+    out = out[[*ASCOF_MEASURES_SCHEMA.columns, "_row"]]
+    unique_key(out, ["framework", "measure_code"], table="ascof_measures", file=MEASURES_FILE)
+    res = validate(out, ASCOF_MEASURES_SCHEMA, file=MEASURES_FILE)
+    order = {f: i for i, f in enumerate(["to 2022-23", "from 2023-24"])}
+    return (res.assign(_f=res["framework"].map(order)).sort_values(["_f", "measure_code"], kind="stable")
+            .drop(columns="_f").reset_index(drop=True))
+
+
+def assign_measures(df: pd.DataFrame, *, code_col: str, desc_col: str | None, file: str | Path,
+                    rows: pd.Series, table: pd.DataFrame | None = None, code_label: str | None = None
+                    ) -> pd.DataFrame:
+    """Give each row of a published ASCOF file its framework and stable ``measure_id``, checking its description.
+
+    The row's year (column ``year``) decides the framework; the code is looked up in that framework's codes
+    (:func:`code_table`). The file's own description of the measure must be one of the names registered for
+    that code in that framework (compared with :func:`name_key`), or a known mislabel of the year: a code reused
+    for another measure is refused, never re-labelled. A blank description is accepted up to 2022-23 (the
+    trend file has some) but not from 2023-24, where codes were reused.
+
+    Parameters
+    ----------
+    df
+        Rows with ``year``, the normalised code in ``code_col`` and the published description in ``desc_col``.
+    rows
+        Spreadsheet row of each record.
+    code_label
+        The file's name of the code column, for messages (default ``code_col``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``df`` with ``framework`` and ``measure_id``.
+
+    Raises
+    ------
+    DataError
+        A code that is not a measure of the year's framework, a missing description from 2023-24, or a
+        description that is not the registered measure's -- naming the code, the year and both texts.
+    """
+    table = code_table() if table is None else table
+    errors = label_errors(crosswalk())
+    df = df.copy()
+    df["framework"] = df["year"].map(framework_of)
+    lookup = table.set_index(["framework", "measure_code"])
+    keys_of = {k: {name_key(n) for n in str(v).split("|") if n} for k, v in lookup["names"].items()}
+    desc = df[desc_col].astype("string").str.strip().fillna("") if desc_col else pd.Series("", index=df.index)
+    combos = pd.DataFrame({"framework": df["framework"], "code": df[code_col], "year": df["year"], "desc": desc,
+                           "_pos": np.arange(len(df))}).drop_duplicates(["framework", "code", "year", "desc"])
+    for fw, code, year, text, pos in combos.itertuples(index=False):
+        row = int(np.asarray(rows)[pos])
+        if (fw, code) not in lookup.index:
+            raise DataError(
+                f"unknown ASCOF measure code {code!r} for {year}: not a measure of the framework {fw} in "
+                f"{CROSSWALK_FILE.name}" + (f" (the file calls it {text!r})" if text else "") + "; the measures "
+                "were renumbered in 2023-24 and codes reused: add the measure with its source (docs/data_updates.md)",
+                file=file, row=row, column=code_label or code_col)
+        ref = lookup.loc[(fw, code)]
+        if not text:
+            if fw != "to 2022-23":
+                raise DataError(f"no description of ASCOF code {code!r} in {year}: from 2023-24 codes were reused, so "
+                                "the file's description is needed to tell which measure it is", file=file, row=row,
+                                column=desc_col or code_label or code_col)
+            continue
+        known_errors = {name_key(t) for t in errors.get((ref["old_code"], year), set())}
+        if name_key(text) in keys_of[(fw, code)] or name_key(text) in known_errors:
+            continue
+        raise DataError(
+            f"ASCOF code {code!r} in {year}: the file describes it as {text!r}, but {code} in the framework {fw} is "
+            f"{ref['measure_name']!r} ({CROSSWALK_FILE.name}): a code reused for another measure? Not re-labelled",
+            file=file, row=row, column=desc_col)
+    ids = lookup["measure_id"]
+    df["measure_id"] = [ids[(f, c)] for f, c in zip(df["framework"], df[code_col], strict=True)]
+    return df
 
 
 def expected_value(df: pd.DataFrame, registry: pd.DataFrame | None = None) -> pd.Series:
@@ -217,7 +355,12 @@ def expected_value(df: pd.DataFrame, registry: pd.DataFrame | None = None) -> pd
     life scores (1A, 1D) it is 1 (the numerator is the weighted sum of scores). 1J has none.
     """
     reg = measures() if registry is None else registry
-    mult = df["measure_code"].map(reg.set_index("measure_code")["multiplier"])
+    if "framework" in df.columns and "framework" in reg.columns:
+        key = pd.MultiIndex.from_frame(df[["framework", "measure_code"]])
+        mult = pd.Series(reg.set_index(["framework", "measure_code"])["multiplier"].reindex(key).to_numpy(),
+                         index=df.index)
+    else:
+        mult = df["measure_code"].map(reg.drop_duplicates("measure_code").set_index("measure_code")["multiplier"])
     return df["numerator"] / df["denominator"].where(df["denominator"] > 0) * mult
 
 

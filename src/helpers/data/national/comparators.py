@@ -30,7 +30,7 @@ import pandas as pd
 
 from helpers.core.errors import DataError, ParameterError
 from helpers.data import councils, schemas, sources
-from helpers.data.io import require_columns, require_file
+from helpers.data.io import decode_text, require_columns, require_file
 from helpers.data.reading import check_registered, raise_first, read_csv, registered_paths
 from helpers.data.tables import TableSpec, load, register_table
 
@@ -92,7 +92,7 @@ def load_oflog(path: Path | None = None) -> pd.DataFrame:
         without neighbours). ``_row`` is the line of the council's key in the file.
     """
     path = require_file(path or sources.path(OFLOG_GROUP))
-    text = path.read_text(encoding="utf-8")
+    text = decode_text(path, encoding="utf-8-sig")
     lines_of: dict[str, list[int]] = {}
     for m in re.finditer(r'"(E\d{8})"\s*:', text):
         lines_of.setdefault(m.group(1), []).append(text.count("\n", 0, m.start()) + 1)

@@ -192,9 +192,24 @@ def parse_sheet(raw: pd.DataFrame, sheet: str, iod_year: int, *, file: Path | st
     part = long_rows(pd.DataFrame({"gss_code": codes.to_numpy(), "_row": rows}), per_column, values, status)
     return part.assign(iod_year=iod_year, source_id=sid, _file=f"{relative(Path(path))} [sheet {sheet!r}]")
 
+def check_deprivation_values(df: pd.DataFrame) -> None:
+    """Value-level checks (issue 11): extents and proportions of areas are shares (0-1); ranks are between 1 and
+    the number of areas ranked."""
+    share = df["statistic"].str.match(r"^(Extent|Proportion)").fillna(False)
+    v = df["value"]
+    bad = share & ((v < 0) | (v > 1))
+    n = df.groupby(["iod_year", "measure"])["gss_code"].transform("nunique")
+    bad |= df["statistic"].str.startswith("Rank").fillna(False) & (v > n)
+    if bad.any():
+        first = df[bad].iloc[0]
+        raise DataError(f"{first['measure']} = {first['value']:g} is outside its range (a share 0-1, or a rank up "
+                        "to the number of areas)", file=first["_file"], row=int(first["_row"]), column=first["measure"])
+
+
 def build_deprivation() -> pd.DataFrame:
-    """Build the ``deprivation`` table (both vintages, validated, sorted)."""
+    """Build the ``deprivation`` table (both vintages, value-checked, validated, sorted)."""
     df = pd.concat([load_vintage(y) for y in VINTAGES], ignore_index=True)
+    check_deprivation_values(df)
     df["iod_year"] = df["iod_year"].astype("int64")
     schemas.unique_key(df, ["iod_year", "gss_code", "measure"], table="deprivation")
     out = schemas.validate(df, schemas.DEPRIVATION)

@@ -33,14 +33,16 @@ from helpers.data import councils, sources, tables
 from helpers.data.councils import ENGLAND
 from helpers.data.national.population_files import (
     AGES,
-    BOUNDARY_YEAR,
-    GEOGRAPHY_VINTAGE,
     MAX_AGE,
+    MYE_FAMILY,
     SEXES,
-    SOURCE_IDS,
+    boundary_year,
+    geography_vintage,
+    mye_sources,
     read_mye,
 )
 from helpers.data.reading import check_registered, registered_paths
+from helpers.data.revisions import later_release_wins
 from helpers.data.schemas import POPULATION_LATEST_SCHEMA, POPULATION_SCHEMA, POPULATION_SYA_SCHEMA, validate
 from helpers.data.tables import TableSpec, register_table
 
@@ -63,7 +65,7 @@ def select_areas(wide: pd.DataFrame, mid_year: int, *, file: str | Path, sheet: 
     """Keep the councils with adult social services responsibility, the regions and England.
 
     The councils (E06/E08/E09/E10 rows) must be exactly :func:`helpers.data.councils.current` of the file's
-    boundary year (:data:`BOUNDARY_YEAR`), and the regions exactly :func:`helpers.data.councils.regions`.
+    boundary year (:func:`~helpers.data.national.population_files.boundary_year`), and the regions exactly :func:`helpers.data.councils.regions`.
     Districts (E07), metropolitan counties (E11) and other nations are dropped.
 
     Raises
@@ -74,21 +76,21 @@ def select_areas(wide: pd.DataFrame, mid_year: int, *, file: str | Path, sheet: 
     """
     prefix = wide["gss_code"].str[:3]
     is_council = prefix.isin(COUNCIL_PREFIXES)
-    expected = set(councils.current(BOUNDARY_YEAR[mid_year])["gss_code"])
+    expected = set(councils.current(boundary_year(mid_year))["gss_code"])
     known = set(councils.reference()["gss_code"])
     region_codes = set(councils.regions()["region_code"]) - {ENGLAND}
     extra = is_council & ~wide["gss_code"].isin(expected)
     if extra.any():
         i = int(np.flatnonzero(extra.to_numpy())[0])
         code = wide["gss_code"].iloc[i]
-        why = (f"is not a council of {BOUNDARY_YEAR[mid_year]} ({GEOGRAPHY_VINTAGE[mid_year]})" if code in known
+        why = (f"is not a council of {boundary_year(mid_year)} ({geography_vintage(mid_year)})" if code in known
                else "is not in the council reference table (data/raw/reference/councils.csv)")
         raise DataError(f"council code {code} ({wide['name'].iloc[i]}) {why}", file=file, sheet=sheet,
                         row=int(wide["_row"].iloc[i]), column="Code", value=code)
     missing = sorted(expected - set(wide["gss_code"])) + sorted(region_codes - set(wide["gss_code"]))
     if missing:
         raise DataError(
-            f"{len(missing)} council(s)/region(s) of {BOUNDARY_YEAR[mid_year]} missing from the file, first "
+            f"{len(missing)} council(s)/region(s) of {boundary_year(mid_year)} missing from the file, first "
             f"{missing[0]} ({councils.name_of(missing[0])})",
             file=file, sheet=sheet, column="Code",
         )
@@ -114,7 +116,7 @@ def _check_england_total(wide: pd.DataFrame, *, file: str | Path) -> None:
 
 
 def _inputs() -> list[Path]:
-    return registered_paths(SOURCE_IDS.values())
+    return registered_paths(s.id for s in sources.family(MYE_FAMILY))
 
 
 def load_population_sya(mid_years: list[int] | None = None, sexes: tuple[str, ...] = SEXES) -> pd.DataFrame:
@@ -123,7 +125,7 @@ def load_population_sya(mid_years: list[int] | None = None, sexes: tuple[str, ..
     Parameters
     ----------
     mid_years
-        Mid-years to read (all of :data:`SOURCE_IDS` when ``None``).
+        Mid-years to read (every registered one, :func:`mye_sources`, when ``None``).
     sexes
         Which MYE2 sheets to read.
 
@@ -140,10 +142,11 @@ def load_population_sya(mid_years: list[int] | None = None, sexes: tuple[str, ..
         column); the councils do not add up to England.
     """
     frames = []
-    for year in mid_years or sorted(SOURCE_IDS):
+    files = [s for s in sources.family(MYE_FAMILY) if mid_years is None or int(s.years[0]) in mid_years]
+    for src in files:
+        year = int(src.years[0])
         for sex in sexes:
-            src = sources.get(SOURCE_IDS[year])
-            wide = read_mye(year, sex)
+            wide = read_mye(year, sex, source_id=src.id)
             _check_england_total(wide, file=src.path)
             frames.append(select_areas(wide, year, file=src.path, sheet=wide.attrs.get("sheet"))
                           .assign(_file=src.file))
@@ -159,13 +162,35 @@ def load_population_sya(mid_years: list[int] | None = None, sexes: tuple[str, ..
         "_row": np.repeat(wide["_row"].to_numpy(), len(AGES)),
         "_file": np.repeat(wide["_file"].to_numpy(), len(AGES)),
     })
-    long["geography_vintage"] = long["mid_year"].map(GEOGRAPHY_VINTAGE)
+    long["geography_vintage"] = long["mid_year"].map(geography_vintage)
+    parts = [g.assign(year=g["mid_year"].astype(str), _status="reported") for _, g in
+             long.groupby("source_id", sort=False)]
+    order = {s.id: i for i, s in enumerate(files)}
+    parts.sort(key=lambda g: order[g["source_id"].iloc[0]])
+    long, found = later_release_wins(parts, ["gss_code", "mid_year", "sex", "age"], value="population",
+                                     status="_status", unit=("gss_code", "mid_year"))
+    long = long.drop(columns=["year", "_status"])
     long["sex"] = pd.Categorical(long["sex"], categories=list(SEXES))
     long = long.sort_values(["mid_year", "gss_code", "sex", "age"], kind="stable").reset_index(drop=True)
     long["sex"] = long["sex"].astype(str)
     out = validate(long, POPULATION_SYA_SCHEMA)
-    check_registered(SOURCE_IDS[y] for y in (mid_years or sorted(SOURCE_IDS)))
+    check_registered(s.id for s in files)
+    out.attrs["changes"] = found
     return out
+
+
+def check_mye_file(mid_year: int, *, source_id: str, path: Path) -> pd.DataFrame:
+    """Check one MYE file in full, as the build does (every sheet, the councils of its boundary year, the
+    councils adding up to England), before it is registered; return its rows in the ``population_sya`` layout
+    (persons, male, female) with ``gss_code, mid_year, sex, age, population``."""
+    frames = []
+    for sex in SEXES:
+        wide = read_mye(mid_year, sex, source_id=source_id, path=path)
+        _check_england_total(wide, file=path)
+        kept = select_areas(wide, mid_year, file=path, sheet=wide.attrs.get("sheet"))
+        long = kept.melt(id_vars=["gss_code"], value_vars=list(AGES), var_name="age", value_name="population")
+        frames.append(long.assign(mid_year=mid_year, sex=sex, source_id=source_id))
+    return pd.concat(frames, ignore_index=True)
 
 
 def age_bands(sya: pd.DataFrame, bands: dict[str, tuple[int, int]] | None = None) -> pd.DataFrame:
@@ -262,7 +287,7 @@ def on_financial_year_councils(pop: pd.DataFrame | None = None) -> pd.DataFrame:
                 frames.append(pd.DataFrame({
                     "gss_code": code, "mid_year": mid_year, "year": year, "age_band": list(AGE_BANDS),
                     "population": np.nan, "source_id": source_id, "population_status": "not_available",
-                    "basis": f"not published: the mid-{mid_year} file is on {GEOGRAPHY_VINTAGE[mid_year]}, where "
+                    "basis": f"not published: the mid-{mid_year} file is on {geography_vintage(mid_year)}, where "
                              f"{code} ({councils.name_of(code)}) is gone and its successor(s) {' + '.join(succ)} "
                              "were formed from parts of more than one council",
                 }))
@@ -341,7 +366,7 @@ def to_latest_boundaries(wide: pd.DataFrame, mid_year: int) -> pd.DataFrame:
             basis.append(f"sum of {' + '.join(parts)} (the areas it was formed from)")
         else:
             raise DataError(f"{code} ({councils.name_of(code)}) cannot be built from the mid-{mid_year} file's areas",
-                            file=SOURCE_IDS[mid_year], column="Code")
+                            file=mye_sources().get(mid_year, f"mid-{mid_year}"), column="Code")
         codes.append(code)
     out = pd.DataFrame(np.vstack(rows), columns=ages)
     out.insert(0, "basis", basis)
@@ -365,21 +390,23 @@ def load_population_latest_boundaries() -> pd.DataFrame:
         ('2023 boundaries (derived)' before mid-2022), basis``; sorted by mid-year, code, age.
     """
     frames = []
-    for year in sorted(SOURCE_IDS):
+    ids = mye_sources()
+    for year in sorted(ids):
         w = to_latest_boundaries(read_mye(year, "persons"), year)
         long = w.melt(id_vars=["gss_code", "basis"], var_name="age", value_name="population")
-        frames.append(long.assign(mid_year=year, source_id=SOURCE_IDS[year]))
+        frames.append(long.assign(mid_year=year, source_id=ids[year]))
     out = pd.concat(frames, ignore_index=True)
     out["age"] = out["age"].astype("int64")
     out["mid_year"] = out["mid_year"].astype("int64")
     out["sex"] = "persons"
-    latest = GEOGRAPHY_VINTAGE[max(y for y, fy in BOUNDARY_YEAR.items() if fy == LATEST_BOUNDARY_YEAR)]
-    native = {y for y, fy in BOUNDARY_YEAR.items() if fy == LATEST_BOUNDARY_YEAR}
+    native = {y for y in ids if councils.current(boundary_year(y))["gss_code"].tolist()
+              == councils.current(LATEST_BOUNDARY_YEAR)["gss_code"].tolist()}
+    latest = geography_vintage(max(y for y in ids if boundary_year(y) == LATEST_BOUNDARY_YEAR))
     out["geography_vintage"] = np.where(out["mid_year"].isin(native), latest, f"{latest} (derived)")
     out = out.sort_values(["mid_year", "gss_code", "age"], kind="stable").reset_index(drop=True)
     cols = ["gss_code", "mid_year", "sex", "age", "population", "source_id", "geography_vintage", "basis"]
     out = validate(out[cols], POPULATION_LATEST_SCHEMA)
-    check_registered(SOURCE_IDS.values())
+    check_registered(ids.values())
     return out
 
 
@@ -389,7 +416,7 @@ register_table(TableSpec(
     inputs=_inputs,
     depends=("councils",),
     description="ONS mid-year population estimates by single year of age and sex: ASC councils, regions, "
-                "England, mid-2015..mid-2023 (codes as published)",
+                "England, from mid-2015 (codes as published)",
 ))
 register_table(TableSpec(
     name="population",
@@ -404,6 +431,6 @@ register_table(TableSpec(
     build=load_population_latest_boundaries,
     inputs=_inputs,
     depends=("councils",),
-    description="DERIVED continuous series: persons by single year of age, mid-2015..mid-2023, every year on "
+    description="DERIVED continuous series: persons by single year of age, from mid-2015, every year on "
                 "the April 2023 councils (earlier years summed from the areas each council was formed from)",
 ))

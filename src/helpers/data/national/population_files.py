@@ -28,8 +28,33 @@ from helpers.data import sources
 from helpers.data.io import parse_numbers, read_sheet, sheet_names
 from helpers.data.reading import column_letter
 
-#: Register id (``data/raw/sources.yml``) of the MYE file for each mid-year.
+#: Register family of the MYE files (one mid-year each; ``years`` in the register).
+MYE_FAMILY = "mye"
+#: Register id of the MYE file of each mid-year in the committed register (``data/raw/sources.yml``);
+#: :func:`mye_sources` adds the files of the local register.
 SOURCE_IDS: dict[int, str] = {year: f"mye_{year}" for year in range(2015, 2024)}
+
+
+def mye_sources() -> dict[int, str]:
+    """Register id of the MYE file of each mid-year (the latest release where a mid-year has two)."""
+    out: dict[int, str] = {}
+    for src in sources.family(MYE_FAMILY):
+        if len(src.years) != 1 or not str(src.years[0]).isdigit():
+            raise DataError(f"an MYE file covers one mid-year (YYYY); the register gives {list(src.years)}",
+                            file=src.file, column="years")
+        out[int(src.years[0])] = src.id
+    return dict(sorted(out.items()))
+
+
+def boundary_year(mid_year: int) -> str:
+    """The financial year whose councils a mid-year's file lists (:data:`BOUNDARY_YEAR`; for a later file, the
+    financial year starting in its mid-year: checked when the table is built, so a wrong guess fails)."""
+    return BOUNDARY_YEAR.get(mid_year) or periods.fy(mid_year)
+
+
+def geography_vintage(mid_year: int) -> str:
+    """The ``geography_vintage`` label of a mid-year's file: the April of its boundary set."""
+    return f"{periods.fy_start(boundary_year(mid_year))} boundaries"
 
 #: The financial year whose councils each file's boundary set matches (checked against
 #: :func:`helpers.data.councils.current` when the table is built). The files' notes say: mid-2015..2017
@@ -302,15 +327,20 @@ def _to_float(block: pd.DataFrame, *, labels: list[str], rows: np.ndarray, file:
     return coerced
 
 
-def read_mye(mid_year: int, sex: str = "persons") -> pd.DataFrame:
+def read_mye(mid_year: int, sex: str = "persons", source_id: str | None = None, path: Path | None = None
+             ) -> pd.DataFrame:
     """Read one registered MYE file's MYE2 sheet for ``sex`` (every area, wide, in file order).
 
     Parameters
     ----------
     mid_year
-        2015 .. 2023 (see :data:`SOURCE_IDS`).
+        A registered mid-year (:func:`mye_sources`).
     sex
         One of :data:`SEXES`.
+    source_id
+        The register id (default: the latest file of ``mid_year``).
+    path
+        Read this file instead of the registered one (``asc data add`` checks a file before registering it).
 
     Returns
     -------
@@ -324,17 +354,17 @@ def read_mye(mid_year: int, sex: str = "persons") -> pd.DataFrame:
     DataError
         Unexpected layout or content.
     """
-    if mid_year not in SOURCE_IDS:
-        raise KeyError(f"no MYE file registered for mid-{mid_year}; registered: {sorted(SOURCE_IDS)}")
+    sid = source_id or mye_sources().get(mid_year)
+    if sid is None:
+        raise KeyError(f"no MYE file registered for mid-{mid_year}; registered: {sorted(mye_sources())}")
     if sex not in SEXES:
         raise KeyError(f"sex must be one of {SEXES}, not {sex!r}")
-    src = sources.get(SOURCE_IDS[mid_year])
-    path = sources.path(src.id)
+    path = sources.path(sid) if path is None else Path(path)
     stat = path.stat()
     wide = _read_mye_cached(str(path), stat.st_mtime_ns, stat.st_size)[sex].copy()
     wide.insert(1, "mid_year", mid_year)
     wide.insert(2, "sex", sex)
-    wide["source_id"] = src.id
+    wide["source_id"] = sid
     return wide
 
 

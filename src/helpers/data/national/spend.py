@@ -59,8 +59,9 @@ from helpers.data.national.spend_ascfr import (
     load_ascfr_2014_15,
     load_ascfr_2016_17,
 )
-from helpers.data.national.spend_ro3 import RO3_SOURCES, load_ro3
+from helpers.data.national.spend_ro3 import RO3_FAMILY, load_ro3
 from helpers.data.reading import check_registered, raise_first, read_csv, registered_paths
+from helpers.data.revisions import later_release_wins
 from helpers.data.schemas import DEFLATORS_SCHEMA, SPEND_SCHEMA, unique_key, validate
 from helpers.data.tables import TableSpec, register_table
 
@@ -73,8 +74,13 @@ DEFLATOR_SOURCE = "gdp_deflators_2023_12"
 SPEND_COLUMNS = ["gss_code", "year", "source_id", "collection", "service_line", "service_group", "line_type",
                  "age_band", "measure", "value_gbp_k", "value_status"]
 SPEND_KEY = ["gss_code", "year", "collection", "service_line", "age_band", "measure"]
-#: Register ids of the files the ``spend`` table is built from.
-SPEND_SOURCE_IDS = (ASCFR_1415_SOURCE, ASCFR_SOURCE, *RO3_SOURCES.values())
+#: Register ids of the files (other than RO3) the ``spend`` table is built from.
+SPEND_SOURCE_IDS = (ASCFR_1415_SOURCE, ASCFR_SOURCE)
+
+
+def spend_source_ids() -> list[str]:
+    """Register ids of every file the ``spend`` table is built from: ASC-FR and every registered RO3 file."""
+    return [*SPEND_SOURCE_IDS, *(s.id for s in sources.family(RO3_FAMILY))]
 
 
 def build_spend() -> pd.DataFrame:
@@ -88,13 +94,16 @@ def build_spend() -> pd.DataFrame:
     """
     ascfr = load_ascfr_2016_17()
     check_areas(ascfr, ascfr_2016_17_areas(), what=f"ASC-FR {ASCFR_YEAR} (all but the Isles of Scilly)")
-    frames = [load_ascfr_2014_15(), ascfr, *(load_ro3(y) for y in RO3_SOURCES)]
-    df = pd.concat(frames, ignore_index=True)
+    ro3 = [load_ro3(s.years[0], s.id) for s in sources.family(RO3_FAMILY)]
+    ro3_rows, found = later_release_wins(ro3, SPEND_KEY, value="value_gbp_k", status="value_status")
+    df = pd.concat([load_ascfr_2014_15(), ascfr, ro3_rows], ignore_index=True)
     unique_key(df, SPEND_KEY, table="spend")
     out = validate(df, SPEND_SCHEMA)
-    check_registered(SPEND_SOURCE_IDS)
-    return out.sort_values(["year", "collection", "gss_code", "service_line", "age_band", "measure"],
-                           kind="mergesort").reset_index(drop=True)[SPEND_COLUMNS]
+    check_registered(spend_source_ids())
+    out = out.sort_values(["year", "collection", "gss_code", "service_line", "age_band", "measure"],
+                          kind="mergesort").reset_index(drop=True)[SPEND_COLUMNS]
+    out.attrs["changes"] = found
+    return out
 
 
 def totals(df: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -263,7 +272,7 @@ def to_real_terms(
 
 
 def _spend_inputs() -> list[Path]:
-    return [*registered_paths(SPEND_SOURCE_IDS), ASCFR_KEYS_CSV]
+    return [*registered_paths(spend_source_ids()), ASCFR_KEYS_CSV]
 
 
 register_table(TableSpec(
@@ -272,7 +281,7 @@ register_table(TableSpec(
     inputs=_spend_inputs,
     depends=("councils",),
     description="Adult social care expenditure by council, service line, age band and measure (£k): "
-                "ASC-FR 2014-15 and 2016-17, RO3 2022-23..2024-25 (separate collections)",
+                "ASC-FR 2014-15 and 2016-17, RO3 from 2022-23 (separate collections)",
 ))
 register_table(TableSpec(
     name="deflators",

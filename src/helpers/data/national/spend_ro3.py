@@ -20,8 +20,19 @@ from helpers.data.io import read_sheet, sheet_names
 from helpers.data.national.spend_lines import label_rows
 from helpers.data.reading import long_rows, parse_block, raise_first
 
-#: Register ids of the RO3 files by financial year.
-RO3_SOURCES: dict[str, str] = {"2022-23": "ro3_2022_23", "2023-24": "ro3_2023_24", "2024-25": "ro3_2024_25"}
+#: Register family of the RO3 files (one financial year each; ``years`` in the register).
+RO3_FAMILY = "ro3"
+
+
+def ro3_sources() -> dict[str, str]:
+    """Register id of the RO3 file of each financial year (the latest release where a year has two)."""
+    out: dict[str, str] = {}
+    for src in sources.family(RO3_FAMILY):
+        if len(src.years) != 1:
+            raise DataError(f"an RO3 file covers one financial year; the register gives {list(src.years)}",
+                            file=src.file, column="years")
+        out[src.years[0]] = src.id
+    return dict(sorted(out.items()))
 
 
 #: RO3 column measure suffix -> ``measure``.
@@ -163,13 +174,17 @@ def _ro3_columns(df: pd.DataFrame, codes_row: int, header_row: int, path: Path, 
     return cols
 
 
-def load_ro3(year: str) -> pd.DataFrame:
+def load_ro3(year: str, source_id: str | None = None, path: Path | None = None) -> pd.DataFrame:
     """Read one RO3 file: adult social care lines for councils with ASC responsibility and England.
 
     Parameters
     ----------
     year
-        Financial year of the file, a key of :data:`RO3_SOURCES`.
+        Financial year of the file (a year of :func:`ro3_sources`).
+    source_id
+        The register id (default: the latest RO3 file of ``year``).
+    path
+        Read this file instead of the registered one (``asc data add`` checks a file before registering it).
 
     Returns
     -------
@@ -183,13 +198,16 @@ def load_ro3(year: str) -> pd.DataFrame:
         not a council with adult social services in ``year``, a missing council, a duplicated council, or a
         value that is neither a number nor a known marker -- naming file, row and column.
     """
-    path = sources.path(RO3_SOURCES[year])
+    sid = source_id or ro3_sources().get(year)
+    if sid is None:
+        raise DataError(f"no RO3 file registered for {year} (registered: {sorted(ro3_sources())})")
+    path = sources.path(sid) if path is None else path
     sheets = read_sheet(path, None)  # every sheet (the others are small) in one read of the workbook
     sheet = ro3_sheet(path, list(sheets))
-    return parse_ro3(sheets[sheet], year, file=path, sheet=sheet)
+    return parse_ro3(sheets[sheet], year, file=path, sheet=sheet, source_id=sid)
 
 
-def parse_ro3(df: pd.DataFrame, year: str, *, file: Path, sheet: str) -> pd.DataFrame:
+def parse_ro3(df: pd.DataFrame, year: str, *, file: Path, sheet: str, source_id: str | None = None) -> pd.DataFrame:
     """Parse the cells of an RO3 data sheet (read with ``header=None``): see :func:`load_ro3`.
 
     Parameters
@@ -197,11 +215,13 @@ def parse_ro3(df: pd.DataFrame, year: str, *, file: Path, sheet: str) -> pd.Data
     df
         The sheet's cells.
     year
-        Financial year of the file (a key of :data:`RO3_SOURCES`).
+        Financial year of the file.
     file, sheet
         Where the cells came from, for error messages.
+    source_id
+        The register id of the file (default: the latest registered RO3 file of ``year``).
     """
-    sid = RO3_SOURCES[year]
+    sid = source_id or ro3_sources().get(year) or f"ro3_{year.replace('-', '_')}"
     path = file
     df = df.copy()
     df.columns = range(df.shape[1])

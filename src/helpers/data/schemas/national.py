@@ -30,7 +30,7 @@ POPULATION_SYA_SCHEMA = pa.DataFrameSchema(
         "sex": text_column(pa.Check.isin(["persons", "male", "female"])),
         "age": pa.Column("int64", pa.Check.in_range(0, 90)),
         "population": pa.Column(float, pa.Check.ge(0), nullable=False),
-        "source_id": text_column(matches(r"^mye_\d{4}$")),
+        "source_id": text_column(matches(r"^mye_\d{4}(_[a-z0-9_]+)?$")),
         "geography_vintage": text_column(matches(r"^\d{4} boundaries$")),
     },
     name="population_sya",
@@ -46,7 +46,7 @@ POPULATION_SCHEMA = pa.DataFrameSchema(
         "year": year_column(),
         "age_band": text_column(pa.Check.isin(["all", "18+", "18-64", "65+", "85+"])),
         "population": pa.Column(float, pa.Check.ge(0), nullable=False),
-        "source_id": text_column(matches(r"^mye_\d{4}$")),
+        "source_id": text_column(matches(r"^mye_\d{4}(_[a-z0-9_]+)?$")),
     },
     name="population",
     strict=True,
@@ -61,7 +61,7 @@ POPULATION_LATEST_SCHEMA = pa.DataFrameSchema(
         "sex": text_column(pa.Check.isin(["persons"])),
         "age": pa.Column("int64", pa.Check.in_range(0, 90)),
         "population": pa.Column(float, pa.Check.ge(0), nullable=False),
-        "source_id": text_column(matches(r"^mye_\d{4}$")),
+        "source_id": text_column(matches(r"^mye_\d{4}(_[a-z0-9_]+)?$")),
         "geography_vintage": text_column(matches(r"^\d{4} boundaries( \(derived\))?$")),
         "basis": text_column(matches(r"^(published|recoded: .+|sum of .+)$")),
     },
@@ -74,7 +74,12 @@ POPULATION_LATEST_SCHEMA = pa.DataFrameSchema(
 # --- ascof, ascof_measures (helpers.data.national.ascof) ---
 
 #: Normalised ASCOF measure code: ``1A``, ``1C(1A)``, ``2A(2)``, ``3D(1)`` (see docs/methods.md).
-ASCOF_CODE_RE = r"^[1-4][A-J](\([1-9][AB]?\))?$"
+ASCOF_CODE_RE = r"^[1-6][A-J](\([1-9][AB]?\))?$"
+#: Stable ASCOF measure id (data/raw/reference/ascof_crosswalk.csv) and the framework versions.
+ASCOF_MEASURE_ID_RE = r"^[a-z][a-z0-9_]*$"
+ASCOF_FRAMEWORKS = ("to 2022-23", "from 2023-24")
+#: Register ids: lower case, digits and underscores.
+SOURCE_ID_RE = r"^[a-z][a-z0-9_]*$"
 ASCOF_GEOGRAPHY_LEVELS = ("council", "region", "england")
 ASCOF_DISAGGREGATIONS = ("Total", "18-64", "65+", "Under 65", "65-74", "65-84", "75-84", "85+", "Female", "Male")
 ASCOF_UNITS = ("score", "percent", "rate_per_100k")
@@ -90,6 +95,8 @@ ASCOF_SCHEMA = pa.DataFrameSchema(
         "geography_level": text_column(pa.Check.isin(ASCOF_GEOGRAPHY_LEVELS)),
         "year": year_column(),
         "measure_code": text_column(matches(ASCOF_CODE_RE)),
+        "measure_id": text_column(matches(ASCOF_MEASURE_ID_RE)),
+        "framework": text_column(pa.Check.isin(ASCOF_FRAMEWORKS)),
         "measure_name": text_column(),
         "disaggregation": text_column(pa.Check.isin(ASCOF_DISAGGREGATIONS)),
         "measure_type": text_column(pa.Check.isin(["Outcome"])),
@@ -105,7 +112,7 @@ ASCOF_SCHEMA = pa.DataFrameSchema(
         "moe_status": status_column(),
         "unit": text_column(pa.Check.isin(ASCOF_UNITS)),
         "primary": pa.Column(bool),
-        "source_id": text_column(pa.Check.isin(["ascof_trend", "ascof_2020_21_open_data"])),
+        "source_id": text_column(matches(SOURCE_ID_RE)),
     },
     checks=[
         pa.Check(lambda d: d["value"].isna() == (d["value_status"] != "reported"), error="value NaN iff not reported"),
@@ -119,12 +126,14 @@ ASCOF_SCHEMA = pa.DataFrameSchema(
     strict=True,
     ordered=True,
     name="ascof",
-    unique=["source_id", "gss_code", "year", "measure_code", "disaggregation"],
+    unique=["source_id", "gss_code", "year", "framework", "measure_code", "disaggregation"],
 )
 
 ASCOF_MEASURES_SCHEMA = pa.DataFrameSchema(
     {
-        "measure_code": text_column(matches(ASCOF_CODE_RE), unique=True),
+        "measure_code": text_column(matches(ASCOF_CODE_RE)),
+        "measure_id": text_column(matches(ASCOF_MEASURE_ID_RE)),
+        "framework": text_column(pa.Check.isin(ASCOF_FRAMEWORKS)),
         "measure_name": text_column(),
         "other_names": text_column(),
         "polarity": text_column(pa.Check.isin(ASCOF_POLARITIES)),
@@ -135,7 +144,7 @@ ASCOF_MEASURES_SCHEMA = pa.DataFrameSchema(
         "comparison": text_column(pa.Check.isin(ASCOF_COMPARISONS)),
         "survey_based": pa.Column(bool),
         "data_collection": text_column(),
-        "years_available": text_column(matches(r"^(\d{4}-\d{2})(;\d{4}-\d{2})*$")),
+        "years_available": text_column(matches(r"^((\d{4}-\d{2})(;\d{4}-\d{2})*)?$")),
         "oflog_code": text_column(nullable=True, checks=matches(r"^ASC\d+$")),
         "polarity_source": text_column(),
         "notes": text_column(),
@@ -149,6 +158,7 @@ ASCOF_MEASURES_SCHEMA = pa.DataFrameSchema(
     strict=True,
     ordered=True,
     name="ascof_measures",
+    unique=["framework", "measure_code"],
 )
 
 OFLOG_ASC_SCHEMA = pa.DataFrameSchema(
@@ -199,7 +209,7 @@ SPEND_SCHEMA = pa.DataFrameSchema(
     {
         "gss_code": text_column(matches(AREA_RE)),
         "year": year_column(),
-        "source_id": text_column(pa.Check.isin(SPEND_SOURCES)),
+        "source_id": text_column(matches(SOURCE_ID_RE)),
         "collection": text_column(pa.Check.isin(["RO3", "PSS-EX1", "ASC-FR"])),
         "service_line": text_column(pa.Check(on_distinct(lambda v: v.str.len() >= 3), error="str_length(min_value=3)")),
         "service_group": text_column(pa.Check.isin(SPEND_GROUPS)),
@@ -249,7 +259,7 @@ ACTIVITY_SCHEMA = pa.DataFrameSchema(
         "unit": text_column(pa.Check.isin(["weeks", "hours", "clients_per_week", "unconfirmed"])),
         "age_band": text_column(pa.Check.isin(["18+", "65+"])),
         "percent_sector": pa.Column(float, nullable=True),
-        "source_id": text_column(pa.Check.isin(["activity_by_setting"])),
+        "source_id": text_column(matches(SOURCE_ID_RE)),
     },
     checks=[pa.Check(lambda d: d["value"].isna() == (d["value_status"] != "reported"),
                      error="value NaN iff not reported")],

@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers.core import paths
 from helpers.core.errors import DataError
 from helpers.data import tables
-from helpers.data.national import ascof_measures
+from helpers.data.national import ascof_crosswalk, ascof_measures
 from helpers.data.schemas import ASCOF_CODE_RE
 
 SURVEY = {"1A", "1B", "1D", "1I(1)", "1I(2)", "1J", "3A", "3B", "3C", "3D(1)", "3D(2)", "4A", "4B"}
@@ -49,11 +50,14 @@ def test_registry_content(registry: pd.DataFrame) -> None:
 
 
 def test_registry_table_builds_without_national_data() -> None:
-    """ascof_measures is a reference table: it builds from the committed CSV alone."""
+    """ascof_measures is a reference table: it builds from the committed files alone (the registry, the crosswalk
+    and the register, whose ASCOF years decide the frameworks listed: the committed ones end in 2022-23)."""
     spec = tables.discover()["ascof_measures"]
     assert spec.kind == "reference"
-    assert spec.inputs() == [ascof_measures.MEASURES_FILE]
-    assert len(spec.build()) == 29
+    assert spec.inputs()[:3] == [ascof_measures.MEASURES_FILE, ascof_crosswalk.CROSSWALK_FILE,
+                                 paths.SOURCES_REGISTER]
+    built = spec.build()
+    assert len(built) == 29 and set(built["framework"]) == {"to 2022-23"}
 
 
 @pytest.mark.parametrize(
@@ -67,7 +71,8 @@ def test_normalise_measure_code_examples(raw: str, code: str) -> None:
     assert ascof_measures.normalise_measure_code(raw) == code
 
 
-@pytest.mark.parametrize("raw", ["", "5A", "1K", "1C3C", "1A12", "A1", "1", None, float("nan"), "1A65OV"])
+# "5A" was rejected before 2023-24's six objectives: it is a code now (the 2023-24 files use objectives 5 and 6)
+@pytest.mark.parametrize("raw", ["", "7A", "1K", "1C3C", "1A12", "A1", "1", None, float("nan"), "1A65OV"])
 def test_normalise_measure_code_rejects(raw: object) -> None:
     with pytest.raises(ValueError):
         ascof_measures.normalise_measure_code(raw)
@@ -143,3 +148,103 @@ def test_registry_bad_input(tmp_path: Path) -> None:
     bad.write_text("\n".join([text[0], text[1].replace(",higher,", ",up,"), *text[2:]]) + "\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"row 2, column 'polarity'"):
         ascof_measures.measures(bad)
+
+
+# ------------------------------------------------------------------------------------------------
+# measure identity across the 2023-24 renumbering (issue 13 item 3)
+# ------------------------------------------------------------------------------------------------
+
+
+def test_crosswalk_maps_the_renumbered_measures_stated_in_the_issue() -> None:
+    """2A(2) -> 2C, 2A(1) -> 2B, 1G -> 2E, 1C(2A) -> 3D(2A), 2B(1) -> 2D(1), each under one stable id; codes
+    reused from 2023-24 (1B, 1D, 1E, 3A, 3B) have no mapping, so their old measures do not continue under
+    them."""
+    table = ascof_measures.code_table()
+    new = table[table["framework"] == "from 2023-24"].set_index("old_code")
+    assert new.loc["2A(2)", "measure_code"] == "2C" and new.loc["2A(1)", "measure_code"] == "2B"
+    assert new.loc["1G", "measure_code"] == "2E" and new.loc["1C(2A)", "measure_code"] == "3D(2A)"
+    assert new.loc["2B(1)", "measure_code"] == "2D(1)"
+    for old in ("1B", "1D", "1E", "3A", "3B"):
+        assert old not in new.index
+    ids = table.groupby("measure_id")["framework"].nunique()
+    assert ids["ltc_admissions_65plus"] == 2 and ids["control_over_daily_life"] == 1
+    cw = ascof_crosswalk.crosswalk()
+    assert (cw.loc[cw["status_from_2023_24"] == "continued", "confidence"] != "unsourced").all()
+    assert set(cw.loc[cw["status_from_2023_24"] == "retired", "code_to_2022_23"]) == {"2C(1)", "2C(2)", "2C(3)"}
+
+
+def test_framework_of_year() -> None:
+    assert ascof_crosswalk.framework_of("2022-23") == "to 2022-23"
+    assert ascof_crosswalk.framework_of("2023-24") == "from 2023-24"
+    assert ascof_crosswalk.framework_of("2024-25") == "from 2023-24"
+
+
+def test_registry_of_both_frameworks_keeps_attributes_under_the_stable_id() -> None:
+    reg = ascof_measures.measures(frameworks=list(ascof_crosswalk.FRAMEWORKS))
+    assert not reg.duplicated(["framework", "measure_code"]).any()
+    a = reg.set_index(["framework", "measure_code"])
+    old, new = a.loc[("to 2022-23", "2A(2)")], a.loc[("from 2023-24", "2C")]
+    assert old["measure_id"] == new["measure_id"] == "ltc_admissions_65plus"
+    assert (old["polarity"], old["unit"], old["multiplier"]) == (new["polarity"], new["unit"], new["multiplier"])
+    assert new["measure_name"].startswith("The number of adults aged 65 and over")
+    assert pd.isna(new["oflog_code"])
+
+
+def _rows(codes: list[str], descs: list[str], year: str) -> pd.DataFrame:
+    return pd.DataFrame({"year": year, "measure_code": codes, "desc": descs})
+
+
+def test_a_reused_code_under_another_description_is_refused_naming_code_year_and_both_texts() -> None:
+    df = _rows(["2C"], ["Delayed transfers of care from hospital, per 100,000 population"], "2023-24")
+    with pytest.raises(DataError) as e:
+        ascof_measures.assign_measures(df, code_col="measure_code", desc_col="desc", file="f.csv",
+                                       rows=pd.Series([7]))
+    msg = str(e.value)
+    assert "row 7" in msg and "'2C' in 2023-24" in msg and "Delayed transfers of care" in msg
+    assert "The number of adults aged 65 and over" in msg
+
+
+def test_codes_map_by_the_framework_of_the_year() -> None:
+    """2C is delayed transfers up to 2022-23 and admissions 65+ from 2023-24; the earlier name of a measure whose
+    definition did not change is accepted under its new code."""
+    old = ascof_measures.assign_measures(_rows(["2C(1)"], ["Delayed transfers of care from hospital, per 100,000 "
+                                                           "population"], "2019-20"),
+                                         code_col="measure_code", desc_col="desc", file="f", rows=pd.Series([2]))
+    new = ascof_measures.assign_measures(_rows(["2C"], ["Long-term support needs of older adults (aged 65 and over) "
+                                                        "met by admission to residential and nursing care homes, "
+                                                        "per 100,000 population"], "2023-24"),
+                                         code_col="measure_code", desc_col="desc", file="f", rows=pd.Series([2]))
+    assert old["measure_id"].tolist() == ["dtoc_all"] and new["measure_id"].tolist() == ["ltc_admissions_65plus"]
+    assert new["framework"].tolist() == ["from 2023-24"]
+
+
+def test_unknown_code_of_the_new_framework_and_a_blank_description_are_refused() -> None:
+    with pytest.raises(DataError, match="unknown ASCOF measure code '1B' for 2023-24.*framework from 2023-24"):
+        ascof_measures.assign_measures(_rows(["1B"], ["Adjusted social care-related quality of life"], "2023-24"),
+                                       code_col="measure_code", desc_col="desc", file="f", rows=pd.Series([3]))
+    with pytest.raises(DataError, match="no description of ASCOF code '2C' in 2023-24"):
+        ascof_measures.assign_measures(_rows(["2C"], [""], "2023-24"), code_col="measure_code", desc_col="desc",
+                                       file="f", rows=pd.Series([3]))
+
+
+def test_series_breaks_record_the_definition_changes_and_the_move_to_client_level_data() -> None:
+    br = ascof_crosswalk.series_breaks()
+    got = set(br[["measure_id", "year", "kind"]].itertuples(index=False, name=None))
+    assert ("reablement_outcome_65plus", "2023-24", "definition") in got  # 2B(1) -> 2D(1)
+    assert ("ltc_admissions_65plus", "2024-25", "data_collection") in got  # CLD instead of SALT
+    assert ("ld_live_own_home_or_family", "2024-25", "definition") in got
+    assert ("ltc_admissions_65plus", "2023-24", "definition") not in got  # 2A(2) -> 2C: same definition
+    assert ("mh_live_independently", "2021-22", "method") in got
+    assert br["reason"].str.len().gt(20).all() and br["source_url"].str.startswith("https://").all()
+
+
+def test_crosswalk_refuses_a_mapping_without_a_source(tmp_path: Path) -> None:
+    text = ascof_crosswalk.CROSSWALK_FILE.read_text(encoding="utf-8")
+    bad = tmp_path / "cw.csv"
+    bad.write_text(text.replace("2A(2),continued,2C,", "2A(2),continued,2C,", 1).replace(
+        "no,,sourced,https://digital.nhs.uk/data-and-information/data-collections-and-data-sets/data-collections/"
+        "social-care-collection-materials-2024/salt-sources-for-ascof/ascof-measure-2c",
+        "no,,unsourced,https://digital.nhs.uk/data-and-information/data-collections-and-data-sets/data-collections/"
+        "social-care-collection-materials-2024/salt-sources-for-ascof/ascof-measure-2c", 1), encoding="utf-8")
+    with pytest.raises(DataError, match="a mapping needs a source"):
+        ascof_crosswalk.crosswalk(bad)
