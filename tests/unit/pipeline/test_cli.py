@@ -43,6 +43,15 @@ def test_expand_p_accepts_both_spellings() -> None:
          "parameter 'trend_measures': '2A(9)' is not an ASCOF measure"),
         (["run", "spend_benchmarking", "-p", "mad_scaled", "maybe"], "parameter 'mad_scaled': expected bool"),
         (["run", "forecast_variance", "-p", "top_lines", "0"], "parameter 'top_lines': expected a whole number"),
+        # issue 11: a zero or negative timeout silently disabled it
+        (["run", "data_overview", "--timeout", "0"], "--timeout 0: give the per-cell timeout in seconds, at least 1"),
+        (["run", "data_overview", "--timeout", "-5"], "--timeout -5: give the per-cell timeout in seconds"),
+        (["run", "data_overview", "--pdf", "--no-html"], "--pdf prints the HTML reports"),
+        (["pack", "Nowhereshire"], "unknown council 'Nowhereshire'"),
+        (["pack", "Stockport", "-p", "council", "E08000009"], "`asc pack COUNCIL` names the council itself"),
+        (["pack", "Stockport", "-p", "colour", "red"], "no notebook has a parameter 'colour'"),
+        (["pack", "Stockport", "-p", "year", "2023/24"], "parameter 'year'"),
+        (["pack", "Stockport", "--timeout", "0"], "--timeout 0"),
     ],
 )
 def test_bad_input_one_line_non_zero(args: list[str], message: str) -> None:
@@ -63,6 +72,24 @@ def test_missing_national_folder_is_one_line_and_non_zero(tmp_path: Path) -> Non
     proc = _asc("data", "build", "population", env={"ASC_NATIONAL_DIR": str(tmp_path / "nowhere")})
     assert proc.returncode == 1
     assert "does not exist: set ASC_NATIONAL_DIR" in proc.stderr
+
+
+def test_rag_threshold_in_scientific_notation_accepted_before_any_kernel() -> None:
+    from helpers.pipeline import notebooks
+
+    nb = notebooks.find_notebook("forecast_variance")
+    assert notebooks.prepare_parameters(nb, {"rag_red_min_gbp_k": "1e3"}) == {"rag_red_min_gbp_k": 1000.0}
+
+
+def test_read_only_output_folder_is_one_line_and_non_zero(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An output folder that cannot be written (here: one that is a file) is one line, never a traceback."""
+    blocked = tmp_path / "outputs"
+    blocked.write_text("not a folder")
+    result = CliRunner().invoke(app, ["run", "data_overview", "--output-dir", str(blocked / "sub"), "--quiet"])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: cannot create a run folder in ") and "Traceback" not in \
+        result.output
 
 
 def test_notebooks_lists_parameters() -> None:
