@@ -40,7 +40,7 @@ from helpers.core import periods
 from helpers.core.errors import AscError
 from helpers.core.paths import national_dir
 from helpers.pipeline import printing, words
-from helpers.pipeline.index import write_index
+from helpers.pipeline.index import ordered, write_index
 from helpers.pipeline.kernels import RESET_CODE, register_warm_engine, shutdown_warm_kernel
 from helpers.pipeline.notebooks import notebook_parameters, notebook_title
 from helpers.pipeline.outputs import (
@@ -257,6 +257,12 @@ class _RunLog(logging.FileHandler):
     def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
         pass
 
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError:
+            pass
+
 
 def execute(jobs: list[Job], run_dir: Path, *, executor: Executor | None = None, workers: int | None = None,
             progress: bool = True, command: str = "", on_result: Callable[[JobResult], None] | None = None,
@@ -378,7 +384,7 @@ def print_reports(summary: RunSummary) -> None:
                 t = time.perf_counter()
                 out = Path(r.output_html).with_suffix(".pdf")
                 try:
-                    browser.print_pdf(Path(r.output_html), out)
+                    r.pdf_pages = browser.print_pdf(Path(r.output_html), out)
                     r.output_pdf = str(out)
                 except printing.PrintError as exc:
                     r.pdf_error = str(exc)
@@ -390,26 +396,36 @@ def print_reports(summary: RunSummary) -> None:
 
 
 def print_pack(summary: RunSummary) -> None:
-    """A council pack's one PDF: its contents page, then every report that printed, with a bookmark each."""
+    """A council pack's one PDF: its contents page (with the page each report starts on), then every report
+    that printed, with a bookmark each."""
     run_dir = summary.run_dir
-    parts = [(r.title, Path(r.output_pdf)) for r in summary.results if r.output_pdf]
-    if not parts:
+    printed = [r for r in ordered(summary.results) if r.output_pdf]
+    if not printed:
         return
     council = next((r.council for r in summary.results if r.council), None)
     name = re.sub(r"[^A-Za-z0-9]+", "-", words.council_name(council) if council else "council").strip("-").lower()
     target = run_dir / f"{name}_pack.pdf"
     summary.pack_pdf = str(target)
-    write_index(summary)  # the contents page links the pack's PDF
     contents = run_dir / ".contents.pdf"
     try:
         with printing.Browser() as browser:
-            browser.print_pdf(run_dir / "index.html", contents)
-        ordered_parts = [("Contents", contents)] + [(t, p) for t, p in parts]
-        printing.merge_pdfs(ordered_parts, target)
+            length = 1
+            for _ in range(3):  # the contents' own length moves the reports' first pages: settle it
+                start = length + 1
+                for r in printed:
+                    r.pack_page, start = start, start + r.pdf_pages
+                write_index(summary)
+                got = browser.print_pdf(run_dir / "index.html", contents)
+                if got == length:
+                    break
+                length = got
+        printing.merge_pdfs([("Contents", contents)] + [(r.title, Path(r.output_pdf)) for r in printed], target)
     except printing.PrintError as exc:
         summary.pack_pdf = None
         summary.pdf_note = f"no PDF of the pack: {exc}"
         log.error(summary.pdf_note)
+        for r in printed:
+            r.pack_page = None
         write_index(summary)
     finally:
         contents.unlink(missing_ok=True)

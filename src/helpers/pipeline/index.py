@@ -40,7 +40,11 @@ tr.st-no-data td { background: #f2f2f2; } tr.st-no-data .status { color: #4d4d4d
 .filters label { font-weight: bold; }
 .attention li { margin: .2em 0; }
 .wrap { overflow-x: auto; }
-@media print { .filters { display: none; } body { margin: 0; font-size: 9pt; } a { text-decoration: none; } }
+@page { size: A4 portrait; margin: 14mm 12mm 16mm 12mm; }
+@media print {
+  .filters, .screen { display: none; } body { margin: 0; font-size: 9pt; max-width: none; }
+  a { text-decoration: none; } thead { display: table-header-group; } tr { break-inside: avoid; }
+}
 """
 #: Filters and sorting of the reports table (no library, nothing loaded from elsewhere).
 SCRIPT = """
@@ -113,7 +117,7 @@ def _why(r: JobResult) -> str:
     return "<br>".join(escape_html(x) for x in lines)
 
 
-def _row(r: JobResult, run_dir: Path, *, many: bool, up: str = "") -> str:
+def _row(r: JobResult, run_dir: Path, *, many: bool, up: str = "", pages: bool = False) -> str:
     name = words.council_name(r.council) if r.council else ""
     region = _region(r.council)
     title = escape_html(r.title or Path(r.notebook).stem)
@@ -125,19 +129,24 @@ def _row(r: JobResult, run_dir: Path, *, many: bool, up: str = "") -> str:
     params = escape_html(words.parameters_in_words(r.all_parameters or r.parameters)) or "the notebook's defaults"
     cls = "st-" + r.status.replace(" ", "-")
     region_cell = f"<td>{escape_html(region)}</td>" if many else ""
+    page = f'<td class="num">{r.pack_page or "–"}</td>' if pages else ""
     return (f'<tr class="{cls}" data-council="{escape_html(name)}" data-region="{escape_html(region)}" '
-            f'data-status="{escape_html(r.status)}"><td>{report}</td><td>{escape_html(name)}</td>{region_cell}'
+            f'data-status="{escape_html(r.status)}"><td>{report}</td>{page}<td>{escape_html(name)}</td>{region_cell}'
             f'<td>{params}</td><td class="status">{escape_html(r.status)}</td><td>{_why(r)}</td>'
-            f'<td>{" · ".join(files)}</td><td class="num" data-sort="{r.seconds:09.1f}">{r.seconds:.1f}</td></tr>')
+            f'<td class="screen">{" · ".join(files)}</td>'
+            f'<td class="num screen" data-sort="{r.seconds:09.1f}">{r.seconds:.1f}</td></tr>')
 
 
 def _table(results: list[JobResult], run_dir: Path, *, many: bool, up: str = "", caption: str) -> str:
-    sort = (lambda h: f'<th scope="col"><button type="button">{h}</button></th>') if many else (
-        lambda h: f'<th scope="col">{h}</th>')
-    heads = [sort("Report"), sort("Council")] + ([sort("Region")] if many else []) + [
-        '<th scope="col">Parameters</th>', sort("Status"), '<th scope="col">Why, and notes</th>',
-        '<th scope="col">Files</th>', sort("Seconds")]
-    rows = "\n".join(_row(r, run_dir, many=many, up=up) for r in results)
+    sort = (lambda h, c="": f'<th scope="col"{c}><button type="button">{h}</button></th>') if many else (
+        lambda h, c="": f'<th scope="col"{c}>{h}</th>')
+    pages = any(r.pack_page for r in results)
+    heads = [sort("Report")] + (['<th scope="col">Page in the PDF</th>'] if pages else []) + [sort("Council")] + (
+        [sort("Region")] if many else []) + ['<th scope="col">Parameters</th>', sort("Status"),
+                                             '<th scope="col">Why, and notes</th>',
+                                             '<th scope="col" class="screen">Files</th>',
+                                             sort("Seconds", ' class="screen"')]
+    rows = "\n".join(_row(r, run_dir, many=many, up=up, pages=pages) for r in results)
     return (f'<div class="wrap"><table id="asc-reports"><caption>{escape_html(caption)}</caption><thead><tr>'
             f'{"".join(heads)}</tr></thead><tbody>\n{rows}\n</tbody></table></div>')
 

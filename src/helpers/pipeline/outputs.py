@@ -75,6 +75,8 @@ class JobResult:
     output_pdf: str | None = None
     pdf_error: str = ""
     pdf_seconds: float = 0.0
+    pdf_pages: int = 0
+    pack_page: int | None = None  # the page a council pack's PDF starts this report on
 
     @property
     def council(self) -> str | None:
@@ -280,7 +282,8 @@ def write_manifest(summary: RunSummary, command: str = "") -> Path:
             "seconds": round(r.seconds, 2), "html_seconds": round(r.html_seconds, 2),
             "pdf_seconds": round(r.pdf_seconds, 2),
             "executed_notebook": rel(r.output_ipynb, run_dir), "html": rel(r.output_html, run_dir),
-            "pdf": rel(r.output_pdf, run_dir), "pdf_error": r.pdf_error or None,
+            "pdf": rel(r.output_pdf, run_dir), "pdf_error": r.pdf_error or None, "pdf_pages": r.pdf_pages or None,
+            "pack_page": r.pack_page,
             "data_files": [rel(f, run_dir) for f in r.data_files],
             "notes": r.notes, "tables_read": r.tables_read, "input_files_sha256": dict(sorted(inputs.items())),
         })

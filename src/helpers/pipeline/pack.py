@@ -2,7 +2,8 @@
 
 :func:`pack_specs` chooses the notebooks and their parameters: every notebook with a ``council`` parameter,
 each given the parameters of the command line that it declares (``-p year 2023-24`` reaches the notebooks that
-have a ``year``, ``-p period Q2`` those that have a ``period``). A notebook made from the council's own report
+have a ``year``, and, where a notebook has no ``year``, its ``financial_year``; ``-p period Q2`` those that have
+a ``period``). A notebook made from the council's own report
 figures (``asc.councils: council_data``) runs at the council's latest reporting period unless ``financial_year``
 and ``period`` are given, and is left out, with the reason on the pack's contents page, when the council has
 no such figures. The runner then writes one contents page (``index.html``) and, where a browser can print, one
@@ -52,6 +53,8 @@ def pack_specs(council: str, raw: dict[str, str], folder: Path | None = None
         if "council" not in declared[nb]:
             continue
         given = {k: v for k, v in raw.items() if k in declared[nb]}
+        if "year" in raw and "year" not in declared[nb] and "financial_year" in declared[nb]:
+            given.setdefault("financial_year", raw["year"])  # a pack "for 2023-24" is that financial year too
         checked = notebooks.prepare_parameters(nb, {**given, "council": code})
         title = notebooks.notebook_title(nb).split(":")[0].strip()
         if notebooks.notebook_meta(nb).get("councils") == "council_data":

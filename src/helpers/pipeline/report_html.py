@@ -43,6 +43,8 @@ LANDSCAPE_PX = 273 / 25.4 * 96
 #: Average width of a character of the printed tables' type (7.5 pt) in CSS pixels, and a cell's padding.
 PRINT_CHAR_PX = 5.6
 CELL_PAD_PX = 8.0
+#: A data cell this short or shorter is never wrapped (as :func:`helpers.reports.present.present` marks it).
+SHORT_CELL = 12
 
 
 @dataclass(frozen=True)
@@ -192,14 +194,18 @@ def table_layout(table: Tag) -> str:
     """How a table prints: ``"portrait"``, ``"landscape"`` (too wide for portrait even wrapped) or ``"tight"``
     (too wide for landscape at 7.5 pt: landscape at 6.5 pt).
 
-    Estimated from the longest word of each column (the narrowest the column can wrap to) in the printed type.
+    Estimated from the longest word of each column (the narrowest the column can wrap to; a data cell of
+    :data:`SHORT_CELL` characters or fewer counts whole) in the printed type.
     """
     longest: dict[int, int] = {}
     for tr in table.find_all("tr"):
         col = 0
         for cell in tr.find_all(["th", "td"], recursive=False):
             span = int(cell.get("colspan", 1) or 1)
-            word = max((len(w) for w in cell.get_text(" ").split()), default=1)
+            text = " ".join(cell.get_text(" ").split())
+            # a short data cell does not wrap (years, codes, RAG words: present.present keeps them whole)
+            word = len(text) if cell.name == "td" and len(text) <= SHORT_CELL else max(
+                (len(w) for w in text.split()), default=1)
             if span == 1:
                 longest[col] = max(longest.get(col, 0), word)
             col += span

@@ -95,3 +95,19 @@ def test_read_only_output_folder_is_one_line_and_non_zero(tmp_path: Path, monkey
 def test_notebooks_lists_parameters() -> None:
     proc = _asc("notebooks")
     assert proc.returncode == 0 and "00_data_overview" in proc.stdout and "council: str" in proc.stdout
+
+
+def test_pack_gives_each_report_the_parameters_it_declares() -> None:
+    """asc pack: every notebook with a council; the year where it applies; council-report notebooks at the
+    council's latest period of that year, or left out with the reason."""
+    from helpers.pipeline.pack import pack_specs
+
+    specs, skipped = pack_specs("Stockport", {"year": "2023-24"})
+    got = {p.stem: params for p, params in specs}
+    assert got["01_spend_benchmarking"] == {"council": "E08000007", "year": "2023-24"}
+    assert got["03_forecast_variance"] == {"council": "E08000007", "financial_year": "2023-24", "period": "Q2"}
+    assert got["00_data_overview"] == {"council": "E08000007"} and skipped == []
+    specs, skipped = pack_specs("Leeds", {})
+    assert "03_forecast_variance" not in {p.stem for p, _ in specs}
+    assert [t for t, _ in skipped] == ["Forecast variance", "Performance scorecard"]
+    assert skipped[0][1].startswith("Leeds has no report figures in data/raw/councils/")

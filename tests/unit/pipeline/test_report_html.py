@@ -88,7 +88,7 @@ def test_every_table_has_a_caption_and_a_box_that_scrolls(notebook_file: Path, t
 
 def test_table_layout_by_the_narrowest_the_columns_can_wrap_to() -> None:
     def table(cols: int, word: str) -> object:
-        cells = "".join(f"<td>{word} x</td>" for _ in range(cols))
+        cells = "".join(f"<td>{word} and more</td>" for _ in range(cols))
         return BeautifulSoup(f"<table><tr>{cells}</tr></table>", "html.parser").table
 
     # 186 mm of portrait = 703 px; a 10-letter word at 5.6 px + 8 px padding = 64 px a column
@@ -96,6 +96,9 @@ def test_table_layout_by_the_narrowest_the_columns_can_wrap_to() -> None:
     assert report_html.table_layout(table(12, "abcdefghij")) == "landscape"  # 768 px
     assert report_html.table_layout(table(20, "abcdefghij")) == "tight"  # 1280 px > 273 mm
     assert report_html.table_layout(table(3, "a" * 30)) == "portrait"
+    # a short data cell counts whole: it does not wrap (a year, a code, a RAG word)
+    short = BeautifulSoup("<table><tr>" + "<td>No target</td>" * 12 + "</tr></table>", "html.parser").table
+    assert report_html.table_layout(short) == "landscape"  # 12 x (9 x 5.6 + 8) = 701 px > 92% of 703
 
 
 def test_charts_carry_their_alt_text(notebook_file: Path, tmp_path: Path) -> None:
