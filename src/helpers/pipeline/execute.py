@@ -29,7 +29,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -355,7 +355,7 @@ def _execute(jobs: list[Job], run_dir: Path, *, executor: Executor | None, worke
     results.sort(key=lambda r: (Path(r.notebook).name, json.dumps(r.parameters, sort_keys=True, default=str)))
     summary = RunSummary(run_dir, results, 0.0, kind=kind, skipped=list(skipped))
     if pdf:
-        print_reports(summary)
+        print_reports(summary, browsers=min(2, workers or os.cpu_count() or 1))
     summary.seconds = time.perf_counter() - t0
     write_manifest(summary, command=command)
     write_index(summary)
@@ -366,11 +366,12 @@ def _execute(jobs: list[Job], run_dir: Path, *, executor: Executor | None, worke
     return summary
 
 
-def print_reports(summary: RunSummary) -> None:
-    """Print every report's HTML to a PDF beside it (one browser for the run); record each one's outcome.
+def print_reports(summary: RunSummary, browsers: int = 1) -> None:
+    """Print every report's HTML to a PDF beside it; record each one's outcome.
 
-    Without a browser, :attr:`RunSummary.pdf_note` says so in one line (the run's status is unchanged); a
-    report that does not print keeps its HTML and says why in the index (``pdf_error``).
+    ``browsers`` headless browsers print side by side (one thread each, the reports dealt out in turn). Without a
+    browser, :attr:`RunSummary.pdf_note` says so in one line (the run's status is unchanged); a report that does
+    not print keeps its HTML and says why in the index (``pdf_error``).
     """
     exe = printing.find_browser()
     if exe is None:
@@ -378,9 +379,11 @@ def print_reports(summary: RunSummary) -> None:
         log.warning(summary.pdf_note)
         return
     todo = [r for r in summary.results if r.output_html]
-    try:
+    n = max(1, min(browsers, len(todo)))
+
+    def work(share: list[JobResult]) -> None:
         with printing.Browser(exe) as browser:
-            for r in todo:
+            for r in share:
                 t = time.perf_counter()
                 out = Path(r.output_html).with_suffix(".pdf")
                 try:
@@ -390,6 +393,11 @@ def print_reports(summary: RunSummary) -> None:
                     r.pdf_error = str(exc)
                     log.error("PDF not made for %s: %s", rel(r.output_html, summary.run_dir), exc)
                 r.pdf_seconds = time.perf_counter() - t
+
+    try:
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            for fut in [pool.submit(work, todo[i::n]) for i in range(n)]:
+                fut.result()
     except printing.PrintError as exc:
         summary.pdf_note = f"no PDF: {exc}"
         log.error(summary.pdf_note)

@@ -45,6 +45,7 @@ PRINT_CHAR_PX = 5.6
 CELL_PAD_PX = 8.0
 #: A data cell this short or shorter is never wrapped (as :func:`helpers.reports.present.present` marks it).
 SHORT_CELL = 12
+_CACHE: dict[str, Any] = {}
 
 
 @dataclass(frozen=True)
@@ -109,12 +110,17 @@ def export_html(ipynb: Path, html_out: Path, page: Page | None = None) -> Path:
 
     page = page or Page()
     nb = nbformat.read(str(ipynb), as_version=4)
-    exporter = HTMLExporter(template_name="asc", extra_template_basedirs=[str(TEMPLATES)], exclude_input=True,
-                            exclude_input_prompt=True, exclude_output_prompt=True)
+    if "exporter" not in _CACHE:  # compiling the templates takes about 0.3 s: once per process
+        _CACHE["exporter"] = HTMLExporter(template_name="asc", extra_template_basedirs=[str(TEMPLATES)],
+                                          exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     resources = {"metadata": {"name": page.title or ipynb.stem}, "asc_css": stylesheet()}
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
-    soup = BeautifulSoup(body, "html.parser")
-    main = soup.find("main") or soup.body
+    body, _ = _CACHE["exporter"].from_notebook_node(nb, resources=resources)
+    # Only the page's <main> is parsed and changed: the <head> (JupyterLab's 250 kB of CSS) is kept as text.
+    start, end = body.find("<main>"), body.rfind("</main>")
+    if start < 0 or end < 0:
+        raise ValueError("nbconvert's page has no <main> element: the template changed")
+    soup = BeautifulSoup(body[start:end + len("</main>")], "html.parser")
+    main = soup.find("main")
     title_cell = main.find(class_="jp-MarkdownCell")
     banners, contents = _banners(page), _contents(soup, main)
     if banners is not None:
@@ -127,7 +133,7 @@ def export_html(ipynb: Path, html_out: Path, page: Page | None = None) -> Path:
     _tables(soup, main)
     main.append(_footer(page))
     html_out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(html_out, str(soup))
+    atomic_write_text(html_out, body[:start] + str(soup) + body[end + len("</main>"):])
     return html_out
 
 
