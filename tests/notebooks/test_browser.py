@@ -126,3 +126,47 @@ def test_every_column_heading_is_in_the_pdf_and_nothing_is_off_the_page(printed:
                 if float(word.group(1)) < -0.5 or float(word.group(2)) > w + 0.5:
                     problems.append(f"{pdf.name}: {word.group(3)!r} lies outside the page")
     assert not problems, "\n".join(problems[:40])
+
+
+INDEX_JS = """
+(() => {
+  const visible = () => Array.from(document.querySelectorAll('#asc-reports tbody tr'))
+    .filter(r => !r.hidden).map(r => r.getAttribute('data-council'));
+  const set = (id, v) => { const el = document.getElementById(id); el.value = v;
+                           el.dispatchEvent(new Event('input')); };
+  const out = {all: visible()};
+  set('f-status', 'failed'); out.failed = visible(); set('f-status', '');
+  set('f-region', 'London'); out.london = visible(); set('f-region', '');
+  set('f-council', 'stock'); out.council = visible(); out.shown = document.getElementById('f-shown').textContent;
+  set('f-council', '');
+  const button = name => Array.from(document.querySelectorAll('#asc-reports thead button'))
+    .find(b => b.textContent === name);
+  button('Status').click(); out.byStatus = visible();
+  button('Status').click(); out.byStatusDown = visible();
+  return out;
+})()
+"""
+
+
+def test_batch_index_filters_and_sorts_in_a_browser(tmp_path: Path, browser: printing.Browser) -> None:
+    """The all-councils index's filters (council, region, status) and sorting really work (synthetic records)."""
+    from helpers.pipeline.index import write_index
+
+    run = tmp_path / "run"
+    results = []
+    for code, status in [("E08000007", "ok"), ("E06000001", "failed"), ("E09000001", "stale data"),
+                         ("E09000002", "ok")]:
+        html = run / "01_spend" / f"{code}.html"
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text("x")
+        results.append(outputs.JobResult("notebooks/01_spend.ipynb", {"council": code}, status, 1.0, "", str(html),
+                                         "t", all_parameters={"council": code}))
+    write_index(outputs.RunSummary(run, results, 1.0))
+    got = browser.evaluate(run / "index.html", INDEX_JS)
+    assert got["all"] == ["Barking and Dagenham", "City of London", "Hartlepool", "Stockport"]
+    assert got["failed"] == ["Hartlepool"]
+    assert got["london"] == ["Barking and Dagenham", "City of London"]
+    assert got["council"] == ["Stockport"] and got["shown"] == "1 report shown"
+    # by status: the most serious first, then the other way round (ties keep their order)
+    assert got["byStatus"] == ["Hartlepool", "City of London", "Barking and Dagenham", "Stockport"]
+    assert got["byStatusDown"] == ["Barking and Dagenham", "Stockport", "City of London", "Hartlepool"]

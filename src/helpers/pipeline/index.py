@@ -128,11 +128,15 @@ def _row(r: JobResult, run_dir: Path, *, many: bool, up: str = "", pages: bool =
         *(_link(f, run_dir, Path(f).name, up) for f in r.data_files)) if x]
     params = escape_html(words.parameters_in_words(r.all_parameters or r.parameters)) or "the notebook's defaults"
     cls = "st-" + r.status.replace(" ", "-")
+    # sorting by status puts the most serious first
+    severity = len(words.STATUS_ORDER) - words.STATUS_ORDER.index(r.status) if r.status in words.STATUS_ORDER else 0
     region_cell = f"<td>{escape_html(region)}</td>" if many else ""
+    council = (f'<a href="{escape_html(up + council_page(r.council))}">{escape_html(name)}</a>'
+               if many and r.council else escape_html(name))
     page = f'<td class="num">{r.pack_page or "–"}</td>' if pages else ""
     return (f'<tr class="{cls}" data-council="{escape_html(name)}" data-region="{escape_html(region)}" '
-            f'data-status="{escape_html(r.status)}"><td>{report}</td>{page}<td>{escape_html(name)}</td>{region_cell}'
-            f'<td>{params}</td><td class="status">{escape_html(r.status)}</td><td>{_why(r)}</td>'
+            f'data-status="{escape_html(r.status)}"><td>{report}</td>{page}<td>{council}</td>{region_cell}'
+            f'<td>{params}</td><td class="status" data-sort="{severity}">{escape_html(r.status)}</td><td>{_why(r)}</td>'
             f'<td class="screen">{" · ".join(files)}</td>'
             f'<td class="num screen" data-sort="{r.seconds:09.1f}">{r.seconds:.1f}</td></tr>')
 

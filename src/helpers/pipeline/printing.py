@@ -263,14 +263,20 @@ class Browser:
             raise PrintError(f"cannot write {pdf}: {exc.strerror or exc}") from None
         return len(PdfReader(io.BytesIO(data)).pages)
 
-    def measure(self, html: Path, *, width: int, media: str = "screen") -> dict[str, Any]:
-        """Every table of ``html`` against its box at ``width`` CSS pixels in ``media`` (see :data:`MEASURE_JS`)."""
+    def evaluate(self, html: Path, expression: str, *, width: int = 1280, media: str = "screen") -> Any:
+        """Open ``html`` at ``width`` CSS pixels in ``media``, run a JavaScript expression, return its value."""
         session = self.open(html, width=width, media=media)
         try:
-            res = self.call("Runtime.evaluate", session, expression=MEASURE_JS, returnByValue=True)
+            res = self.call("Runtime.evaluate", session, expression=expression, returnByValue=True)
         finally:
             self.close_tab(session)
-        return res["result"]["value"]
+        if "exceptionDetails" in res:
+            raise PrintError(f"script failed in {html}: {res['exceptionDetails'].get('text', '')}")
+        return res["result"].get("value")
+
+    def measure(self, html: Path, *, width: int, media: str = "screen") -> dict[str, Any]:
+        """Every table of ``html`` against its box at ``width`` CSS pixels in ``media`` (see :data:`MEASURE_JS`)."""
+        return self.evaluate(html, MEASURE_JS, width=width, media=media)
 
     def screenshot(self, html: Path, png: Path, *, width: int = 1280) -> None:
         """A PNG of the whole page at ``width`` CSS pixels (screen media)."""
