@@ -1,4 +1,6 @@
 # Two commands set everything up:  `make run`  and  `make test`.
+# `make test` never installs system packages: the real-browser test is skipped, with its reason, without
+# Chromium and poppler-utils (.ci/run installs them in CI).
 # Each target creates the virtual environment (.venv) if it is missing and installs the project
 # (pyproject.toml is the one dependency list). PyPI is the only package source.
 
@@ -18,13 +20,14 @@ export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
-.PHONY: help setup data run test test-unit test-fast lint format bench clean
+.PHONY: help setup data run pdf test test-unit test-fast lint format bench clean
 
 help:
 	@echo "make run    set up, build data/processed, run every notebook, write HTML reports to outputs/"
 	@echo "make test   set up, build data/processed, run every test (unit, notebooks, nbval, real data, lint)"
 	@echo "make test-unit  the unit tests alone (tests/unit, no national data)"
 	@echo "make bench  print the speed figures (warm make run, per-notebook overhead, data build)"
+	@echo "make pdf    like make run, and print every report to PDF (needs the OS package chromium)"
 	@echo "make lint   ruff on code and notebooks"
 
 setup: $(STAMP)
@@ -41,6 +44,9 @@ data: $(STAMP)
 
 run: data
 	$(BIN)/asc run
+
+pdf: data
+	$(BIN)/asc run --pdf
 
 test: $(STAMP)
 	-$(BIN)/asc data build

@@ -6,6 +6,7 @@ The notebooks used here are small synthetic fixtures in ``tests/fixtures/noteboo
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -35,7 +36,8 @@ def _code_outputs(path: str | Path) -> list:
 def test_find_notebook_by_name_and_errors() -> None:
     assert notebooks.find_notebook("trivial", FIX) == FIX / "trivial.ipynb"
     assert notebooks.find_notebook(str(TRIVIAL)) == TRIVIAL.resolve()
-    with pytest.raises(ParameterError, match=r"unknown notebook .nope.; notebooks are: dies, noted, slow, trivial"):
+    with pytest.raises(ParameterError, match=r"unknown notebook .nope.; notebooks are: dies, noted, slow, status, "
+                       r"trivial"):
         notebooks.find_notebook("nope", FIX)
 
 
@@ -127,8 +129,9 @@ def test_run_folder_index_manifest_and_failures_listed(tmp_path: Path) -> None:
     assert by_n[1]["status"] == "ok" and by_n[99]["failed_cell"] == 4
     assert by_n[1]["html"] == "trivial/1.html" and (run_dir / "trivial" / "1.html").is_file()
     index = (run_dir / "index.html").read_text()
-    assert "1 of 6 reports FAILED" in index and "AssertionError: n must not be 99" in index
-    assert index.index("FAILED</td>") < index.index(">ok</td>")  # failures listed first
+    # counts in words (issue 16: not "1 reports"); the failure is listed first, above the table in notebook order
+    assert "6 reports: 5 ok, 1 failed" in index and "AssertionError: n must not be 99" in index
+    assert index.index("Needs attention: 1 report") < re.search(r'<td class="status"[^>]*>ok</td>', index).start()
     assert (run_dir / "run.log").read_text().count("FAILED") == 1
     # a second run never reuses the folder
     assert outputs.new_run_dir(tmp_path, "t") != run_dir
@@ -181,7 +184,7 @@ def test_report_notes_reach_the_index_and_manifest(tmp_path: Path) -> None:
     summary = execute.execute(jobs, run_dir, workers=1, progress=False)
     assert summary.ok and summary.results[0].notes == ["No figures for 2019-20: nothing to compare."]
     index = (run_dir / "index.html").read_text()
-    assert "1 report(s) carry notes" in index and "No figures for 2019-20: nothing to compare." in index
+    assert "1 report carries notes" in index and "No figures for 2019-20: nothing to compare." in index
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["jobs"][0]["notes"] == ["No figures for 2019-20: nothing to compare."]
     assert not list(run_dir.rglob("*.notes"))
@@ -192,3 +195,88 @@ def test_all_councils_batch_of_national_notebook_uses_the_default_years_councils
     got = notebooks.batch_parameters(FIX / "noted.ipynb", {})
     codes = [p["council"] for p in got]
     assert len(codes) == 152 and "E10000006" in codes and "E06000063" not in codes
+
+
+STATUS = FIX / "status.ipynb"
+
+
+def _status_job(tmp_path: Path, name: str, **params) -> execute.Job:
+    run_dir = tmp_path / "run"
+    job = execute.plan_jobs([(STATUS, params)], run_dir, batch=True, mode="cold")[0]
+    return job
+
+
+@pytest.mark.parametrize(("given", "status"), [({}, "ok"), ({"status": "no data"}, "no data"),
+                                               ({"status": "stale data"}, "stale data")])
+def test_a_report_sets_its_own_status_and_its_data_files_are_recorded(tmp_path: Path, given: dict,
+                                                                       status: str) -> None:
+    """present.set_status -> <prefix>.status -> the result, the manifest and the index (synthetic fixture)."""
+    run_dir = outputs.new_run_dir(tmp_path, "status")
+    jobs = execute.plan_jobs([(STATUS, given)], run_dir, batch=True, mode="cold")
+    summary = execute.execute(jobs, run_dir, workers=1, progress=False)
+    r = summary.results[0]
+    assert r.status == status and summary.ok  # no data / stale data are not failures: the run exits 0
+    assert r.reasons == ([] if status == "ok" else [f"{status}: nothing for this year"])
+    assert [Path(f).name for f in r.data_files] == ["defaults_figures.csv", "defaults_figures.xlsx"] if not given \
+        else [Path(f).name for f in r.data_files][0].endswith("_figures.csv")
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    job = manifest["jobs"][0]
+    assert job["status"] == status and manifest["status"] == status
+    assert manifest["statuses"][status] == 1 and manifest["counts"] == {"notebooks": 1, "failed": 0}
+    assert all((run_dir / f).is_file() for f in job["data_files"]) and len(job["data_files"]) == 2
+    assert job["all_parameters"] == {"status": "", "reason": "nothing for this year", "table": "councils",
+                                     "export": True, **given}
+    index = (run_dir / "index.html").read_text()
+    assert re.search(f'<td class="status"[^>]*>{status}</td>', index)
+    assert all(f'href="{f}"' in index for f in job["data_files"])
+    if status != "ok":
+        assert "Needs attention: 1 report" in index and "nothing for this year" in index
+    assert not [p for p in run_dir.rglob("*") if p.suffix in (".status", ".exports", ".reads", ".notes")]
+
+
+def test_a_table_whose_latest_build_failed_makes_the_report_stale_with_a_banner(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the notebook, every table it read is checked: a failed latest build -> stale data + a banner."""
+    from helpers.data import tables
+
+    real = tables.table_status
+    monkeypatch.setattr(tables, "table_status", lambda name: ("failed", "councils.csv row 3: bad <code>")
+                        if name == "councils" else real(name))
+    job = _status_job(tmp_path, "stale")
+    r = execute.run_job(job)
+    assert r.status == "stale data" and r.tables_read == ["councils"]
+    assert r.reasons == ["stale data: the latest build of councils failed (councils.csv row 3: bad <code>)"]
+    page = Path(r.output_html).read_text()
+    top = page.index('class="asc-banner asc-stale-data"')
+    assert top < page.index("Read <strong>163</strong> rows")  # at the top, before the report's own output
+    assert "the table councils could not be rebuilt" in page and "bad &lt;code&gt;" in page
+    assert "bad <code>" not in page
+
+
+def test_status_precedence_failed_over_stale_over_no_data(tmp_path: Path) -> None:
+    from helpers.pipeline import words
+
+    assert words.worst(["ok", "no data", "stale data"]) == "stale data"
+    assert words.worst(["no data", "failed", "stale data"]) == "failed"
+    assert words.worst(["ok", "no data"]) == "no data" and words.worst([]) == "ok"
+    # a notebook that fails after saying "no data" is failed, and the run exits non-zero
+    r = execute.run_job(_status_job(tmp_path, "f", status="no data", table="no_such_table"))
+    assert r.status == "failed" and "no_such_table" in r.error
+
+
+def test_executed_notebook_written_whole_or_not_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A disk that refuses papermill's last write leaves no truncated .ipynb and no temporary file."""
+    import errno
+
+    import papermill.iorw
+
+    def full_disk(self, buf, path):  # papermill writes the executed notebook once, at the end
+        with open(path, "w") as fh:
+            fh.write(buf[: len(buf) // 2])  # half written, as on a full disk
+        raise OSError(errno.ENOSPC, "No space left on device", path)
+
+    monkeypatch.setattr(papermill.iorw.LocalHandler, "write", full_disk)
+    job = execute.Job(str(TRIVIAL), {"n": 2}, str(tmp_path / "t.ipynb"), str(tmp_path / "t.html"), mode="cold")
+    r = execute.run_job(job)
+    assert r.status == "failed" and "No space left on device" in r.error and r.error.count("\n") == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing half-written, no .tmp

@@ -7,6 +7,8 @@ Examples
     asc run                                   # every notebook with its defaults
     asc run spend_benchmarking -p council E08000007 -p year 2023-24
     asc run spend_benchmarking --all-councils # one report per council, in parallel
+    asc run --pdf                             # and a PDF beside each HTML (headless Chromium)
+    asc pack Stockport -p year 2023-24        # every report for one council, one contents page, one PDF
     asc notebooks                             # the notebooks and their parameters
     asc data build                            # build data/processed from the raw files
     asc data status                           # which national files are present, missing or changed
@@ -18,6 +20,7 @@ Every error is one line on stderr saying what is wrong and how to fix it; the ex
 
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -26,10 +29,11 @@ from typing import Annotated
 import typer
 
 from helpers.core.errors import AscError
-from helpers.core.paths import national_dir
+from helpers.core.paths import OUTPUTS, national_dir
 from helpers.data import families, sources
 from helpers.data import tables as tbl  # `tables` is the argument of `asc data build`
-from helpers.pipeline import execute, notebooks, outputs
+from helpers.pipeline import execute, notebooks, outputs, words
+from helpers.pipeline.pack import pack_specs
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Adult social care finance and performance notebooks.")
@@ -68,6 +72,51 @@ def _expand_p(argv: list[str]) -> list[str]:
     return out
 
 
+def _check_timeout(timeout: int) -> None:
+    if timeout < 1:
+        _fail(f"--timeout {timeout}: give the per-cell timeout in seconds, at least 1 (a cell that runs longer fails)")
+
+
+def _run(specs: list, run_dir: Path, *, batch: bool, mode: str, timeout: int, html: bool, pdf: bool,
+         workers: int | None, dask: str | None, quiet: bool, kind: str = "run",
+         skipped: list[tuple[str, str]] | None = None) -> None:
+    """Run the jobs, say where the reports are, and exit non-zero if any failed (shared by run and pack)."""
+    jobs = execute.plan_jobs(specs, run_dir, batch=batch, mode=mode, timeout=timeout, html=html)
+    executor = None
+    client = None
+    try:
+        if dask:
+            from dask.distributed import Client  # lazy: optional, slow; only --dask needs it
+
+            client = Client(dask)
+            executor = client.get_executor()
+        summary = execute.execute(jobs, run_dir, executor=executor, workers=workers, progress=not quiet,
+                                  command=" ".join(["asc", *sys.argv[1:]]), pdf=pdf, kind=kind, skipped=skipped)
+    except AscError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write the run in {run_dir}: {exc.strerror or exc}")
+    finally:
+        if client is not None:
+            client.close()
+    rel = run_dir.relative_to(Path.cwd()) if run_dir.is_relative_to(Path.cwd()) else run_dir
+    counts = words.status_counts([r.status for r in summary.results])
+    typer.echo(f"{counts} in {summary.seconds:.1f} s; contents: {rel}/index.html")
+    if summary.pack_pdf:
+        typer.echo(f"the pack in one PDF: {rel}/{Path(summary.pack_pdf).name}")
+    if summary.pdf_note:
+        typer.echo(summary.pdf_note, err=True)
+    for r in summary.results:
+        if r.status != "ok":
+            typer.echo(f"{r.status.upper()} {Path(r.notebook).stem} {r.parameters or ''}: "
+                       f"{r.error or '; '.join(r.reasons)}", err=True)
+    unprinted = [r for r in summary.results if r.pdf_error]
+    for r in unprinted:
+        typer.echo(f"PDF not made for {Path(r.notebook).stem} {r.parameters or ''}: {r.pdf_error}", err=True)
+    if summary.failed or unprinted:
+        raise typer.Exit(1)
+
+
 @app.command()
 def run(
     notebook: Annotated[str | None, typer.Argument(help="Notebook to run (all notebooks if omitted).")] = None,
@@ -75,15 +124,21 @@ def run(
     all_councils: Annotated[bool, typer.Option("--all-councils", help="Run once per council.")] = False,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: CPU cores).")] = None,
     mode: Annotated[str, typer.Option(help="warm: reuse a kernel per worker; cold: a new kernel each.")] = "warm",
-    timeout: Annotated[int, typer.Option(help="Per-cell timeout in seconds.")] = 600,
+    timeout: Annotated[int, typer.Option(help="Per-cell timeout in seconds (at least 1).")] = 600,
     html: Annotated[bool, typer.Option("--html/--no-html", help="Write HTML reports.")] = True,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print each report to PDF (headless Chromium).")] = False,
     dask: Annotated[str | None, typer.Option(help="Address of a Dask scheduler to run the jobs on.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    output_dir: Annotated[Path | None, typer.Option("--output-dir", help="Where run folders go (default: outputs/).")
+                          ] = None,
 ) -> None:
     """Run notebooks through papermill and write outputs/<run>/ (reports, index.html, manifest.json)."""
     try:
         if mode not in ("warm", "cold"):
             _fail(f"--mode {mode!r}: use warm or cold")
+        _check_timeout(timeout)
+        if pdf and not html:
+            _fail("--pdf prints the HTML reports: do not give --no-html with it")
         raw = _parse_params(param)
         if notebook is None:
             if raw or all_councils:
@@ -109,29 +164,38 @@ def run(
                 specs = [(nb, checked)]
                 batch = False
         label = "all" if notebook is None else notebooks.notebook_name(specs[0][0])
-        run_dir = outputs.new_run_dir(label=label + ("-batch" if batch else ""))
-        jobs = execute.plan_jobs(specs, run_dir, batch=batch, mode=mode, timeout=timeout, html=html)
-        executor = None
-        client = None
-        if dask:
-            from dask.distributed import Client  # lazy: optional, slow; only --dask needs it
-
-            client = Client(dask)
-            executor = client.get_executor()
-        try:
-            summary = execute.execute(jobs, run_dir, executor=executor, workers=workers, progress=not quiet,
-                                     command=" ".join(["asc", *sys.argv[1:]]))
-        finally:
-            if client is not None:
-                client.close()
+        run_dir = outputs.new_run_dir(output_dir or OUTPUTS, label=label + ("-batch" if batch else ""))
     except AscError as exc:
         _fail(str(exc))
-    rel = run_dir.relative_to(Path.cwd()) if run_dir.is_relative_to(Path.cwd()) else run_dir
-    typer.echo(f"{len(summary.results)} notebook(s) in {summary.seconds:.1f} s; reports: {rel}/index.html")
-    if summary.failed:
-        for r in summary.failed:
-            typer.echo(f"FAILED {Path(r.notebook).stem} {r.parameters or ''}: {r.error}", err=True)
-        raise typer.Exit(1)
+    _run(specs, run_dir, batch=batch, mode=mode, timeout=timeout, html=html, pdf=pdf, workers=workers, dask=dask,
+         quiet=quiet)
+
+
+@app.command()
+def pack(
+    council: Annotated[str, typer.Argument(help="The council: GSS code or name.")],
+    param: Annotated[list[str] | None, typer.Option(
+        "-p", "--param", help="A parameter for the reports that have it: -p year 2023-24, -p period Q2.")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Print the pack to one PDF (default: yes).")] = True,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: CPU cores).")] = None,
+    timeout: Annotated[int, typer.Option(help="Per-cell timeout in seconds (at least 1).")] = 600,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    output_dir: Annotated[Path | None, typer.Option("--output-dir", help="Where run folders go (default: outputs/).")
+                          ] = None,
+) -> None:
+    """Every report for one council in one run folder, with one contents page and one PDF."""
+    try:
+        _check_timeout(timeout)
+        specs, skipped = pack_specs(council, _parse_params(param))
+        if not specs:
+            _fail(f"no report applies to {council!r} with these parameters")
+        name = words.council_name(specs[0][1]["council"])
+        label = "pack-" + (re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "council")
+        run_dir = outputs.new_run_dir(output_dir or OUTPUTS, label=label)
+    except AscError as exc:
+        _fail(str(exc))
+    _run(specs, run_dir, batch=False, mode="warm", timeout=timeout, html=True, pdf=pdf, workers=workers, dask=None,
+         quiet=quiet, kind="pack", skipped=skipped)
 
 
 @app.command("notebooks")

@@ -11,9 +11,11 @@ executed notebook:
     plain ``papermill.execute_notebook``: a new kernel per notebook (about 4 s of kernel start and imports).
 ``warm``
     each worker process keeps one kernel with the heavy imports done and runs notebook after notebook in it
-    through papermill with a registered engine (``asc-warm``). Before each notebook the kernel's namespace is
-    cleared (``%reset -f``), matplotlib's settings and open figures are reset, the working directory is set and
-    the execution counter restarts at 1, so the executed notebook is the one a fresh kernel would give.
+    through papermill with a registered engine (:mod:`helpers.pipeline.kernels`), reset between notebooks, so
+    the executed notebook is the one a fresh kernel would give.
+
+After the notebooks, with ``pdf``, one headless browser prints every report (:func:`print_reports`) and, for a
+council pack, the contents page and every report are joined into one PDF (:func:`print_pack`).
 """
 
 from __future__ import annotations
@@ -23,32 +25,37 @@ import logging
 import multiprocessing.util
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.utils import run_sync
 from tqdm import tqdm
 
+from helpers.core import periods
 from helpers.core.errors import AscError
 from helpers.core.paths import national_dir
-from helpers.pipeline.notebooks import notebook_title
+from helpers.pipeline import printing, words
+from helpers.pipeline.index import ordered, write_index
+from helpers.pipeline.kernels import RESET_CODE, register_warm_engine, shutdown_warm_kernel
+from helpers.pipeline.notebooks import notebook_parameters, notebook_title
 from helpers.pipeline.outputs import (
     JobResult,
     RunSummary,
-    export_html,
+    clear_side_files,
+    git_commit,
     point_latest,
-    write_index,
+    read_side_files,
+    rel,
+    stale_tables,
+    table_inputs,
     write_manifest,
 )
+from helpers.pipeline.report_html import Page, export_html, rerun_command
 
 log = logging.getLogger("asc.run")
 
@@ -56,29 +63,6 @@ log = logging.getLogger("asc.run")
 CELL_TIMEOUT = 600
 #: Environment for kernels: one numerical thread each (the workers already use every core).
 THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-#: Code run in a warm kernel once, when it starts: the heavy imports every notebook makes.
-WARMUP_CODE = """
-import matplotlib
-import matplotlib.pyplot
-import pandas, numpy, seaborn, scipy.stats, statsmodels.api
-import helpers
-matplotlib._asc_rc = {k: v for k, v in matplotlib.rcParams.items() if k not in ('backend', 'interactive')}
-"""
-#: Code run in a warm kernel before each notebook (silently, not recorded in the notebook). It leaves an
-#: empty namespace, the matplotlib settings of a fresh kernel and the execution counter at 1.
-RESET_CODE = """
-import matplotlib as _m, matplotlib.pyplot as _p, os as _o
-_p.close('all')
-_m.rcParams.update(_m._asc_rc)
-_o.chdir({cwd!r})
-_o.environ['ASC_READ_LOG'] = {read_log!r}
-_o.environ['ASC_OUTPUT_PREFIX'] = {prefix!r}
-get_ipython().run_line_magic('reset', '-f')
-get_ipython().user_ns.update({{'_': '', '__': '', '___': ''}})
-get_ipython().execution_count = 1
-"""
-
-
 # --------------------------------------------------------------------------------------------------
 # Jobs
 # --------------------------------------------------------------------------------------------------
@@ -95,80 +79,11 @@ class Job:
     timeout: int = CELL_TIMEOUT
     mode: str = "warm"
     html: bool = True
-
-
-class _Warm:
-    """The warm kernel of this worker process (one per process)."""
-
-    km: Any = None
-    kc: Any = None
-    ipc_dir: str | None = None
-
-
-_WARM = _Warm()
-
-
-def _register_warm_engine() -> None:
-    from papermill.clientwrap import PapermillNotebookClient  # lazy: slow import (see run_job)
-    from papermill.engines import NBClientEngine, papermill_engines  # lazy: as above
-    from papermill.utils import merge_kwargs, remove_args  # lazy: as above
-
-    if "asc-warm" in papermill_engines._engines:
-        return
-
-    class WarmClient(PapermillNotebookClient):
-        preamble: str = ""
-
-        def papermill_execute_cells(self) -> None:  # noqa: D401 - papermill hook
-            if self.preamble:
-                msg_id = self.kc.execute(self.preamble, silent=True, store_history=False)
-                reply = self.wait_for_reply(msg_id)
-                if reply is None or reply["content"].get("status") != "ok":
-                    err = (reply or {}).get("content", {})
-                    raise AscError(f"could not reset the warm kernel: {err.get('ename')}: {err.get('evalue')}")
-            super().papermill_execute_cells()
-
-    class WarmEngine(NBClientEngine):
-        @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
-            preamble = kwargs.pop("preamble", "")
-            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
-            final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
-                                 kernel_name=kernel_name, log=logging.getLogger("papermill"),
-                                 log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
-            fresh = _WARM.km is None or not _WARM.km.has_kernel
-            if fresh:
-                # IPC sockets (no TCP ports) in a private folder: several workers started in the same
-                # working directory must never share socket paths.
-                _WARM.ipc_dir = tempfile.mkdtemp(prefix="asc-kernel-")
-                _WARM.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc",
-                                              ip=os.path.join(_WARM.ipc_dir, "kernel"))
-                _WARM.kc = None
-            client = WarmClient(nb_man, km=_WARM.km, **final)
-            client.kc = _WARM.kc
-            client.preamble = (WARMUP_CODE if fresh else "") + preamble
-            try:
-                return client.execute()
-            finally:
-                _WARM.kc = client.kc
-
-    papermill_engines.register("asc-warm", WarmEngine)
-
-
-def shutdown_warm_kernel() -> None:
-    """Shut down this process's warm kernel, if any."""
-    if _WARM.km is not None:
-        try:
-            if _WARM.kc is not None:
-                _WARM.kc.stop_channels()
-            run_sync(_WARM.km.shutdown_kernel)(now=True)
-        except Exception:  # noqa: BLE001 - best effort at exit
-            pass
-        _WARM.km = _WARM.kc = None
-    if _WARM.ipc_dir:
-        shutil.rmtree(_WARM.ipc_dir, ignore_errors=True)
-        _WARM.ipc_dir = None
+    all_parameters: dict[str, Any] | None = None  # every parameter, defaults included (None: the given ones)
+    run_id: str = ""
+    commit: str | None = None
+    dirty: bool | None = None
+    manifest_href: str = ""
 
 
 def _one_line(text: str) -> str:
@@ -179,7 +94,12 @@ def _one_line(text: str) -> str:
 def run_job(job: Job) -> JobResult:
     """Execute one notebook (cold or warm) and export its HTML. Never raises: failures are in the result.
 
-    This function runs in a worker process (or in the caller's process for a single notebook).
+    The executed notebook is written to a hidden temporary file beside its place and renamed there when
+    papermill has written it whole (papermill saves as it goes), so a full or read-only disk never leaves a
+    truncated ``.ipynb``. After the notebook, the report's status is the most serious of its own
+    (:func:`helpers.reports.present.set_status`), ``stale data`` for each table it read whose latest build failed
+    (a banner says which, at the top of the HTML) and ``failed``. This function runs in a worker process (or in
+    the caller's process for a single notebook).
     """
     import papermill as pm  # lazy: seconds to import; `asc data` never needs it
     from papermill.exceptions import PapermillExecutionError  # lazy: as papermill
@@ -191,31 +111,36 @@ def run_job(job: Job) -> JobResult:
         os.environ.pop("MPLBACKEND")
     nb_path = Path(job.notebook).resolve()
     out = Path(job.output_ipynb).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    read_log = str(out.with_suffix(".reads"))
-    notes_file = Path(str(out.with_suffix("")) + ".notes")
-    Path(read_log).unlink(missing_ok=True)
-    notes_file.unlink(missing_ok=True)
+    tmp = out.with_name(f".{out.stem}.tmp.ipynb")
+    prefix = out.with_suffix("")
     status, error, failed_cell = "ok", "", None
     t0 = time.perf_counter()
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        clear_side_files(prefix)
         kwargs: dict[str, Any] = dict(
             kernel_name="python3", cwd=str(nb_path.parent), execution_timeout=job.timeout,
             progress_bar=False, log_output=False, request_save_on_cell_execute=False,
         )
         if job.mode == "warm":
-            _register_warm_engine()
-            pre = RESET_CODE.format(cwd=str(nb_path.parent), read_log=read_log, prefix=str(out.with_suffix("")))
-            pm.execute_notebook(str(nb_path), str(out), parameters=job.parameters or None,
+            register_warm_engine()
+            pre = RESET_CODE.format(cwd=str(nb_path.parent), read_log=f"{prefix}.reads", prefix=str(prefix),
+                                    run_id=job.run_id)
+            pm.execute_notebook(str(nb_path), str(tmp), parameters=job.parameters or None,
                                 engine_name="asc-warm", preamble=pre, **kwargs)
         else:
-            os.environ["ASC_READ_LOG"] = read_log
-            os.environ["ASC_OUTPUT_PREFIX"] = str(out.with_suffix(""))
-            pm.execute_notebook(str(nb_path), str(out), parameters=job.parameters or None, **kwargs)
+            os.environ["ASC_READ_LOG"] = f"{prefix}.reads"
+            os.environ["ASC_OUTPUT_PREFIX"] = str(prefix)
+            os.environ["ASC_RUN_ID"] = job.run_id
+            pm.execute_notebook(str(nb_path), str(tmp), parameters=job.parameters or None, **kwargs)
     except PapermillExecutionError as exc:
         status = "failed"
         failed_cell = exc.exec_count
         error = f"cell [{exc.exec_count}]: {exc.ename}: {_one_line(exc.evalue)}"
+    except OSError as exc:  # the disk refused a write (full, read-only): nothing half-written is kept
+        status = "failed"
+        error = f"cannot write {exc.filename or out}: {exc.strerror or exc}"
+        tmp.unlink(missing_ok=True)
     except Exception as exc:  # noqa: BLE001 - a dead kernel, a timeout, a bad notebook: report, don't crash
         status = "failed"
         name = type(exc).__name__
@@ -228,26 +153,66 @@ def run_job(job: Job) -> JobResult:
         else:
             error = f"{name}: {_one_line(str(exc))}"
             log.debug("job failed: %s", traceback.format_exc())
+    if tmp.is_file():
+        try:
+            os.replace(tmp, out)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            status, error = "failed", error or f"cannot write {out}: {exc.strerror or exc}"
     seconds = time.perf_counter() - t0
-    reads = sorted(set(Path(read_log).read_text().split())) if Path(read_log).is_file() else []
-    Path(read_log).unlink(missing_ok=True)
-    notes = [ln for ln in notes_file.read_text(encoding="utf-8").splitlines() if ln.strip()] \
-        if notes_file.is_file() else []
-    notes_file.unlink(missing_ok=True)
+    side = read_side_files(prefix)
+    reasons = [error] if error else []
+    statuses = [status]
+    for st, why in side.statuses:
+        statuses.append(st)
+        reasons.append(f"{st}: {why}")
+    stale = stale_tables(side.reads)
+    for table, why in stale:
+        statuses.append("stale data")
+        reasons.append(f"stale data: the latest build of {table} failed ({why})")
+    status = words.worst(statuses)
     html_path = None
     t1 = time.perf_counter()
     if job.html and out.is_file():
+        page = Page(title=job.title, notebook=nb_path.name, parameters=job.all_parameters or job.parameters,
+                    given=tuple(job.parameters), run_id=job.run_id, commit=job.commit, dirty=job.dirty,
+                    tables={t: list(files) for t, files in table_inputs(side.reads).items()}, stale=stale,
+                    command=rerun_command(nb_path.name, job.parameters), manifest=job.manifest_href)
         try:
-            export_html(out, Path(job.output_html), title=job.title, parameters=job.parameters)
+            export_html(out, Path(job.output_html), page)
             html_path = job.output_html
         except Exception as exc:  # noqa: BLE001
             status = "failed"
-            error = error or f"HTML export failed: {type(exc).__name__}: {_one_line(str(exc))}"
+            detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else _one_line(str(exc))
+            error = error or f"HTML export failed: {type(exc).__name__}: {detail}"
+            reasons.insert(0, error)
     return JobResult(
         notebook=job.notebook, parameters=job.parameters, status=status, seconds=seconds,
         output_ipynb=str(out) if out.is_file() else "", output_html=html_path, title=job.title, error=error,
-        failed_cell=failed_cell, tables_read=reads, html_seconds=time.perf_counter() - t1, notes=notes,
+        failed_cell=failed_cell, tables_read=side.reads, html_seconds=time.perf_counter() - t1, notes=side.notes,
+        reasons=list(dict.fromkeys(reasons)), all_parameters=dict(job.all_parameters or job.parameters),
+        data_files=side.exports,
     )
+
+
+def report_title(notebook_title: str, parameters: dict[str, Any]) -> str:
+    """The title a reader sees in the index and the browser: council, report and period.
+
+    ``"Forecast variance: where is ...?"`` with Stockport, 2017-18, Q3 -> ``"Stockport - Forecast variance,
+    quarter 3 2017-18"``; a notebook without a council parameter keeps its own title.
+    """
+    council = parameters.get("council")
+    if not council:
+        return notebook_title
+    short = notebook_title.split(":")[0].strip() or notebook_title
+    year = parameters.get("financial_year") or parameters.get("year")
+    period = parameters.get("period")
+    when = ""
+    if period and year and periods.PERIOD_RE.match(str(period)):
+        when = periods.period_label(str(period), str(year))
+    elif year:
+        when = str(year)
+    return f"{words.council_name(council)} - {short}" + (f", {when}" if when else "")
 
 
 def _slug_params(parameters: dict[str, Any]) -> str:
@@ -265,12 +230,19 @@ def plan_jobs(specs: Iterable[tuple[Path, dict[str, Any]]], run_dir: Path, *, ba
     """
     jobs = []
     titles: dict[Path, str] = {}
+    defaults: dict[Path, dict[str, Any]] = {}
+    git = git_commit()
     for nb, p in specs:
         nb = Path(nb)
-        titles.setdefault(nb, notebook_title(nb))
+        if nb not in titles:
+            titles[nb] = notebook_title(nb)
+            defaults[nb] = {k: v.default for k, v in notebook_parameters(nb).items()}
         base = run_dir / nb.stem / _slug_params(p) if batch else run_dir / nb.stem
+        every = {**defaults[nb], **p}
         jobs.append(Job(str(nb), dict(p), str(base.with_suffix(".ipynb")), str(base.with_suffix(".html")),
-                        title=titles[nb], timeout=timeout, mode=mode, html=html))
+                        title=report_title(titles[nb], every), timeout=timeout, mode=mode, html=html,
+                        all_parameters=every, run_id=run_dir.name, commit=git["commit"], dirty=git["dirty"],
+                        manifest_href="../manifest.json" if batch else "manifest.json"))
     return jobs
 
 
@@ -279,10 +251,23 @@ def _init_worker() -> None:
     multiprocessing.util.Finalize(None, shutdown_warm_kernel, exitpriority=10)
 
 
+class _RunLog(logging.FileHandler):
+    """``run.log``: a write the disk refuses loses the line, never prints a traceback (the run reports it)."""
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        pass
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError:
+            pass
+
+
 def execute(jobs: list[Job], run_dir: Path, *, executor: Executor | None = None, workers: int | None = None,
-            progress: bool = True, command: str = "", on_result: Callable[[JobResult], None] | None = None
-            ) -> RunSummary:
-    """Run jobs in parallel and write the run's index, manifest and log.
+            progress: bool = True, command: str = "", on_result: Callable[[JobResult], None] | None = None,
+            pdf: bool = False, kind: str = "run", skipped: list[tuple[str, str]] | None = None) -> RunSummary:
+    """Run jobs in parallel and write the run's index, manifest and log (and PDFs, and a pack's one PDF).
 
     Parameters
     ----------
@@ -295,16 +280,43 @@ def execute(jobs: list[Job], run_dir: Path, *, executor: Executor | None = None,
         process pool of ``workers`` processes (default: the number of CPU cores, at most the number of jobs).
     progress
         Show a progress bar that advances once per finished notebook.
+    pdf
+        Print each report's HTML to a PDF beside it with a headless browser (:mod:`helpers.pipeline.printing`);
+        where none is installed, :attr:`RunSummary.pdf_note` says so.
+    kind, skipped
+        ``"pack"`` for a council pack (its index is the pack's contents page, and with ``pdf`` the contents and
+        every report are joined into one PDF); ``skipped``: (report, why) for the reports not in the pack.
 
     Returns
     -------
     RunSummary
+
+    Raises
+    ------
+    AscError
+        The run folder's index, manifest or log cannot be written (one line).
     """
-    run_dir.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(run_dir / "run.log", encoding="utf-8")
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        handler = _RunLog(run_dir / "run.log", encoding="utf-8")
+    except OSError as exc:
+        raise AscError(f"cannot write in the run folder {run_dir}: {exc.strerror or exc}") from None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
+    try:
+        summary = _execute(jobs, run_dir, executor=executor, workers=workers, progress=progress, command=command,
+                           on_result=on_result, pdf=pdf, kind=kind, skipped=skipped or [])
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    point_latest(run_dir)
+    return summary
+
+
+def _execute(jobs: list[Job], run_dir: Path, *, executor: Executor | None, workers: int | None, progress: bool,
+             command: str, on_result: Callable[[JobResult], None] | None, pdf: bool, kind: str,
+             skipped: list[tuple[str, str]]) -> RunSummary:
     log.info("run %s: %d notebook(s)%s", run_dir.name, len(jobs), f" ({command})" if command else "")
     log.info("national data folder: %s", national_dir())
     t0 = time.perf_counter()
@@ -322,14 +334,17 @@ def execute(jobs: list[Job], run_dir: Path, *, executor: Executor | None = None,
             try:
                 res = fut.result()
             except Exception as exc:  # noqa: BLE001 - a worker process died
-                res = JobResult(job.notebook, job.parameters, "failed", 0.0, "", None, job.title,
-                                error=f"worker failed: {type(exc).__name__}: {_one_line(str(exc))}")
+                error = f"worker failed: {type(exc).__name__}: {_one_line(str(exc))}"
+                res = JobResult(job.notebook, job.parameters, "failed", 0.0, "", None, job.title, error=error,
+                                reasons=[error], all_parameters=dict(job.all_parameters or job.parameters))
             results.append(res)
             where = Path(res.notebook).stem + (f" {res.parameters}" if res.parameters else "")
             if res.status == "ok":
                 log.info("ok     %s in %.1f s", where, res.seconds)
-            else:
+            elif res.status == "failed":
                 log.error("FAILED %s: %s", where, res.error)
+            else:
+                log.warning("%-6s %s: %s", res.status.upper(), where, "; ".join(res.reasons))
             if on_result:
                 on_result(res)
             bar.update(1)
@@ -338,14 +353,87 @@ def execute(jobs: list[Job], run_dir: Path, *, executor: Executor | None = None,
         if own:
             executor.shutdown(wait=True)
     results.sort(key=lambda r: (Path(r.notebook).name, json.dumps(r.parameters, sort_keys=True, default=str)))
-    summary = RunSummary(run_dir, results, time.perf_counter() - t0)
+    summary = RunSummary(run_dir, results, 0.0, kind=kind, skipped=list(skipped))
+    if pdf:
+        print_reports(summary, browsers=min(2, workers or os.cpu_count() or 1))
+    summary.seconds = time.perf_counter() - t0
     write_manifest(summary, command=command)
     write_index(summary)
-    log.info("finished in %.1f s: %d ok, %d failed", summary.seconds, len(results) - len(summary.failed),
-             len(summary.failed))
-    log.removeHandler(handler)
-    handler.close()
-    point_latest(run_dir)
+    if pdf and kind == "pack" and not summary.pdf_note:
+        print_pack(summary)
+        write_manifest(summary, command=command)
+    log.info("finished in %.1f s: %s", summary.seconds, words.status_counts([r.status for r in results]))
     return summary
 
 
+def print_reports(summary: RunSummary, browsers: int = 1) -> None:
+    """Print every report's HTML to a PDF beside it; record each one's outcome.
+
+    ``browsers`` headless browsers print side by side (one thread each, the reports dealt out in turn). Without a
+    browser, :attr:`RunSummary.pdf_note` says so in one line (the run's status is unchanged); a report that does
+    not print keeps its HTML and says why in the index (``pdf_error``).
+    """
+    exe = printing.find_browser()
+    if exe is None:
+        summary.pdf_note = printing.NO_BROWSER
+        log.warning(summary.pdf_note)
+        return
+    todo = [r for r in summary.results if r.output_html]
+    n = max(1, min(browsers, len(todo)))
+
+    def work(share: list[JobResult]) -> None:
+        with printing.Browser(exe) as browser:
+            for r in share:
+                t = time.perf_counter()
+                out = Path(r.output_html).with_suffix(".pdf")
+                try:
+                    r.pdf_pages = browser.print_pdf(Path(r.output_html), out)
+                    r.output_pdf = str(out)
+                except printing.PrintError as exc:
+                    r.pdf_error = str(exc)
+                    log.error("PDF not made for %s: %s", rel(r.output_html, summary.run_dir), exc)
+                r.pdf_seconds = time.perf_counter() - t
+
+    try:
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            for fut in [pool.submit(work, todo[i::n]) for i in range(n)]:
+                fut.result()
+    except printing.PrintError as exc:
+        summary.pdf_note = f"no PDF: {exc}"
+        log.error(summary.pdf_note)
+
+
+def print_pack(summary: RunSummary) -> None:
+    """A council pack's one PDF: its contents page (with the page each report starts on), then every report
+    that printed, with a bookmark each."""
+    run_dir = summary.run_dir
+    printed = [r for r in ordered(summary.results) if r.output_pdf]
+    if not printed:
+        return
+    council = next((r.council for r in summary.results if r.council), None)
+    name = re.sub(r"[^A-Za-z0-9]+", "-", words.council_name(council) if council else "council").strip("-").lower()
+    target = run_dir / f"{name}_pack.pdf"
+    summary.pack_pdf = str(target)
+    contents = run_dir / ".contents.pdf"
+    try:
+        with printing.Browser() as browser:
+            length = 1
+            for _ in range(3):  # the contents' own length moves the reports' first pages: settle it
+                start = length + 1
+                for r in printed:
+                    r.pack_page, start = start, start + r.pdf_pages
+                write_index(summary)
+                got = browser.print_pdf(run_dir / "index.html", contents)
+                if got == length:
+                    break
+                length = got
+        printing.merge_pdfs([("Contents", contents)] + [(r.title, Path(r.output_pdf)) for r in printed], target)
+    except printing.PrintError as exc:
+        summary.pack_pdf = None
+        summary.pdf_note = f"no PDF of the pack: {exc}"
+        log.error(summary.pdf_note)
+        for r in printed:
+            r.pack_page = None
+        write_index(summary)
+    finally:
+        contents.unlink(missing_ok=True)

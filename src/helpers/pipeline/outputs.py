@@ -1,25 +1,32 @@
-"""What a run leaves behind: its folder, the reports' HTML, ``manifest.json``, ``index.html`` and ``latest``.
+"""What a run leaves behind: its folder, the record of each report, ``manifest.json`` and ``latest``.
 
 Every run writes ``outputs/<run_id>/`` (never overwriting an earlier run) with
 
-* the executed notebooks (``<notebook>.ipynb``, or ``<notebook>/<council>.ipynb`` for a batch),
-* their HTML with the code hidden and a contents section (nbconvert, :func:`export_html`),
-* ``index.html`` listing every report with its parameters and status, failures first (:func:`write_index`),
+* the executed notebooks (``<notebook>.ipynb``, or ``<notebook>/<parameter values>.ipynb`` for a batch) and
+  their HTML (:mod:`helpers.pipeline.report_html`), with a PDF beside each when asked (``--pdf``,
+  :mod:`helpers.pipeline.printing`), and the data files (CSV, workbooks) each report writes;
+* ``index.html`` (and, for several councils, ``councils/<code>.html``): :mod:`helpers.pipeline.index`;
 * ``manifest.json``: parameters, git commit, package versions, sha256 of every input file read, timings,
-  status per notebook (:func:`write_manifest`),
+  status per notebook (:func:`write_manifest`);
 * ``run.log`` (written by :func:`helpers.pipeline.execute.execute`).
 
-:class:`JobResult` and :class:`RunSummary` are the record of a run these files are made from.
+A report's status is the most serious of: ``failed`` (the notebook or its HTML failed), ``stale data`` (it read
+a table whose latest build failed, or said so itself), ``no data`` (it said it had nothing to show) and
+``ok`` (:func:`helpers.pipeline.words.worst`). The report says ``no data`` / ``stale data`` with
+:func:`helpers.reports.present.set_status`, which appends JSON lines to ``<output prefix>.status``; notes
+(:func:`helpers.reports.present.note`) go to ``<prefix>.notes``, data files to ``<prefix>.exports`` and the tables
+read to ``<prefix>.reads``: :func:`read_side_files` collects and removes them after each notebook.
+
+Every file here is written atomically (a temporary file in the same folder, then a rename); a file system
+that refuses a write is one :class:`~helpers.core.errors.AscError` line, never a traceback.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import os
 import platform
-import re
 import subprocess
 import uuid
 from dataclasses import dataclass, field
@@ -31,21 +38,28 @@ from helpers.core.errors import AscError
 from helpers.core.paths import OUTPUTS, ROOT
 from helpers.data import tables
 from helpers.data.io import atomic_write_text
+from helpers.pipeline.words import STATUS_ORDER, worst
 
 #: Packages whose versions go into the manifest.
 PACKAGES = (
     "pandas", "numpy", "scipy", "statsmodels", "seaborn", "matplotlib", "pandera", "pyarrow", "papermill",
-    "nbconvert", "nbclient", "ipykernel", "python-calamine", "asc-helpers",
+    "nbconvert", "nbclient", "ipykernel", "python-calamine", "pypdf", "asc-helpers",
 )
+#: The suffixes of the files a report leaves beside its output prefix for the runner.
+SIDE_FILES = (".reads", ".notes", ".status", ".exports")
 
 
 @dataclass
 class JobResult:
-    """What happened to one job (one executed notebook): the record the index and manifest are made from."""
+    """What happened to one job (one executed notebook): the record the index and manifest are made from.
+
+    ``parameters`` are those given; ``all_parameters`` every parameter the notebook ran with (defaults
+    included). ``reasons`` say why the status is not ``ok`` (one line each).
+    """
 
     notebook: str
     parameters: dict[str, Any]
-    status: str  # ok | failed
+    status: str  # ok | no data | stale data | failed
     seconds: float
     output_ipynb: str
     output_html: str | None
@@ -55,6 +69,20 @@ class JobResult:
     tables_read: list[str] = field(default_factory=list)
     html_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    all_parameters: dict[str, Any] = field(default_factory=dict)
+    data_files: list[str] = field(default_factory=list)
+    output_pdf: str | None = None
+    pdf_error: str = ""
+    pdf_seconds: float = 0.0
+    pdf_pages: int = 0
+    pack_page: int | None = None  # the page a council pack's PDF starts this report on
+
+    @property
+    def council(self) -> str | None:
+        """The council's GSS code, if the report has one."""
+        value = self.all_parameters.get("council", self.parameters.get("council"))
+        return str(value) if value else None
 
 
 @dataclass
@@ -64,14 +92,23 @@ class RunSummary:
     run_dir: Path
     results: list[JobResult]
     seconds: float
+    kind: str = "run"  # run | pack
+    pack_pdf: str | None = None
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (notebook title, why not in a pack)
+    pdf_note: str = ""  # why no PDF was made (no browser...), one line
 
     @property
     def failed(self) -> list[JobResult]:
-        return [r for r in self.results if r.status != "ok"]
+        return [r for r in self.results if r.status == "failed"]
 
     @property
     def ok(self) -> bool:
+        """No report failed (``no data`` and ``stale data`` are not failures: the run exits 0)."""
         return not self.failed and bool(self.results)
+
+    @property
+    def status(self) -> str:
+        return worst(r.status for r in self.results) if self.results else "failed"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -79,7 +116,13 @@ class RunSummary:
 # --------------------------------------------------------------------------------------------------
 
 def new_run_dir(root: Path = OUTPUTS, label: str = "run") -> Path:
-    """Create a new, never-reused run folder ``outputs/<YYYYmmdd-HHMMSS>-<label>-<id>``."""
+    """Create a new, never-reused run folder ``outputs/<YYYYmmdd-HHMMSS>-<label>-<id>``.
+
+    Raises
+    ------
+    AscError
+        The folder cannot be made (a read-only or full disk): one line naming the folder.
+    """
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     for _ in range(100):
         run = root / f"{stamp}-{label}-{uuid.uuid4().hex[:6]}"
@@ -88,6 +131,8 @@ def new_run_dir(root: Path = OUTPUTS, label: str = "run") -> Path:
             return run
         except FileExistsError:
             continue
+        except OSError as exc:
+            raise AscError(f"cannot create a run folder in {root}: {exc.strerror or exc}") from None
     raise AscError(f"could not create a new run folder under {root}")
 
 
@@ -102,7 +147,8 @@ def point_latest(run_dir: Path) -> None:
         pass
 
 
-def _rel(path: str | None, run_dir: Path) -> str | None:
+def rel(path: str | None, run_dir: Path) -> str | None:
+    """``path`` relative to the run folder (POSIX), for links and the manifest; ``None`` for none."""
     if not path:
         return None
     try:
@@ -111,52 +157,78 @@ def _rel(path: str | None, run_dir: Path) -> str | None:
         return Path(path).name
 
 
+def write_text(path: Path, text: str, what: str) -> Path:
+    """Write a run file atomically; a refused write (full or read-only disk) is one :class:`AscError` line."""
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise AscError(f"cannot write the {what} {path}: {exc.strerror or exc}") from None
+    return path
+
+
 # --------------------------------------------------------------------------------------------------
-# HTML
+# What a report leaves beside its output prefix
 # --------------------------------------------------------------------------------------------------
 
-def _slug(text: str) -> str:
-    return re.sub(r"\s+", "-", text.strip())
+@dataclass
+class SideFiles:
+    """The runner's record of one notebook's run, from the files beside its output prefix."""
+
+    reads: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    statuses: list[tuple[str, str]] = field(default_factory=list)  # (status, reason)
+    exports: list[str] = field(default_factory=list)  # paths of the data files written, in order
 
 
-def export_html(ipynb: Path, html_out: Path, *, title: str = "", parameters: dict[str, Any] | None = None) -> Path:
-    """Export an executed notebook to HTML with the code hidden and a contents section at the top.
+def _lines(path: Path) -> list[str]:
+    try:
+        return [ln for ln in path.read_text(encoding="utf-8", errors="replace").splitlines() if ln.strip()]
+    except OSError:
+        return []
 
-    The contents list links to every ``##``/``###`` heading; the parameters the notebook ran with are shown
-    under the title, so a reader who never sees code knows what the report is about.
+
+def clear_side_files(prefix: Path) -> None:
+    """Remove what an earlier run of the same output prefix left (before a notebook starts)."""
+    for suffix in SIDE_FILES:
+        Path(f"{prefix}{suffix}").unlink(missing_ok=True)
+
+
+def read_side_files(prefix: Path) -> SideFiles:
+    """Read and remove ``<prefix>.reads``, ``.notes``, ``.status`` and ``.exports``.
+
+    A status line that is not JSON, or names a status that does not exist, is kept as ``stale data`` with the
+    line as its reason (never dropped silently).
     """
-    import nbformat  # lazy: nbformat and nbconvert take seconds to import; only a run that writes HTML needs them
-    from nbconvert import HTMLExporter  # lazy: as nbformat
+    out = SideFiles()
+    out.reads = sorted(set(_lines(Path(f"{prefix}.reads"))))
+    out.notes = _lines(Path(f"{prefix}.notes"))
+    for line in _lines(Path(f"{prefix}.status")):
+        try:
+            rec = json.loads(line)
+            status, reason = str(rec["status"]), str(rec.get("reason", ""))
+        except (ValueError, KeyError, TypeError):
+            status, reason = "stale data", f"unreadable status line: {line[:200]}"
+        if status not in STATUS_ORDER or status in ("ok", "failed"):
+            reason, status = f"unknown status {status!r}: {reason}", "stale data"
+        out.statuses.append((status, " ".join(reason.split())))
+    seen: set[str] = set()
+    for name in _lines(Path(f"{prefix}.exports")):
+        path = Path(prefix).with_name(Path(name.strip()).name)
+        if str(path) not in seen and path.is_file():
+            seen.add(str(path))
+            out.exports.append(str(path))
+    clear_side_files(prefix)
+    return out
 
-    nb = nbformat.read(str(ipynb), as_version=4)
-    heads = []
-    for cell in nb.cells:
-        if cell.cell_type != "markdown":
-            continue
-        for line in cell.source.splitlines():
-            m = re.match(r"^(#{2,3})\s+(.+?)\s*#*$", line)
-            if m:
-                heads.append((len(m.group(1)), m.group(2)))
-    lines = []
-    if parameters:
-        shown = ", ".join(f"**{k}** = `{v}`" for k, v in parameters.items())
-        lines.append(f"*Run with* {shown}\n")
-    if heads:
-        lines.append("**Contents**\n")
-        for level, text in heads:
-            plain = re.sub(r"[`*_]", "", text)
-            lines.append(f"{'  ' * (level - 2)}- [{plain}](#{_slug(plain)})")
-    if lines:
-        toc = nbformat.v4.new_markdown_cell("\n".join(lines))
-        toc.metadata["tags"] = ["asc-contents"]
-        first_md = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), -1)
-        nb.cells.insert(first_md + 1, toc)
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or ipynb.stem}})
-    html_out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(html_out, body)
-    return html_out
+
+def stale_tables(names: list[str]) -> list[tuple[str, str]]:
+    """``(table, why)`` for each table among ``names`` whose latest build failed (:func:`tables.table_status`)."""
+    out = []
+    for name in names:
+        state, message = tables.table_status(name)
+        if state == "failed":
+            out.append((name, " ".join(str(message or "the build failed").split())))
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -186,6 +258,12 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+def table_inputs(names: list[str], state: dict | None = None) -> dict[str, dict[str, str]]:
+    """Each table's input files and their sha256 (from the build state), by table."""
+    state = tables.build_state() if state is None else state
+    return {t: dict(sorted(state.get(t, {}).get("inputs", {}).items())) for t in names}
+
+
 def write_manifest(summary: RunSummary, command: str = "") -> Path:
     """Write ``manifest.json``: parameters, git commit, package versions, input hashes, timings, statuses."""
     state_inputs = tables.build_state()
@@ -194,81 +272,38 @@ def write_manifest(summary: RunSummary, command: str = "") -> Path:
     all_inputs: dict[str, str] = {}
     for r in summary.results:
         inputs: dict[str, str] = {}
-        for t in r.tables_read:
-            inputs.update(state_inputs.get(t, {}).get("inputs", {}))
+        for files in table_inputs(r.tables_read, state_inputs).values():
+            inputs.update(files)
         all_inputs.update(inputs)
         jobs.append({
             "notebook": Path(r.notebook).name, "title": r.title, "parameters": r.parameters,
-            "status": r.status, "error": r.error or None, "failed_cell": r.failed_cell,
+            "all_parameters": r.all_parameters, "council": r.council,
+            "status": r.status, "reasons": r.reasons, "error": r.error or None, "failed_cell": r.failed_cell,
             "seconds": round(r.seconds, 2), "html_seconds": round(r.html_seconds, 2),
-            "executed_notebook": _rel(r.output_ipynb, run_dir), "html": _rel(r.output_html, run_dir),
+            "pdf_seconds": round(r.pdf_seconds, 2),
+            "executed_notebook": rel(r.output_ipynb, run_dir), "html": rel(r.output_html, run_dir),
+            "pdf": rel(r.output_pdf, run_dir), "pdf_error": r.pdf_error or None, "pdf_pages": r.pdf_pages or None,
+            "pack_page": r.pack_page,
+            "data_files": [rel(f, run_dir) for f in r.data_files],
             "notes": r.notes, "tables_read": r.tables_read, "input_files_sha256": dict(sorted(inputs.items())),
         })
+    statuses = [r.status for r in summary.results]
     manifest = {
         "run_id": run_dir.name,
+        "kind": summary.kind,
         "command": command,
         "created": dt.datetime.now().isoformat(timespec="seconds"),
         "git": git_commit(),
         "packages": package_versions(),
         "national_data_dir": str(os.environ.get("ASC_NATIONAL_DIR", "")) or None,
         "seconds": round(summary.seconds, 2),
-        "status": "ok" if summary.ok else "failed",
+        "status": summary.status,
         "counts": {"notebooks": len(summary.results), "failed": len(summary.failed)},
+        "statuses": {s: statuses.count(s) for s in STATUS_ORDER},
+        "pack_pdf": rel(summary.pack_pdf, run_dir),
+        "pdf_note": summary.pdf_note or None,
+        "not_in_pack": [{"report": t, "why": w} for t, w in summary.skipped],
         "input_files_sha256": dict(sorted(all_inputs.items())),
         "jobs": jobs,
     }
-    path = run_dir / "manifest.json"
-    atomic_write_text(path, json.dumps(manifest, indent=2, default=str) + "\n")
-    return path
-
-
-# --------------------------------------------------------------------------------------------------
-# The index
-# --------------------------------------------------------------------------------------------------
-
-def write_index(summary: RunSummary) -> Path:
-    """Write ``index.html``: every report with its parameters and status, failures first."""
-    run_dir = summary.run_dir
-    rows = []
-    ordered = sorted(summary.results, key=lambda r: (r.status == "ok", r.title, json.dumps(r.parameters, default=str)))
-    for r in ordered:
-        link = _rel(r.output_html, run_dir)
-        nb_link = _rel(r.output_ipynb, run_dir)
-        title = html.escape(r.title or Path(r.notebook).stem)
-        name = f'<a href="{html.escape(link)}">{title}</a>' if link else title
-        params = ", ".join(f"{html.escape(str(k))} = {html.escape(str(v))}" for k, v in r.parameters.items())
-        state = "ok" if r.status == "ok" else "FAILED"
-        detail = html.escape(r.error) if r.error else ""
-        notes = "<br>".join(html.escape(n) for n in r.notes)
-        extra = f' · <a href="{html.escape(nb_link)}">notebook</a>' if nb_link else ""
-        rows.append(
-            f'<tr class="{r.status}"><td>{name}{extra}</td><td>{params or "defaults"}</td>'
-            f'<td class="status">{state}</td><td>{detail}</td><td>{notes}</td><td class="num">{r.seconds:.1f}</td></tr>'
-        )
-    n_fail = len(summary.failed)
-    headline = (f"{len(summary.results)} reports, all ran" if not n_fail
-                else f"{n_fail} of {len(summary.results)} reports FAILED (listed first)")
-    n_notes = sum(1 for r in summary.results if r.notes)
-    if n_notes:
-        headline += f"; {n_notes} report(s) carry notes on missing or limited data (see the Notes column)"
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>ASC reports: {html.escape(run_dir.name)}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ border-bottom: 1px solid #ddd; padding: .4em .6em; text-align: left; vertical-align: top; }}
-tr.failed td {{ background: #fde8e0; }} td.status {{ font-weight: bold; }}
-tr.failed td.status {{ color: #a33a00; }} td.num {{ text-align: right; }}
-</style></head><body>
-<h1>Adult social care reports</h1>
-<p>Run <code>{html.escape(run_dir.name)}</code>: {headline}. Details: <a href="manifest.json">manifest.json</a>,
-<a href="run.log">run.log</a>.</p>
-<table><thead><tr><th>Report</th><th>Parameters</th><th>Status</th><th>Where it failed</th><th>Notes</th>
-<th>Seconds</th></tr>
-</thead><tbody>
-{chr(10).join(rows)}
-</tbody></table></body></html>
-"""
-    path = run_dir / "index.html"
-    atomic_write_text(path, page)
-    return path
+    return write_text(run_dir / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n", "run manifest")

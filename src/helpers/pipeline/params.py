@@ -16,6 +16,8 @@ parameters cell's and are not re-checked (the notebooks run on them).
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -268,6 +270,24 @@ def check(notebook: str | None = None, /, **values: Any) -> dict[str, Any]:
 # Command-line text
 # --------------------------------------------------------------------------------------------------
 
+_FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _float(name: str, raw: str, shown: str) -> float | int:
+    """A number as written on a command line: ``2``, ``2.5``, ``-0.5``, ``1e3``, ``2.5E-1`` (finite only).
+
+    YAML 1.1 (``yaml.safe_load``) reads ``1e3`` as text, so numbers are read here; a whole number stays an
+    ``int`` (as the parameters cell would give), and ``nan``, ``inf`` and ``1,000`` are refused.
+    """
+    text = raw.strip()
+    if not _FLOAT.match(text) or not math.isfinite(float(text)):
+        raise ParameterError(f"parameter {name!r}: expected {shown}, got {raw!r} (write a finite number such as 2, "
+                             "2.5 or 1e3)")
+    if re.fullmatch(r"[+-]?\d+", text):
+        return int(text)
+    return float(text)
+
+
 _TYPES: dict[str, type | tuple[type, ...]] = {
     "str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict,
 }
@@ -302,6 +322,8 @@ def coerce(name: str, raw: str, type_name: str | None, default: Any = None) -> A
     base = hint.split("[")[0].strip() or "str"
     if base in ("str", "None", "NoneType"):
         return raw
+    if base == "float":
+        return _float(name, raw, type_name or base)
     try:
         value = yaml.safe_load(raw)
     except yaml.YAMLError as exc:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 
-import matplotlib.pyplot as plt
 import pandas as pd
 import pyarrow.parquet as pq
 
@@ -59,13 +58,30 @@ class DataOverview:
         """The line printed under the parameters: the council's name and code."""
         return f"Council: {self.name} ({self.council})"
 
+    def summary(self) -> object:
+        """The answer first: what data there are, for which years, and where the council's series break.
+
+        A box of plain lines (:func:`summary_lines`); with no processed table built at all the report's status
+        is ``no data``.
+        """
+        lines = summary_lines(self.council, self.name, self.overview, tables.coverage(self.council),
+                              sources.status_table(), councils.series_breaks(self.council),
+                              council_report_years(self.council))
+        if not self.overview["built"].any():
+            return present.Parts(
+                present.banner("no data", "No processed table is built yet: run `asc data build` (with "
+                                          "ASC_NATIONAL_DIR pointing at the national files)."),
+                present.summary_box(f"{self.name} - data overview", lines))
+        return present.summary_box(f"{self.name} - data overview", lines)
+
     def tables(self) -> present.Presented:
         """The processed tables (:func:`show_tables`)."""
         return show_tables(self.overview, self.years)
 
-    def coverage_chart(self) -> plt.Figure:
-        """The financial years each table holds (:func:`helpers.reports.plots.overview.coverage_chart`)."""
-        return overview_charts.coverage_chart(self.overview, self.years)
+    def coverage_chart(self) -> object:
+        """The financial years each table holds (:func:`helpers.reports.plots.overview.coverage_chart`), drawn."""
+        return plots.image(overview_charts.coverage_chart(self.overview, self.years),
+                           alt=overview_charts.coverage_alt(self.overview, self.years))
 
     def sources(self) -> present.Presented:
         """The national source files and their state (:func:`show_sources`)."""
@@ -105,12 +121,98 @@ def table_years(names: list[str] | None = None) -> dict[str, list[str]]:
     return out
 
 
+def built_text(table: str, built: bool) -> str:
+    """Whether a table is built, in words; a table whose latest build failed says so (its older copy is used)."""
+    state, message = tables.table_status(table)
+    if state == "failed":
+        older = "an older copy is used" if built else "no copy to use"
+        return f"latest build failed ({older}): {message}"
+    return "yes" if built else "no: run `asc data build`"
+
+
+def council_report_years(gss_code: str) -> dict[str, list[str]]:
+    """The financial years of the council's own report figures, by council table (tables without it left out)."""
+    tables.discover()
+    out: dict[str, list[str]] = {}
+    for name, spec in sorted(tables.REGISTRY.items()):
+        if spec.kind != "council" or not tables.available(name):
+            continue
+        df = tables.load(name)
+        ycol = "year" if "year" in df.columns else ("financial_year" if "financial_year" in df.columns else None)
+        if ycol is None or "gss_code" not in df.columns:
+            continue
+        years = sorted(y for y in df.loc[df["gss_code"] == gss_code, ycol].dropna().astype(str).unique()
+                       if periods.is_fy(y))
+        if years:
+            out[name] = years
+    return out
+
+
+def _years_in_words(years: list[str]) -> str:
+    if len(years) <= 4:
+        return ", ".join(years[:-1]) + (" and " if len(years) > 1 else "") + years[-1]
+    return f"{years[0]} to {years[-1]} ({len(years)} years)"
+
+
+#: The national tables the summary names, with a reader's word for each (in this order).
+SUMMARY_TABLES = {"spend": "spend (RO3 / ASC-FR)", "ascof": "ASCOF outcomes", "population": "population",
+                  "activity": "activity"}
+
+
+def summary_lines(gss_code: str, name: str, overview: pd.DataFrame, coverage: pd.DataFrame,
+                  files: pd.DataFrame, breaks: list[dict], own_years: dict[str, list[str]]) -> list[str]:
+    """The summary box's lines: tables built, the council's national years, its own figures, files, breaks.
+
+    Parameters
+    ----------
+    overview, coverage, files, breaks, own_years
+        :func:`helpers.data.tables.overview`, :func:`helpers.data.tables.coverage`,
+        :func:`helpers.data.sources.status_table`, :func:`helpers.data.councils.series_breaks` and
+        :func:`council_report_years` for the council.
+    """
+    lines = []
+    n, built = len(overview), int(overview["built"].sum())
+    kinds = overview[overview["built"]].groupby("kind").size()
+    parts = [f"{kinds.get('national', 0)} from national statistics", f"{kinds.get('council', 0)} from councils' "
+             "own reports", f"{kinds.get('reference', 0)} reference"]
+    failed = [t for t in overview["table"] if tables.table_status(t)[0] == "failed"]
+    head = f"All {n} processed tables are built" if built == n else f"{built} of {n} processed tables are built"
+    lines.append(f"{head}: {', '.join(parts)}." + (f" The latest build of {', '.join(failed)} failed: reports "
+                                                    "that read them are marked stale data." if failed else ""))
+    spans = coverage.set_index("table")["years"].map(_span) if len(coverage) else pd.Series(dtype=str)
+    held = [f"{word} {spans[t]}" for t, word in SUMMARY_TABLES.items() if t in spans.index and spans[t]]
+    lines.append(f"National figures for {name}: " + ("; ".join(held) + "." if held else
+                                                      "none built (run `asc data build` with the national files)."))
+    if own_years:
+        years = sorted({y for ys in own_years.values() for y in ys})
+        n_tables = f"{len(own_years)} table{'s' if len(own_years) != 1 else ''}"
+        lines.append(f"{name}'s own report figures: {_years_in_words(years)}, in {n_tables}.")
+    else:
+        lines.append(f"{name} has no report figures of its own in data/raw/councils/ (the budget and KPI reports "
+                     "need them).")
+    states = files["state"].value_counts() if len(files) else pd.Series(dtype=int)
+    if len(files) and states.get("present", 0) == len(files):
+        lines.append(f"All {len(files)} registered national files are present and unchanged.")
+    elif len(files):
+        off = ", ".join(f"{k} {v}" for k, v in states.items() if k != "present")
+        lines.append(f"{states.get('present', 0)} of {len(files)} registered national files are present ({off}): "
+                     "set ASC_NATIONAL_DIR or run `asc data fetch`.")
+    if breaks:
+        first = breaks[0]
+        more = f" (and {len(breaks) - 1} more change{'s' if len(breaks) > 2 else ''} below)" if len(breaks) > 1 else ""
+        what = str(first["description"]).split(" (merged;")[0].split("; see notes")[0]
+        lines.append(f"{name}'s series break in {first['year']}: {what}{more}. Trends must not join across it.")
+    else:
+        lines.append(f"No boundary or code change breaks {name}'s series since 2009-10.")
+    return lines
+
+
 def show_tables(overview: pd.DataFrame, years: dict[str, list[str]] | None = None) -> present.Presented:
     """:func:`helpers.data.tables.overview` for a reader, with the number of financial years each table holds."""
     d = overview.copy()
     held = years or {}
     d["years_held"] = d["table"].map(lambda t: len(held[t]) if t in held else pd.NA).astype("Int64")
-    d["built_text"] = d["built"].map({True: "yes", False: "no: run `asc data build`"})
+    d["built_text"] = [built_text(t, b) for t, b in zip(d["table"], d["built"], strict=True)]
     cols = {"table": "Table", "kind": "From", "built_text": "Built", "rows": "Rows", "first_year": "First year",
             "last_year": "Last year", "years_held": "Years held", "areas": "Areas (councils, regions, England)",
             "description": "What it holds"}

@@ -27,7 +27,7 @@ import xlsxwriter
 
 from helpers.core import text
 from helpers.data.io import atomic_write_bytes
-from helpers.reports.present import output_prefix
+from helpers.reports.present import output_prefix, record_output_file
 
 #: Excel number formats by the names of :data:`helpers.core.text.FORMATS`.
 NUMBER_FORMATS: dict[str, str] = {
@@ -203,4 +203,5 @@ def export_workbook(cover: Cover, sheets: Sequence[Sheet], name: str = "workbook
     prefix.parent.mkdir(parents=True, exist_ok=True)
     path = prefix.with_name(f"{prefix.name}_{name}.xlsx")
     write_workbook(path, cover, sheets)
+    record_output_file(path)
     return path.name

@@ -12,7 +12,8 @@ the project's own template text may use Markdown.
 * :func:`table`, :func:`records`, :func:`present` -- tables; :func:`present` formats a table for a reader
   (human headings with units, thousands separators, missing values as a dash, every row shown, the printed
   source table named once).
-* :func:`export_table` -- a table next to the report as CSV and Excel.
+* :func:`export_table` -- a table next to the report as CSV and Excel (:func:`record_output_file` tells the
+  runner, whose index links it).
 """
 
 from __future__ import annotations
@@ -147,13 +148,19 @@ def banner(kind: str, message: str) -> HTML:
 
     ``stale data`` and ``no data`` also set the report's status (:func:`set_status`).
     """
-    if kind not in _BANNER_STYLES:
-        raise ValueError(f"banner kind {kind!r} is not one of {sorted(_BANNER_STYLES)}")
+    html = banner_html(kind, message)
     if kind in STATUSES:
         set_status(kind, message)
+    return HTML(html)
+
+
+def banner_html(kind: str, message: str) -> str:
+    """The HTML of a :func:`banner` (escaped), without setting the report's status (for the runner's pages)."""
+    if kind not in _BANNER_STYLES:
+        raise ValueError(f"banner kind {kind!r} is not one of {sorted(_BANNER_STYLES)}")
     label = {"stale data": "Stale data", "no data": "No data", "warning": "Note"}[kind]
-    return HTML(f'<div class="asc-banner asc-{kind.replace(" ", "-")}" role="alert" style="{_BANNER_STYLES[kind]}">'
-                f"<strong>{label}:</strong> {text.escape_html(message)}</div>")
+    return (f'<div class="asc-banner asc-{kind.replace(" ", "-")}" role="alert" style="{_BANNER_STYLES[kind]}">'
+            f"<strong>{label}:</strong> {text.escape_html(message)}</div>")
 
 
 def glossary(terms: Mapping[str, str]) -> HTML:
@@ -189,6 +196,18 @@ def records(rows: list[dict[str, Any]], *, empty: str, columns: list[str] | None
         if df[col].map(lambda v: isinstance(v, (list, tuple))).any():
             df[col] = df[col].map(lambda v: ", ".join(v) if isinstance(v, (list, tuple)) else v)
     return table(df, empty=empty)
+
+
+def record_output_file(path: str | Path) -> None:
+    """Tell the runner that this report wrote a data file (CSV, workbook) beside it, for the run's index.
+
+    Under the runner each name is appended to ``<output prefix>.exports`` (one per line); the index links every
+    report's data files. Interactively this does nothing.
+    """
+    f = _output_file(".exports")
+    if f is not None:
+        with open(f, "a", encoding="utf-8") as fh:
+            fh.write(Path(path).name + "\n")
 
 
 def output_prefix() -> Path:
@@ -230,6 +249,8 @@ def export_table(df: pd.DataFrame, name: str) -> list[str]:
                         engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as xl:
         df.to_excel(xl, sheet_name=name[:31], index=False)
     atomic_write_bytes(xlsx_path, buf.getvalue())
+    record_output_file(csv_path)
+    record_output_file(xlsx_path)
     return [csv_path.name, xlsx_path.name]
 
 

@@ -43,6 +43,15 @@ def test_expand_p_accepts_both_spellings() -> None:
          "parameter 'trend_measures': '2A(9)' is not an ASCOF measure"),
         (["run", "spend_benchmarking", "-p", "mad_scaled", "maybe"], "parameter 'mad_scaled': expected bool"),
         (["run", "forecast_variance", "-p", "top_lines", "0"], "parameter 'top_lines': expected a whole number"),
+        # issue 11: a zero or negative timeout silently disabled it
+        (["run", "data_overview", "--timeout", "0"], "--timeout 0: give the per-cell timeout in seconds, at least 1"),
+        (["run", "data_overview", "--timeout", "-5"], "--timeout -5: give the per-cell timeout in seconds"),
+        (["run", "data_overview", "--pdf", "--no-html"], "--pdf prints the HTML reports"),
+        (["pack", "Nowhereshire"], "unknown council 'Nowhereshire'"),
+        (["pack", "Stockport", "-p", "council", "E08000009"], "`asc pack COUNCIL` names the council itself"),
+        (["pack", "Stockport", "-p", "colour", "red"], "no notebook has a parameter 'colour'"),
+        (["pack", "Stockport", "-p", "year", "2023/24"], "parameter 'year'"),
+        (["pack", "Stockport", "--timeout", "0"], "--timeout 0"),
     ],
 )
 def test_bad_input_one_line_non_zero(args: list[str], message: str) -> None:
@@ -65,6 +74,40 @@ def test_missing_national_folder_is_one_line_and_non_zero(tmp_path: Path) -> Non
     assert "does not exist: set ASC_NATIONAL_DIR" in proc.stderr
 
 
+def test_rag_threshold_in_scientific_notation_accepted_before_any_kernel() -> None:
+    from helpers.pipeline import notebooks
+
+    nb = notebooks.find_notebook("forecast_variance")
+    assert notebooks.prepare_parameters(nb, {"rag_red_min_gbp_k": "1e3"}) == {"rag_red_min_gbp_k": 1000.0}
+
+
+def test_read_only_output_folder_is_one_line_and_non_zero(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An output folder that cannot be written (here: one that is a file) is one line, never a traceback."""
+    blocked = tmp_path / "outputs"
+    blocked.write_text("not a folder")
+    result = CliRunner().invoke(app, ["run", "data_overview", "--output-dir", str(blocked / "sub"), "--quiet"])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: cannot create a run folder in ") and "Traceback" not in \
+        result.output
+
+
 def test_notebooks_lists_parameters() -> None:
     proc = _asc("notebooks")
     assert proc.returncode == 0 and "00_data_overview" in proc.stdout and "council: str" in proc.stdout
+
+
+def test_pack_gives_each_report_the_parameters_it_declares() -> None:
+    """asc pack: every notebook with a council; the year where it applies; council-report notebooks at the
+    council's latest period of that year, or left out with the reason."""
+    from helpers.pipeline.pack import pack_specs
+
+    specs, skipped = pack_specs("Stockport", {"year": "2023-24"})
+    got = {p.stem: params for p, params in specs}
+    assert got["01_spend_benchmarking"] == {"council": "E08000007", "year": "2023-24"}
+    assert got["03_forecast_variance"] == {"council": "E08000007", "financial_year": "2023-24", "period": "Q2"}
+    assert got["00_data_overview"] == {"council": "E08000007"} and skipped == []
+    specs, skipped = pack_specs("Leeds", {})
+    assert "03_forecast_variance" not in {p.stem for p, _ in specs}
+    assert [t for t, _ in skipped] == ["Forecast variance", "Performance scorecard"]
+    assert skipped[0][1].startswith("Leeds has no report figures in data/raw/councils/")

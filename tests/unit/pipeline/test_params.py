@@ -49,6 +49,21 @@ def test_coerce_command_line_values(raw: str, type_name: str, expected: object) 
     assert params.coerce("x", raw, type_name) == expected
 
 
+@pytest.mark.parametrize(("raw", "expected"), [("1e3", 1000.0), ("2.5E-1", 0.25), ("-1e-2", -0.01), (".5", 0.5),
+                                               ("7", 7), ("+3.0", 3.0)])
+def test_coerce_float_reads_scientific_notation(raw: str, expected: float) -> None:
+    """YAML 1.1 reads ``1e3`` as text, which the float parameters refused (issue 11)."""
+    got = params.coerce("rag_red_min_gbp_k", raw, "float")
+    assert got == expected and isinstance(got, (int, float)) and not isinstance(got, bool)
+    assert params.coerce("need_growth_pct", raw, "Optional[float]") == expected
+
+
+@pytest.mark.parametrize("raw", ["nan", "inf", "-inf", "1e999", "1,000", "true", "1e", "e3", "£5"])
+def test_coerce_float_refuses_what_is_not_a_finite_number(raw: str) -> None:
+    with pytest.raises(ParameterError, match=f"parameter 'x': expected float, got '{raw}' \\(write a finite number"):
+        params.coerce("x", raw, "float")
+
+
 def test_coerce_refuses_wrong_type() -> None:
     with pytest.raises(ParameterError, match="parameter 'h': expected int, got 'two'"):
         params.coerce("h", "two", "int")

@@ -10,6 +10,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from helpers.data import tables  # noqa: E402
@@ -71,4 +72,58 @@ def test_report_object_one_method_per_cell(built: None) -> None:
     assert r.tables().frame.equals(overview.show_tables(tables.overview(), overview.table_years()).frame)
     assert r.coverage().frame.equals(overview.show_coverage("E08000007", "Stockport").frame)
     assert "No boundary or code change" in r.breaks().data
-    assert r.coverage_chart().axes[0].get_title(loc="left") == "Financial years held by each processed table"
+    chart = r.coverage_chart()  # drawn (plots.image), with its alt text, since issue 16 item 9
+    assert "Financial years held by each processed table" in chart.data
+    assert chart.metadata["alt"].startswith("Chart: financial years held by each processed table")
+
+
+def _overview(built: dict[str, bool]) -> pd.DataFrame:
+    kinds = {"spend": "national", "ascof": "national", "council_budget": "council", "councils": "reference"}
+    return pd.DataFrame({"table": list(built), "kind": [kinds[t] for t in built], "built": list(built.values()),
+                         "first_year": ["2014-15", "2017-18", "2017-18", None][: len(built)],
+                         "last_year": ["2024-25", "2022-23", "2024-25", None][: len(built)]})
+
+
+def test_summary_says_what_data_there_are_for_which_years_and_where_series_break(monkeypatch) -> None:
+    """The answer-first box of report 00 (synthetic inputs: no national data needed)."""
+    monkeypatch.setattr(tables, "table_status", lambda t: ("failed", "bad row") if t == "ascof" else ("built", None))
+    ov = _overview({"spend": True, "ascof": True, "council_budget": True, "councils": False})
+    cov = pd.DataFrame({"table": ["spend", "ascof", "council_budget"],
+                        "years": ["2014-15..2024-25 (5)", "2017-18..2022-23 (6)", "2019-20..2019-20 (1)"]})
+    files = pd.DataFrame({"file": ["a", "b", "c"], "state": ["present", "missing", "present"]})
+    breaks = [{"year": "2019-20", "kind": "merged", "description": "BCP created from Bournemouth and Poole (merged; "
+               "see notes for the parts taken)", "related_codes": []},
+              {"year": "2009-10", "kind": "code change", "description": "x", "related_codes": []}]
+    lines = overview.summary_lines("E06000058", "BCP", ov, cov, files, breaks, {"council_budget": ["2019-20"]})
+    assert lines == [
+        "3 of 4 processed tables are built: 2 from national statistics, 1 from councils' own reports, 0 reference. "
+        "The latest build of ascof failed: reports that read them are marked stale data.",
+        "National figures for BCP: spend (RO3 / ASC-FR) 2014-15 to 2024-25 (5 years held); ASCOF outcomes 2017-18 "
+        "to 2022-23 (6 years held).",
+        "BCP's own report figures: 2019-20, in 1 table.",
+        "2 of 3 registered national files are present (missing 1): set ASC_NATIONAL_DIR or run `asc data fetch`.",
+        "BCP's series break in 2019-20: BCP created from Bournemouth and Poole (and 1 more change below). Trends "
+        "must not join across it.",
+    ]
+    none = overview.summary_lines("E08000007", "Stockport", ov, cov.iloc[:0], files.assign(state="present"), [], {})
+    assert none[1:] == [
+        "National figures for Stockport: none built (run `asc data build` with the national files).",
+        "Stockport has no report figures of its own in data/raw/councils/ (the budget and KPI reports need them).",
+        "All 3 registered national files are present and unchanged.",
+        "No boundary or code change breaks Stockport's series since 2009-10.",
+    ]
+
+
+def test_a_table_whose_latest_build_failed_says_so(monkeypatch) -> None:
+    monkeypatch.setattr(tables, "table_status", lambda t: ("failed", "spend.ods row 9: not a number"))
+    assert overview.built_text("spend", True) == ("latest build failed (an older copy is used): spend.ods row 9: "
+                                                  "not a number")
+    assert overview.built_text("spend", False).startswith("latest build failed (no copy to use)")
+
+
+def test_coverage_chart_alt_text_lists_the_years(built: None) -> None:
+    ov = tables.overview()
+    ov = ov[ov["table"].isin(["council_budget", "council_kpis"])]
+    alt = overview_charts.coverage_alt(ov, overview.table_years(["council_budget", "council_kpis"]))
+    assert alt.startswith("Chart: financial years held by each processed table")
+    assert "council_budget (council) 2017-18 to 2024-25, 4 years held" in alt

@@ -7,6 +7,7 @@ says what it shows, in what units, and where the numbers come from.
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 
 import matplotlib as mpl
@@ -14,7 +15,10 @@ import matplotlib.patches  # noqa: F401  (mpl.patches)
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
+from IPython import get_ipython
 from IPython.display import SVG, Image
+
+from helpers.core.text import escape_html
 
 #: Okabe-Ito colour-blind-safe palette (Okabe & Ito 2008), used for every categorical colour.
 PALETTE: list[str] = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -31,8 +35,55 @@ COLOURS: dict[str, str] = {
 SIZES: dict[str, tuple[float, float]] = {"wide": (10.0, 5.0), "tall": (10.0, 8.0), "square": (7.0, 7.0)}
 
 
+def alt_text(fig: plt.Figure) -> str:
+    """A chart's alt text from what the chart says: each panel's title and axis labels, and the source line.
+
+    :func:`image` and the notebook's figure display (:func:`setup`) attach it to every chart; a report that can
+    say more (the finding the chart shows) passes its own ``alt`` to :func:`image`.
+    """
+    parts = []
+    sup = getattr(fig, "_suptitle", None)
+    if sup is not None and sup.get_text().strip():
+        parts.append(sup.get_text().strip())
+    for ax in fig.axes:
+        title = next((ax.get_title(loc=k) for k in ("left", "center", "right") if ax.get_title(loc=k)), "")
+        x, y = ax.get_xlabel().strip(), ax.get_ylabel().strip()
+        if not (title or x or y):
+            continue  # a colour bar or an inset without labels
+        axes = f"{y} against {x}" if x and y else (y or x)
+        parts.append(" - ".join(p for p in (title.strip(), axes) if p))
+    source = next((t.get_text() for t in fig.texts if t.get_text().startswith("Source:")), "")
+    if source:
+        parts.append(" ".join(source.split()))
+    return "Chart: " + (". ".join(parts) if parts else "no title")
+
+
+def _with_alt(render: object) -> object:
+    def display_with_alt(fig: plt.Figure) -> object:
+        data = render(fig)
+        return None if data is None else (data, {"alt": alt_text(fig)})
+
+    display_with_alt.asc_alt = True
+    return display_with_alt
+
+
+def _alt_on_displayed_figures() -> None:
+    """Make the notebook's own display of a figure (a cell that leaves a figure open) carry its alt text."""
+    shell = get_ipython()
+    if shell is None:
+        return
+    for formatter in shell.display_formatter.formatters.values():
+        try:
+            render = formatter.lookup_by_type(plt.Figure)
+        except KeyError:
+            continue
+        if not getattr(render, "asc_alt", False):
+            formatter.for_type(plt.Figure, _with_alt(render))
+
+
 def setup() -> None:
-    """Apply the project style (call once at the top of a notebook)."""
+    """Apply the project style (call once at the top of a notebook); every displayed chart gets alt text."""
+    _alt_on_displayed_figures()
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE)
     mpl.rcParams.update({
         "figure.figsize": SIZES["wide"],
@@ -162,7 +213,7 @@ def fy_ticks(ax: plt.Axes, starts: list[int]) -> None:
     ax.set_xticks(ticks, [f"{t}-{(t + 1) % 100:02d}" for t in ticks], rotation=45, ha="right")
 
 
-def image(fig: plt.Figure, fmt: str = "svg") -> object:
+def image(fig: plt.Figure, fmt: str = "svg", *, alt: str | None = None) -> object:
     """Render a finished chart now and close it; return it for display (``IPython.display.SVG`` or ``Image``).
 
     Notebook charts are otherwise rendered by the inline backend with ``bbox_inches="tight"``, which lays the
@@ -175,7 +226,11 @@ def image(fig: plt.Figure, fmt: str = "svg") -> object:
     measured on the benchmarking charts it renders in 35-50% of the time of a PNG (Agg rasterises every glyph),
     is smaller for all but the dot strip, and stays sharp when a report is zoomed or printed. ``fmt="png"``:
     a PNG at the figure's dpi.
+
+    Every chart carries alt text (``alt``, or :func:`alt_text`): in the output's metadata (the report's ``<img
+    alt>``), as the SVG's ``<title>``, and as a PNG's ``Description``.
     """
+    alt = alt or alt_text(fig)
     w, h = fig.get_size_inches()
     caps = [t for t in fig.texts if t.get_text().startswith("Source:")]
     if caps:
@@ -202,7 +257,9 @@ def image(fig: plt.Figure, fmt: str = "svg") -> object:
         with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "asc"}):
             fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
         plt.close(fig)
-        return SVG(data=buf.getvalue().decode("utf-8"))
-    fig.savefig(buf, format="png", dpi=fig.dpi, metadata={"Software": None})
+        svg = re.sub(r"(<svg\b[^>]*>)", lambda m: f"{m.group(1)}<title>{escape_html(alt)}</title>",
+                     buf.getvalue().decode("utf-8"), count=1)
+        return SVG(data=svg, metadata={"alt": alt})
+    fig.savefig(buf, format="png", dpi=fig.dpi, metadata={"Software": None, "Description": alt})
     plt.close(fig)
-    return Image(data=buf.getvalue(), format="png")
+    return Image(data=buf.getvalue(), format="png", metadata={"alt": alt})
