@@ -40,7 +40,7 @@ class Thresholds:
     red_pct: float = 2.0
     red_min_gbp_k: float = 100.0
     amber_min_gbp_k: float = 50.0
-    rule: str = "the report's parameters"
+    rule: str = "the report's thresholds"
     sources: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
@@ -107,8 +107,14 @@ def thresholds_for(gss_code: str, base: Thresholds, rag_rule: str = "own") -> Th
     merged = replace(base, **rule.sets)
     if merged.amber_pct > merged.red_pct:
         merged = replace(merged, amber_pct=merged.red_pct)
-    return replace(merged, rule=f"{rule.council}'s own rule for {', '.join(sorted(rule.sets))}; the parameters "
-                              "for the rest", sources=(f"{rule.source}: \"{rule.quote}\"",))
+    what = sorted({_WHAT[k] for k in rule.sets})
+    return replace(merged, rule=f"{rule.council}'s own rule for {' and '.join(what)}; the report's thresholds for "
+                              "the rest", sources=(f"{rule.source}: \"{rule.quote}\"",))
+
+
+#: What each threshold decides, in words.
+_WHAT = {"red_pct": "Red", "red_min_gbp_k": "Red", "amber_pct": "Amber", "amber_min_gbp_k": "the smallest Amber "
+         "variance"}
 
 
 def variance_pct(variance: pd.Series, budget: pd.Series) -> pd.Series:

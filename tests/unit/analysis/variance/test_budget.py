@@ -198,8 +198,9 @@ def test_adults_scope_cambridgeshire_people_and_communities(budget: pd.DataFrame
     assert largest_variances(adults, 2)["line"].tolist() == ["Strategic Management - Adults",
                                                                      "LD Head of Service"]
     note = fv_text.scope_note(budget, CAMBS, "2018-19", "M04", "adults")
-    assert "8 of the 9 rows of *F&PR section 2.1 Overall Position*" in note
-    assert "54 of the 79 rows of *Appendix 1" in note
+    # plain text, table names quoted, not Markdown emphasis around data (issue 11 item 1)
+    assert "8 of the 9 rows of 'F&PR section 2.1 Overall Position'" in note
+    assert "54 of the 79 rows of 'Appendix 1" in note
     assert fv_text.scope_note(budget, CAMBS, "2018-19", "M04", "all") is None
     # the movement chart follows the scope
     mv = variance.movement(budget, CAMBS, "2018-19", "M04", scope="adults")
