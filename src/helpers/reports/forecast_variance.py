@@ -91,12 +91,11 @@ class ForecastVariance:
             return [words.availability(self.frames["budget"], self.council, self.year, self.period, self.name)
                     or f"{self.name}'s report prints no budget figures for {self.label}."]
         out = [words.position_line(self.vt, self.name, self.label)]
-        heads = variance.headline_tables(self.vt)
-        wrong = totals_not_summing(self.checks, heads)
+        wrong = totals_not_summing(self.checks, variance.headline_tables(self.vt))
         if wrong:
-            out[0] += " The printed total is not the sum of its lines: " + "; ".join(wrong) + "."
+            out.append("Caution: the printed totals are not the sum of their lines: " + "; ".join(wrong) + ".")
         out.append(words.red_line(self.vt))
-        out += words.driver_lines(self.vt, 2)
+        out += words.driver_lines(self.vt, 1 if wrong else 2)
         pool = words.pool_line(self.pools)
         if pool:
             out.append(pool)
@@ -173,9 +172,12 @@ class ForecastVariance:
         """Volume, price and remainder per key-activity table."""
         return None if self.dec.empty and self.empty else tbl.show_decomposition_summary(self.dec)
 
-    def decomposition(self) -> Table | None:
-        """Every key-activity line with its people, unit costs and split."""
-        return None if self.dec.empty else tbl.show_decomposition(self.dec)
+    def decomposition(self) -> present.Parts | None:
+        """Every key-activity line with its people, unit costs and split, one table per printed table."""
+        if self.dec.empty:
+            return None
+        return present.Parts(*[tbl.show_decomposition(self.dec[self.dec["table_id"] == t])
+                               for t in self.dec["table_id"].drop_duplicates()])
 
     def decomposition_chart(self) -> object | None:
         """Volume, price and remainder of each decomposed line."""
@@ -184,9 +186,15 @@ class ForecastVariance:
         return charts.shown(*charts.decomposition_chart(self.dec, source=words.source_text(self.dec)
                                                         + " (data/raw/councils)"))
 
-    def projection(self) -> Table | None:
-        """Year-end projections from spending to date beside the service's forecast, where meaningful."""
-        return None if self.empty else tbl.show_projection(self.proj)
+    def projection(self) -> present.Parts | Table | None:
+        """Year-end projections from spending to date beside the service's forecast, where meaningful (one table
+        per printed table)."""
+        if self.empty:
+            return None
+        if self.proj.empty:
+            return tbl.show_projection(self.proj)
+        return present.Parts(*[tbl.show_projection(self.proj[self.proj["table_id"] == t])
+                               for t in self.proj["table_id"].drop_duplicates()])
 
     def savings(self) -> Table | None:
         """Savings delivery against plan."""

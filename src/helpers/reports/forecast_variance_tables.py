@@ -159,8 +159,10 @@ def show_decomposition(dec: pd.DataFrame) -> Table:
     """Every key-activity line with its people, unit costs and split (the narrow columns; the export has all)."""
     d = dec.assign(line=dec["line"].str.lstrip("~ ")) if len(dec) else dec
     if len(d):
-        d = d.assign(split=d["decomposed"])
-    cols = {"service_group": "Service", "line": "Line", "budgeted_clients": "People budgeted",
+        d = d.assign(split=d["decomposed"].replace({"no: clients or unit costs not printed": "no: no people or costs",
+                                                    "no: unit of cost not per week or per hour": "no: other unit",
+                                                    "no: the unit of the cost is not printed": "no: unit not printed"}))
+    cols = {"source_table": "Source table", "line": "Line", "budgeted_clients": "People budgeted",
             "actual_clients": "People now", "budgeted_unit_cost_gbp": "Unit cost budgeted (£)",
             "actual_unit_cost_gbp": "Unit cost now (£)", "variance_gbp_k": "Variance (£k)",
             "volume_gbp_k": "Volume (£k)", "price_gbp_k": "Price (£k)", "remainder_gbp_k": "Remainder (£k)",

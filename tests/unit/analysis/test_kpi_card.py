@@ -163,7 +163,7 @@ def test_nottinghamshire_printed_rag_shown_and_not_recomputed(kpis: pd.DataFrame
     assert (dp["rag"], round(dp["worse_by_pct"], 1), dp["rag_printed"]) == ("Red", 6.4, "Amber")
     assert (tol.loc[tol["rag"] == "Not rated", "rag_reason"] == "polarity (is higher or lower better?) not stated").all()
     tnote = ps.not_rated_note(tol.reset_index(), rag.rule_set("tolerance"), "Nottinghamshire")
-    assert tnote.startswith("**4 KPIs are not rated** because the report does not say whether higher or lower")
+    assert tnote.startswith("4 KPIs are not rated because the report does not say whether higher or lower")  # plain text
     assert "Average number of days between Hub decision and Discharge" in tnote
 
 
