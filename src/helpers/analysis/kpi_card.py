@@ -20,7 +20,9 @@ from helpers.analysis.scorecard import (
     printed_rag_category,
     rate,
 )
+from helpers.analysis.variance.budget import period_aliases
 from helpers.core.errors import DataError
+from helpers.core.periods import period_label, period_order
 from helpers.data.council_reports.kinds import KPI_SCALES
 
 _SERIES = ["table_id", "kpi_code", "kpi_name"]
@@ -73,6 +75,33 @@ def kpi_periods(kpis: pd.DataFrame, gss_code: str) -> pd.DataFrame:
     return out.sort_values(["year", "period"]).reset_index(drop=True)
 
 
+def resolve_kpi_period(kpis: pd.DataFrame, gss_code: str, year: str, period: str
+                       ) -> tuple[pd.DataFrame, str | None]:
+    """The KPI rows a report for ``period`` shows, and a sentence when they are not simply that period's.
+
+    In order: the rows of ``period``; of its alias (``Q1`` <-> ``M03``,
+    :func:`~helpers.analysis.variance.budget.period_aliases`); the rows printed in the report of that period
+    (the council's ``report_period`` column: Cambridgeshire's July 2018 report, ``M04``, prints its KPI table as
+    at June, ``M03``). Headings are dropped.
+    """
+    df = kpis[(kpis["gss_code"] == gss_code) & (kpis["year"] == year) & (kpis["row_type"] != "heading")]
+    for p in (period, *period_aliases(period)):
+        rows = df[df["period"] == p]
+        if len(rows):
+            note = None if p == period else (f"The KPIs for {period_label(period, year)} are held as "
+                                             f"{period_label(p, year)} ({p}), the same months: {p} is used.")
+            return rows, note
+    if "report_period" in df.columns:
+        for p in (period, *period_aliases(period)):
+            rows = df[df["report_period"] == p]
+            if len(rows):
+                periods = sorted(rows["period"].unique())
+                return rows, (f"The report of {period_label(period, year)} prints its KPI table as at "
+                              f"{', '.join(period_label(x) for x in periods)} ({', '.join(periods)}): that table is "
+                              "shown.")
+    return df.iloc[0:0], None
+
+
 def select_kpis(kpis: pd.DataFrame, gss_code: str, year: str, period: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split a council's KPI rows for one period into scored KPIs and supporting trend series.
 
@@ -86,8 +115,9 @@ def select_kpis(kpis: pd.DataFrame, gss_code: str, year: str, period: str) -> tu
     (pandas.DataFrame, pandas.DataFrame)
         KPIs, and supporting series (``kpi_name, first_period, first_value, last_period, last_value``).
     """
-    df = kpis[(kpis["gss_code"] == gss_code) & (kpis["year"] == year) & (kpis["period"] == period)]
-    df = df[df["row_type"] != "heading"].sort_values(["table_id", "row_order"], kind="mergesort")
+    df, _ = resolve_kpi_period(kpis, gss_code, year, period)
+    df = df.assign(_po=df["period"].map(period_order)).sort_values(["table_id", "_po", "row_order"], kind="mergesort")
+    df = df.drop(columns="_po")
     check_units(df)
     if df.empty:
         return df.assign(in_year=pd.Series(dtype=object)), pd.DataFrame(
@@ -101,6 +131,7 @@ def select_kpis(kpis: pd.DataFrame, gss_code: str, year: str, period: str) -> tu
     first = df.groupby("_key", sort=False).first()
     last = df.drop_duplicates("_key", keep="last").set_index("_key")
     last["in_year"] = hist.reindex(last.index).replace("", None)
+    last["in_year_first"] = first["value"].reindex(last.index).where(last["in_year"].notna())
     info = last[["target_value", "target_printed", "polarity", "previous_value", "rag_printed"]].notna().any(axis=1)
     supporting = (size.groupby(df["_key"]).first().reindex(last.index) > 1) & ~info
     sup = pd.DataFrame({
@@ -150,21 +181,28 @@ def scorecard(kpis: pd.DataFrame, gss_code: str, year: str, period: str, rules: 
         Inconsistent units (:func:`check_units`).
     """
     df, _ = select_kpis(kpis, gss_code, year, period)
-    cols = ["table_id", "kpi_code", "kpi_name", "polarity", "unit", "previous2_period", "previous2_value",
-            "previous_period", "previous_value", "in_year", "value", "value_text", "forecast_value",
-            "target_value", "target_printed", "worse_by_pct", "rag", "rag_reason", "rag_printed",
-            "rag_printed_category", "rag_agrees", "change_pct", "dot", "dot_reason", "dot_printed",
-            "dot_printed_category", "dot_agrees", "differs_why"]
+    cols = ["table_id", "kpi_code", "kpi_name", "polarity", "polarity_basis", "unit", "previous2_period",
+            "previous2_value", "previous_period", "previous_value", "in_year", "in_year_trend", "value", "value_text",
+            "forecast_value", "target_value", "target_printed", "worse_by_pct", "rag", "rag_reason", "rag_printed",
+            "rag_printed_category", "rag_agrees", "printed_check", "change_pct", "dot", "dot_reason", "dot_printed",
+            "dot_printed_category", "dot_agrees", "differs_why", "commentary"]
     if df.empty:
         return pd.DataFrame(columns=cols)
     df = df.copy()
-    for c in ("target_printed", "previous2_period", "previous2_value"):
+    for c in ("target_printed", "previous2_period", "previous2_value", "commentary", "in_year_first"):
         if c not in df.columns:
             df[c] = np.nan
+    df["polarity"], df["polarity_basis"] = effective_polarity(df["polarity"], df["target_printed"])
     basis = df["forecast_value"].fillna(df["value"]) if rules.rag_basis == "forecast_else_value" else df["value"]
     r = rate(basis, df["target_value"], df["polarity"], rules, target_text=df["target_printed"])
     cur = df["forecast_value"].fillna(df["value"]) if rules.dot_basis == "forecast_else_value" else df["value"]
     d = direction(cur, df["previous_value"], df["polarity"], rules)
+    if rules.dot_basis == "forecast_else_value":  # a year-end rule: a count to date is no year-end position
+        to_date = (df["unit"] == "number") & df["forecast_value"].isna() & (df["period"] != "YE") & \
+            df["previous_value"].notna()
+        d.loc[to_date.to_numpy(), "dot"] = "n/a"
+        d.loc[to_date.to_numpy(), "dot_reason"] = ("a count to date with no year-end forecast is not comparable with "
+                                                   "the previous year-end")
     df = pd.concat([df, r, d], axis=1)
     df["value_text"] = df.apply(_value_text, axis=1)
     df["rag_printed_category"] = printed_rag_category(df["rag_printed"], rules)
@@ -172,7 +210,87 @@ def scorecard(kpis: pd.DataFrame, gss_code: str, year: str, period: str, rules: 
     df["rag_agrees"] = _agrees(df["rag"], df["rag_printed_category"])
     df["dot_agrees"] = _agrees(df["dot"], df["dot_printed_category"])
     df["differs_why"] = [_why(x) for _, x in df.iterrows()]
+    df["printed_check"] = [printed_check(x, v) for (_, x), v in zip(df.iterrows(), basis, strict=True)]
+    df["in_year_trend"] = [trend_word(a, b, pol) for a, b, pol in
+                           zip(df["in_year_first"], df["value"], df["polarity"], strict=True)]
     return df[cols].reset_index(drop=True)
+
+
+#: Words of a printed target that state which way is better.
+_TARGET_DIRECTION = {r"(?i)\bmaximi[sz]e": "higher", r"(?i)\bminimi[sz]e": "lower"}
+
+
+def effective_polarity(polarity: pd.Series, target_printed: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Which way is better for each KPI, and on what basis.
+
+    The polarity the report states (``higher`` / ``lower``: basis ``stated``); else the direction a printed
+    target states ("Aim to maximise", "Maximise" = higher is better; "Minimise" = lower: basis
+    ``from the target 'Maximise'``); else none (``not stated``). Nothing is guessed from the figures.
+    """
+    pol = pd.Series(polarity).where(pd.Series(polarity).isin(["higher", "lower"]))
+    tt = pd.Series(target_printed, index=pol.index).astype("string").fillna("")
+    basis = pd.Series(np.where(pol.notna(), "stated", "not stated"), index=pol.index, dtype=object)
+    for pattern, way in _TARGET_DIRECTION.items():
+        hit = pol.isna() & tt.str.contains(pattern, regex=True)
+        pol = pol.where(~hit, way)
+        basis = basis.where(~hit, "from the target '" + tt.str.strip() + "'")
+    pol = pol.astype(object)
+    return pol.where(pol.notna(), None), basis
+
+
+def printed_check(r: pd.Series, value: float) -> str | None:
+    """Why a printed RAG contradicts the report's own target, or ``None``.
+
+    With the polarity known (stated, or stated by the target's words): a printed Green for a figure worse than
+    its target, or a printed Red or Amber for one that meets it. Without it, the direction is **inferred** from
+    the target beside the previous figure (a target above last year's figure: higher is better; below: lower)
+    and only a printed Green that misses the target that way is flagged, saying the direction is inferred.
+    A count (``unit`` ``number``) before the year end is not checked: a count to date is not comparable with a
+    year's target.
+    """
+    cat, t = r.get("rag_printed_category"), r.get("target_value")
+    if cat not in ("Red", "Amber", "Green") or pd.isna(t) or pd.isna(value):
+        return None
+    if r.get("unit") == "number" and pd.isna(r.get("forecast_value")) and r.get("period") != "YE":
+        return None
+    v, pol = float(value), r.get("polarity")
+    vt, tt = number_text(v), number_text(t)
+    basis = r.get("polarity_basis")
+    if pol not in ("higher", "lower"):
+        prev = r.get("previous_value")
+        if pd.isna(prev) or prev == t or cat != "Green":
+            return None
+        pol = "higher" if t > prev else "lower"
+        basis = (f"inferred, not stated: the target is {'above' if t > prev else 'below'} the previous figure "
+                 f"{number_text(prev)}")
+    meets = v >= t if pol == "higher" else v <= t
+    how = f"{pol} is better" + ("" if basis == "stated" else f", {basis}")
+    if cat == "Green" and not meets:
+        return f"printed Green, but {vt} is {'below' if pol == 'higher' else 'above'} the target {tt} ({how})"
+    if cat in ("Red", "Amber") and meets:
+        return f"printed {cat}, but {vt} meets the target {tt} ({how})"
+    return None
+
+
+def trend_word(first: float, last: float, polarity: object) -> str | None:
+    """The in-year trend in words: ``better`` / ``worse`` / ``unchanged`` where the polarity is known, else
+    ``up`` / ``down`` with "(which way is better is not stated)"; ``None`` without two figures."""
+    if pd.isna(first) or pd.isna(last):
+        return None
+    if last == first:
+        return "unchanged"
+    up = last > first
+    if polarity in ("higher", "lower"):
+        return "better" if up == (polarity == "higher") else "worse"
+    return f"{'up' if up else 'down'} (which way is better is not stated)"
+
+
+def printed_contradictions(card: pd.DataFrame) -> pd.DataFrame:
+    """The KPIs whose printed RAG contradicts the report's own target (:func:`printed_check`)."""
+    d = card[card["printed_check"].notna()] if len(card) else card
+    return d[["kpi_code", "kpi_name", "value_text", "target_value", "rag_printed", "printed_check"]
+             ].reset_index(drop=True) if len(d) else pd.DataFrame(
+        columns=["kpi_code", "kpi_name", "value_text", "target_value", "rag_printed", "printed_check"])
 
 
 def _agrees(ours: pd.Series, printed: pd.Series) -> pd.Series:

@@ -31,6 +31,7 @@ from helpers.analysis.demand.catalogue import check_series_key
 from helpers.analysis.demand.checks import check_horizon, check_pct, check_unit_cost
 from helpers.analysis.scorecard import check_rule_set
 from helpers.analysis.variance.budget import check_scope
+from helpers.analysis.variance.rag import check_rag_rule
 from helpers.core import periods
 from helpers.core.errors import ParameterError
 from helpers.data import councils
@@ -167,7 +168,9 @@ class ForecastVariance(Schema):
     financial_year: FinancialYear = "2017-18"
     period: Period = "Q3"
     service_scope: Annotated[str, PlainValidator(check_scope)] = "adults"
-    rag_amber_pct: Threshold = 0.0
+    rag_rule: Annotated[str, PlainValidator(check_rag_rule)] = "own"
+    rag_amber_pct: Threshold = 1.0
+    rag_amber_min_gbp_k: Threshold = 50.0
     rag_red_pct: Threshold = 2.0
     rag_red_min_gbp_k: Threshold = 100.0
     spend_profile: Annotated[list, PlainValidator(check_spend_profile)] = []

@@ -163,7 +163,7 @@ def test_nottinghamshire_printed_rag_shown_and_not_recomputed(kpis: pd.DataFrame
     assert (dp["rag"], round(dp["worse_by_pct"], 1), dp["rag_printed"]) == ("Red", 6.4, "Amber")
     assert (tol.loc[tol["rag"] == "Not rated", "rag_reason"] == "polarity (is higher or lower better?) not stated").all()
     tnote = ps.not_rated_note(tol.reset_index(), rag.rule_set("tolerance"), "Nottinghamshire")
-    assert tnote.startswith("**4 KPIs are not rated** because the report does not say whether higher or lower")
+    assert tnote.startswith("4 KPIs are not rated because the report does not say whether higher or lower")  # plain text
     assert "Average number of days between Hub decision and Discharge" in tnote
 
 
@@ -208,3 +208,64 @@ def test_units_checks() -> None:
         kpi_card.check_units(mixed)
     ok = pd.DataFrame([{**base, "unit": "%", "value": 92.0, "numerator": 401.0, "denominator": 436.0}])
     kpi_card.check_units(ok)
+
+
+# ------------------------------------------------------------------------------------------------
+# issue 14 items 12 and 17: periods as the reports name them; printed ratings against the report's own target
+# ------------------------------------------------------------------------------------------------
+
+
+def test_quarter_1_finds_the_period_3_kpis(kpis: pd.DataFrame) -> None:
+    """Nottinghamshire's "Quarter 1 2024/25" is stored as M03: ``-p period Q1`` finds its 7 KPIs (before: none)."""
+    rows, note = kpi_card.resolve_kpi_period(kpis, NOTTS, "2024-25", "Q1")
+    assert set(rows["period"]) == {"M03"} and "M03 is used" in note
+    assert len(_card(kpis, NOTTS, "2024-25", "Q1")) == 7
+
+
+def test_the_july_report_shows_the_kpi_table_it_prints(kpis: pd.DataFrame) -> None:
+    """Cambridgeshire's July 2018 F&PR (M04) prints Appendix 7 as at June (M03, report_period M04): a scorecard for
+    M04 shows those 15 KPIs and says so (before: 'no KPI figures')."""
+    rows, note = kpi_card.resolve_kpi_period(kpis, CAMBS, "2018-19", "M04")
+    assert len(rows) == 15 and set(rows["period"]) == {"M03"}
+    assert note.startswith("The report of month 4 (July) 2018-19 prints its KPI table as at month 3 (June)")
+    assert len(_card(kpis, CAMBS, "2018-19", "M04")) == 15
+    assert kpi_card.resolve_kpi_period(kpis, CAMBS, "2018-19", "M05")[0].empty
+
+
+def test_printed_ratings_that_contradict_the_target_are_flagged(kpis: pd.DataFrame) -> None:
+    """Nottinghamshire's 18-64 at-home measure: printed Green at 77.0 against 78 (no polarity stated: inferred
+    from the target above last year's 76.9, and said so); Stockport ASCOF 1G printed G at 93.4 against 95 (higher
+    is better, stated); Cambridgeshire's direct payments 'On Target' at 33.4 against 0.0 (README discrepancy 24).
+    Counts to date against a year's target (Nottinghamshire's 632 of 800 at June) are not flagged."""
+    notts = kpi_card.printed_contradictions(_card(kpis, NOTTS, "2024-25", "M03"))
+    assert notts["kpi_name"].str.startswith("% people who receive long term support").tolist() == [True]
+    assert notts["printed_check"].iloc[0] == ("printed Green, but 77 is below the target 78 (higher is better, "
+                                              "inferred, not stated: the target is above the previous figure 76.9)")
+    st = kpi_card.printed_contradictions(_card(kpis, STOCKPORT, "2023-24", "Q2"))
+    assert st["kpi_code"].tolist() == ["ASCOF 1G"] and "(higher is better)" in st["printed_check"].iloc[0]
+    cb = kpi_card.printed_contradictions(_card(kpis, CAMBS, "2018-19", "M03"))
+    assert cb["kpi_name"].tolist() == ["Proportion of adults receiving Direct Payments"]
+    assert kpi_card.printed_contradictions(_card(kpis, STOCKPORT, "2017-18", "Q3")).empty
+
+
+def test_maximise_targets_state_the_direction(kpis: pd.DataFrame) -> None:
+    """Stockport HASC 1.7 prints no polarity but the target 'Maximise': higher is better, said as from the target
+    (before: 'polarity not stated'); a count to date with no forecast is not compared with a full year."""
+    card = _card(kpis, STOCKPORT, "2023-24", "Q2").set_index("kpi_code")
+    r = card.loc["HASC 1.7"]
+    assert (r["polarity"], r["polarity_basis"]) == ("higher", "from the target 'Maximise'")
+    assert r["dot"] == "n/a" and "count to date" in r["dot_reason"]
+    pol, basis = kpi_card.effective_polarity(pd.Series([None, None, "lower", None]),
+                                             pd.Series(["Aim to maximise", "Minimise", "Maximise", "57%"]))
+    assert pol.tolist() == ["higher", "lower", "lower", None]
+    assert basis.tolist()[2:] == ["stated", "not stated"]
+
+
+def test_trend_words_say_better_or_worse_where_the_polarity_is_known(kpis: pd.DataFrame) -> None:
+    """In-year trends: better / worse by polarity (Nottinghamshire direct payments 39.5 -> 39.3, higher is better:
+    worse), up / down said as such where it is not stated."""
+    card = _card(kpis, NOTTS, "2024-25", "M03").set_index("kpi_name")
+    assert card.loc["Proportion of adults receiving direct payments", "in_year_trend"] == "worse"
+    hub = card.loc["Average number of days between Hub decision and Discharge (Social Care supported discharges)"]
+    assert hub["in_year_trend"] == "down (which way is better is not stated)"
+    assert kpi_card.trend_word(1.0, 2.0, "lower") == "worse" and kpi_card.trend_word(2.0, 2.0, None) == "unchanged"

@@ -52,8 +52,9 @@ def test_summary_text_and_table(budget: pd.DataFrame, key_activity: pd.DataFrame
     assert ("forecasts an overspend of £584k on a budget of £69,839k (+0.8% of the budget): the total of 'para 2.1.2 "
             "revenue table (breakdown of the forecast by service)'") in text
     assert "Since quarter 2 the variance has fallen by £265k, from +£849k." in text  # 849 -> 584
-    assert "Of the 9 lines of 'para 2.1.2 revenue table (breakdown of the forecast by service)', 2 are Red, " \
-           "2 Amber and 5 Green." in text
+    # RAG on the size either way (issue 14 item 11): Boroughwide -407 is Red, Safeguarding +15 (under £50k) Green
+    assert "Of the 9 lines of 'para 2.1.2 revenue table (breakdown of the forecast by service)', 3 are Red, " \
+           "0 Amber and 6 Green." in text
     assert "Learning Disability £709k (+2.5%)" in text and "Boroughwide Services £407k (-7.5%)" in text
     # Strategy and Performance has a negative (net income) budget of -1,125: the per cent says so
     assert "Strategy and Performance £308k (+27.4% of a net income budget)" in text
@@ -87,7 +88,8 @@ def test_display_has_reader_headings_units_and_formats(budget: pd.DataFrame) -> 
         "Previous report", "Movement (£k)", "Notes"]
     assert shown.caption == "Source table: Summary Financial Position as at Period 3 2024/25 table"
     total = shown.frame.set_index("Line").loc["Net Department Total"]
-    assert total.tolist()[:7] == ["277,910", "287,545", "+9,635", "+3.5%", "Red", "month 2 (May)", "+3,516"]
+    assert total.tolist()[:7] == ["277,910", "287,545", "+9,635", "+3.5%", "Red (overspend)", "month 2 (May)",
+                                  "+3,516"]  # the direction beside the rating (issue 14 item 11)
     assert shown.frame.set_index("Line").loc["Transfer to / (from) Capital Reserves", "Budget (£k)"] == "–"
     assert "table_id" not in repr(shown) and "nottinghamshire-2024" not in shown.html
     # Cambridgeshire (adults): a note that holds for every row is said once, above the table
@@ -102,3 +104,139 @@ def test_display_has_reader_headings_units_and_formats(budget: pd.DataFrame) -> 
     assert "font-weight: bold" in totals.html  # the lead total
     empty = fv.display(variance.variance_table(budget, STOCKPORT, "2025-26", "BUD"))
     assert "No budget figures" in empty.data
+
+
+# ------------------------------------------------------------------------------------------------
+# issue 16 (answer first, charts in £, workbook, alt text) and issue 14 items 12-16 in the report
+# ------------------------------------------------------------------------------------------------
+
+
+def _report(council: str, year: str, period: str, **kw) -> fv.ForecastVariance:
+    p = {"service_scope": "adults", "rag_rule": "own", "rag_amber_pct": 1.0, "rag_amber_min_gbp_k": 50.0,
+         "rag_red_pct": 2.0, "rag_red_min_gbp_k": 100.0, "spend_profile": [], "top_lines": 8, **kw}
+    return fv.prepare(council, year, period, **p)
+
+
+def test_the_answer_comes_first() -> None:
+    """Stockport 2017-18 Q3: a title naming council and period, then the position, what is Red and the drivers
+    with the report's own reasons (issue 16 item 1)."""
+    r = _report(STOCKPORT, "2017-18", "Q3")
+    assert r.title() == "Stockport - forecast variance, quarter 3 2017-18"
+    lines = r.summary_lines()
+    assert 3 <= len(lines) <= 5
+    assert lines[0].startswith("Forecast outturn £70,423k against a budget of £69,839k: an overspend of £584k")
+    assert lines[1].startswith("Red (3 of 9 lines): Learning Disability +£709k (overspend); Boroughwide Services "
+                               "-£407k (underspend)")
+    assert lines[2].startswith("Learning Disability +£709k: the most significant pressure is non-residential services")
+    box = r.summary().items[0].data
+    assert "Stockport - forecast variance, quarter 3 2017-18" in box and 'class="asc-summary"' in box
+
+
+def test_nottinghamshire_quarter_1_and_its_reasons() -> None:
+    """-p period Q1 finds the figures held as M03 and says so (before: 'no budget figures' and four empty charts);
+    the summary carries para 37's reason, the £11.5m overspend on commissioned care (issue 16 item 1)."""
+    r = _report(NOTTS, "2024-25", "Q1")
+    assert r.period == "M03" and "M03 is used" in r.period_note and not r.empty
+    assert r.title() == "Nottinghamshire - forecast variance, quarter 1 2024-25"
+    text = " ".join(r.summary_lines())
+    assert "Living Well and Direct Services +£9,155k" in text
+    assert "Working Age Adults and Older Adults +£11.5m (para 37: commitments in the system for commissioned care" in text
+    drivers = r.drivers.set_index("name")
+    assert "para 35: Integrated Strategic Commissioning" in drivers.loc["Strategic Commissioning and Integration",
+                                                                          "driver"]
+
+
+def test_cambridgeshire_headline_says_its_totals_do_not_add_up() -> None:
+    """The lead total (cover table 'Total') is printed with lines that do not add up to it: said in the first
+    summary line and beside the total (issue 14 item 14); the LD pool's council share beside the pool's (item 16)."""
+    r = _report(CAMBS, "2018-19", "M04")
+    second = r.summary_lines()[1]
+    assert second.startswith("Caution: the printed totals are not the sum of their lines: 'Total Expenditure': spend "
+                             "to date printed 30,558, its lines add to 54,390; budget printed 164,789, its lines add "
+                             "to 164,631")
+    totals = r.totals().items[0]
+    assert "not the sum of its lines: spend to date printed 30,239" in totals.frame.set_index("Line").loc["Total",
+                                                                                                          "Printed total"]
+    pool = " ".join(r.summary_lines())
+    assert "Learning Disability Partnership (pooled with a partner): the pool's variance +£2,586k; the council's " \
+           "share +£1,986k as the report prints it; 78% of the pool's would be +£2,017k." in pool
+    diffs = r.printed_differences().items
+    assert len(diffs[0]) == 25 and len(diffs[2]) == 11  # totals that do not add up; key-activity lines £1k off
+
+
+def test_an_empty_report_says_so_and_draws_nothing(tmp_path, monkeypatch) -> None:
+    """Stockport 2025-26 BUD has savings only; Cambridgeshire 2018-19 M05 has nothing: status 'no data' for the
+    index and manifest, said at the top, and no empty chart frames (issue 14 item 13)."""
+    import json
+
+    monkeypatch.setenv("ASC_OUTPUT_PREFIX", str(tmp_path / "03_forecast_variance"))
+    r = _report(CAMBS, "2018-19", "M05")
+    assert r.empty
+    parts = r.summary().items
+    assert "No budget figures for Cambridgeshire in month 5 (August) 2018-19" in parts[1].data
+    status = json.loads((tmp_path / "03_forecast_variance.status").read_text().splitlines()[0])
+    assert status["status"] == "no data" and "month 5 (August)" in status["reason"]
+    for method in ("rag_chart", "waterfall", "movement_chart", "decomposition_chart", "lines", "totals", "projection"):
+        assert getattr(r, method)() is None, method
+    bud = _report(STOCKPORT, "2025-26", "BUD")
+    assert not bud.empty and bud.rag_chart() is None and len(bud.savings())
+
+
+def test_charts_are_in_pounds_with_alt_text() -> None:
+    """The variance chart's bars are £k with the per cent as a label, RAG as a word; every chart has alt text
+    (the SVG's accessible name) that names its figures (issue 16 items 2 and 9)."""
+    r = _report(STOCKPORT, "2017-18", "Q3")
+    svg = r.rag_chart().data
+    assert 'role="img"' in svg and "aria-label=\"Bar chart of the 8 largest variances in £ thousands: Learning " \
+           "Disability +£709k, Red (overspend)" in svg
+    assert "+£709k (+2.5% of budget) Red (overspend)" in svg
+    for chart in (r.waterfall(), r.movement_chart()):
+        assert "<title>" in chart.data and 'aria-label="' in chart.data
+
+
+def test_one_workbook_with_the_finance_teams_sheets(tmp_path, monkeypatch) -> None:
+    """One workbook: a cover, the summary with budget, forecast and variance, every line, the price / volume split
+    per key-activity line, savings; numbers stored as numbers and RAG cells coloured and worded (issue 16 item 5)."""
+    from openpyxl import load_workbook
+
+    monkeypatch.setenv("ASC_OUTPUT_PREFIX", str(tmp_path / "03_forecast_variance"))
+    r = _report(CAMBS, "2018-19", "M04")
+    r.workbook()
+    wb = load_workbook(tmp_path / "03_forecast_variance_workbook.xlsx")
+    assert wb.sheetnames[:6] == ["Cover", "Summary", "Every line", "Drivers", "Price and volume", "Savings"]
+    ws = wb["Summary"]
+    head = [c.value for c in ws[3]]
+    assert head[:7] == ["Source table", "Line", "Budget (£k)", "Forecast outturn (£k)", "Variance (£k)",
+                        "Variance (% of budget)", "RAG"]
+    row = [c for c in ws[4]]
+    assert isinstance(row[2].value, (int, float)) and row[2].number_format == "#,##0"
+    rag = [c for c in ws["G"] if c.value and str(c.value).startswith(("Red", "Amber", "Green"))]
+    assert rag and all(c.fill.fgColor.rgb not in (None, "00000000") for c in rag)
+    pv = wb["Price and volume"]
+    assert [c.value for c in pv[3]][:3] == ["Service", "Line", "Unit cost per"] and pv.max_row >= 40
+    assert len(list(tmp_path.glob("*.xlsx"))) == 1
+
+
+HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(1)> *x* [a](b) `c` ="
+
+
+def test_text_from_data_never_becomes_markup(budget: pd.DataFrame) -> None:
+    """Issue 11 item 1: a line, source table, source document and commentary holding HTML and Markdown reach the
+    report's prose, captions, tables, summary and charts only escaped."""
+    import html as html_lib
+
+    vt = variance.variance_table(budget, STOCKPORT, "2017-18", "Q3")
+    bad = vt.assign(line=HOSTILE + vt["line"], source_table=HOSTILE, commentary=HOSTILE, source_document=HOSTILE)
+    r = _report(STOCKPORT, "2017-18", "Q3")
+    r.vt, r.drivers = bad, summary_table(bad, r.dec)
+    r.source = HOSTILE
+    outs = [*r.summary().items, r.intro(), *r.totals().items, *r.lines().items, r.rag_chart(), r.waterfall(),
+            r.summary_table(), *r.in_words().items]
+    for o in outs:
+        if o is None:
+            continue
+        text = getattr(o, "data", None) or getattr(o, "html", None) or ""
+        assert "<script>" not in text and "<img src" not in text, type(o)
+        if hasattr(o, "data") and isinstance(o.data, str) and not o.data.lstrip().startswith("<"):
+            assert "&lt;script&gt;" in o.data or "script" not in o.data.lower()
+    assert html_lib.escape("<script>") in r.summary().items[0].data

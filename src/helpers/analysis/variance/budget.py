@@ -5,7 +5,7 @@ council, financial year and reporting period:
 
 * the variance table (:func:`variance_table`): budget, forecast outturn, variance (forecast - budget, positive =
   overspend), variance as a per cent of the budget (``n/a`` for a zero or missing budget), movement since the
-  last reported period and a RAG by configurable thresholds (:class:`Thresholds`);
+  last reported period and a RAG on the size of the variance (:mod:`.rag`);
 * the service scope (:func:`apply_scope`): adult social care only, or every printed row (a People &
   Communities report also prints children's, education and community-safety lines);
 * the lead total (:func:`headline`), the rows whose printed variance differs (:func:`printed_differences`) and
@@ -20,57 +20,16 @@ compute, both are shown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
+from helpers.analysis.variance.rag import Thresholds, rag_label, variance_pct, variance_rag
 from helpers.core.errors import ParameterError
-from helpers.core.periods import period_label, period_order
+from helpers.core.periods import PERIOD_MONTHS, period_label, period_order
 
 # ------------------------------------------------------------------------------------------------
 # variance, per cent and RAG
 # ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """RAG thresholds for budget variances.
-
-    An overspend (variance > 0) is **Red** when it exceeds both ``red_pct`` per cent of the budget and
-    ``red_min_gbp_k``; **Amber** when it exceeds ``amber_pct`` per cent of the budget but is not Red;
-    otherwise (on budget, an underspend, or a small overspend) **Green**. ``n/a`` where the budget is zero
-    or missing (no per cent of it) or the variance is missing.
-
-    The defaults follow Cambridgeshire's F&PR rule for explaining a variance, "an adverse/positive variance
-    greater than 2% of annual budget or £100,000 whichever is greater" (F&PR July 2018, Appendix 2): an
-    overspend that needs an explanation is Red, any smaller overspend Amber.
-    """
-
-    amber_pct: float = 0.0
-    red_pct: float = 2.0
-    red_min_gbp_k: float = 100.0
-
-    def __post_init__(self) -> None:
-        for name in ("amber_pct", "red_pct", "red_min_gbp_k"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) or v < 0:
-                raise ParameterError(f"variance threshold {name} must be a number of at least 0, got {v!r}")
-        if self.amber_pct > self.red_pct:
-            raise ParameterError(f"variance thresholds: amber_pct ({self.amber_pct:g}) is above red_pct "
-                                 f"({self.red_pct:g})")
-
-
-def variance_pct(variance: pd.Series, budget: pd.Series) -> pd.Series:
-    """Variance as a per cent of the budget: ``100 x variance / |budget|``; ``NaN`` where the budget is 0 or missing.
-
-    Dividing by the absolute budget keeps the sign meaning overspend (+) / underspend (-) on income lines
-    (negative budgets) too.
-    """
-    v = pd.to_numeric(pd.Series(variance), errors="coerce").astype(float)
-    b = pd.to_numeric(pd.Series(budget), errors="coerce").astype(float)
-    b.index = v.index
-    return (100.0 * v / b.abs()).where(b.notna() & (b != 0))
 
 
 def pct_text(pct: pd.Series, decimals: int = 1) -> pd.Series:
@@ -79,20 +38,37 @@ def pct_text(pct: pd.Series, decimals: int = 1) -> pd.Series:
     return s.map(lambda x: "n/a" if pd.isna(x) else f"{x:+.{decimals}f}%")
 
 
-def variance_rag(variance: pd.Series, budget: pd.Series, thresholds: Thresholds | None = None) -> pd.Series:
-    """RAG of budget variances by :class:`Thresholds` (``Red`` / ``Amber`` / ``Green`` / ``n/a``)."""
-    t = thresholds or Thresholds()
-    v = pd.to_numeric(pd.Series(variance), errors="coerce").astype(float)
-    pct = variance_pct(v, budget)
-    red = (v > 0) & (pct > t.red_pct) & (v > t.red_min_gbp_k)
-    amber = (v > 0) & (pct > t.amber_pct) & ~red
-    out = np.where(pct.isna() | v.isna(), "n/a", np.where(red, "Red", np.where(amber, "Amber", "Green")))
-    return pd.Series(out, index=v.index, dtype=object)
-
-
 # ------------------------------------------------------------------------------------------------
 # selecting a council's period and service scope
 # ------------------------------------------------------------------------------------------------
+
+
+def period_aliases(period: str) -> list[str]:
+    """The other codes of the same reporting period: a quarter and the month it ends (``Q1`` <-> ``M03``,
+    ``Q2`` <-> ``M06``, ``Q3`` <-> ``M09``, ``Q4`` <-> ``M12``). A report's "Quarter 1" figures are "as at
+    Period 3": the same three months. ``YE`` (the outturn) and ``BUD`` have none."""
+    p = str(period)
+    if p.startswith("Q") and p in PERIOD_MONTHS:
+        return [f"M{PERIOD_MONTHS[p]:02d}"]
+    if p.startswith("M") and p in PERIOD_MONTHS and PERIOD_MONTHS[p] % 3 == 0:
+        return [f"Q{PERIOD_MONTHS[p] // 3}"]
+    return []
+
+
+def resolve_period(df: pd.DataFrame, gss_code: str, year: str, period: str) -> tuple[str, str | None]:
+    """The period code a council's figures are held under for a requested period, and a sentence when it differs.
+
+    The requested code when there are rows for it; else its alias (:func:`period_aliases`) when there are rows
+    for that: e.g. ``Q1`` for figures stored as ``M03``. The sentence says which period was used.
+    """
+    have = set(df.loc[(df["gss_code"] == gss_code) & (df["year"] == year) & (df["row_type"] != "heading"), "period"])
+    if period in have:
+        return period, None
+    for alias in period_aliases(period):
+        if alias in have:
+            return alias, (f"The figures for {period_label(period, year)} are held as {period_label(alias, year)} "
+                           f"({alias}), the same months: {alias} is used.")
+    return period, None
 
 
 def select(df: pd.DataFrame, gss_code: str, year: str, period: str) -> pd.DataFrame:
@@ -221,8 +197,11 @@ VARIANCE_COLUMNS = [
     "forecast_outturn_gbp_k", "forecast_basis", "variance_gbp_k", "variance_printed_gbp_k",
     "variance_difference_gbp_k", "variance_pct", "variance_pct_text", "variance_pct_printed", "previous_period",
     "previous_variance_gbp_k", "movement_gbp_k", "actual_to_date_gbp_k", "reserves_appropriation_gbp_k", "rag",
+    "rag_label", "commentary", "pooled_budget", "pool_role", "pool_funding_share_pct", "known_discrepancy",
     "source_document",
 ]
+#: Optional columns a council may add (``docs/council_data.md``), empty when absent.
+_OPTIONAL = ("commentary", "pooled_budget", "pool_role", "pool_funding_share_pct", "known_discrepancy")
 
 
 def variance_table(budget: pd.DataFrame, gss_code: str, year: str, period: str,
@@ -257,6 +236,9 @@ def variance_table(budget: pd.DataFrame, gss_code: str, year: str, period: str,
     if rows.empty:
         return pd.DataFrame(columns=VARIANCE_COLUMNS)
     df = rows.copy()
+    for c in _OPTIONAL:
+        if c not in df.columns:
+            df[c] = np.nan
     fo = df["forecast_outturn_gbp_k"]
     net = df["forecast_net_expenditure_gbp_k"] + df["reserves_appropriation_gbp_k"]
     from_var = df["budget_gbp_k"] + df["variance_gbp_k"]
@@ -277,6 +259,7 @@ def variance_table(budget: pd.DataFrame, gss_code: str, year: str, period: str,
     df = _previous(df, budget, gss_code, year, period)
     df["movement_gbp_k"] = df["variance_gbp_k"] - df["previous_variance_gbp_k"]
     df["rag"] = variance_rag(df["variance_gbp_k"], df["budget_gbp_k"], thresholds)
+    df["rag_label"] = rag_label(df["rag"], df["variance_gbp_k"])
     return df[VARIANCE_COLUMNS].reset_index(drop=True)
 
 

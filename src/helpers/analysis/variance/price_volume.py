@@ -79,8 +79,8 @@ def check_key_activity_units(df: pd.DataFrame) -> None:
 DECOMPOSITION_COLUMNS = [
     "table_id", "service_group", "row_order", "line", "row_type", "unit_of_cost", "budgeted_clients",
     "actual_clients", "budgeted_unit_cost_gbp", "actual_unit_cost_gbp", "units_basis", "budget_gbp_k",
-    "forecast_outturn_gbp_k", "variance_gbp_k", "volume_gbp_k", "price_gbp_k", "remainder_gbp_k", "decomposed",
-    "source_table", "source_document",
+    "forecast_outturn_gbp_k", "variance_gbp_k", "variance_printed_gbp_k", "variance_difference_gbp_k",
+    "volume_gbp_k", "price_gbp_k", "remainder_gbp_k", "decomposed", "source_table", "source_document",
 ]
 
 
@@ -103,7 +103,10 @@ def decompose(key_activity: pd.DataFrame, gss_code: str, year: str, period: str)
         return pd.DataFrame(columns=DECOMPOSITION_COLUMNS)
     df = rows[rows["row_type"] == "line"].copy()
     check_key_activity_units(df)
-    df["variance_gbp_k"] = (df["forecast_outturn_gbp_k"] - df["budget_gbp_k"]).fillna(df["variance_gbp_k"])
+    df["variance_printed_gbp_k"] = df["variance_gbp_k"]
+    ours = df["forecast_outturn_gbp_k"] - df["budget_gbp_k"]
+    df["variance_difference_gbp_k"] = (df["variance_printed_gbp_k"] - ours).where(ours.notna())
+    df["variance_gbp_k"] = ours.fillna(df["variance_gbp_k"])
     units, basis = _units(df)
     df["units_basis"] = basis
     pv = price_volume(df["budgeted_clients"], df["budgeted_unit_cost_gbp"], df["actual_clients"],
@@ -122,14 +125,20 @@ def decompose(key_activity: pd.DataFrame, gss_code: str, year: str, period: str)
 def decomposition_summary(dec: pd.DataFrame) -> pd.DataFrame:
     """Per key-activity table: volume, price and remainder of the decomposed lines, and the other lines.
 
+    A figure the report does not print (empty, or suppressed ``[c]``) is never summed as 0: a table with a line
+    whose variance is missing is **incomplete** (``missing_lines`` > 0), its ``variance_gbp_k`` and
+    ``other_lines_gbp_k`` are left empty and ``variance_known_gbp_k`` holds the sum of the lines that are
+    printed, for the report to show as a partial figure, never as the total.
+
     Returns
     -------
     pandas.DataFrame
         ``table_id, service_group, volume_gbp_k, price_gbp_k, remainder_gbp_k, other_lines_gbp_k,
-        variance_gbp_k`` where ``variance`` is the sum of the table's lines (= the four parts).
+        variance_gbp_k, missing_lines, variance_known_gbp_k`` where ``variance`` is the sum of the table's lines
+        (= the four parts) when every line is printed.
     """
     cols = ["table_id", "source_table", "service_group", "volume_gbp_k", "price_gbp_k", "remainder_gbp_k",
-            "other_lines_gbp_k", "variance_gbp_k"]
+            "other_lines_gbp_k", "variance_gbp_k", "missing_lines", "variance_known_gbp_k"]
     if dec.empty:
         return pd.DataFrame(columns=cols)
     d = dec.assign(_ok=dec["decomposed"] == "yes")
@@ -140,6 +149,21 @@ def decomposition_summary(dec: pd.DataFrame) -> pd.DataFrame:
         "remainder_gbp_k": g.apply(lambda x: x.loc[x["_ok"], "remainder_gbp_k"].sum(), include_groups=False),
         "other_lines_gbp_k": g.apply(lambda x: x.loc[~x["_ok"], "variance_gbp_k"].sum(min_count=1),
                                      include_groups=False),
-        "variance_gbp_k": g["variance_gbp_k"].sum(min_count=1),
+        "variance_known_gbp_k": g["variance_gbp_k"].sum(min_count=1),
+        "missing_lines": g["variance_gbp_k"].apply(lambda x: int(x.isna().sum())),
     }).reset_index()
+    incomplete = out["missing_lines"] > 0
+    out["variance_gbp_k"] = out["variance_known_gbp_k"].where(~incomplete)
+    out["other_lines_gbp_k"] = out["other_lines_gbp_k"].where(~incomplete)
     return out[cols]
+
+
+def printed_differences(dec: pd.DataFrame) -> pd.DataFrame:
+    """Key-activity lines whose printed variance is not forecast outturn minus budget (any difference, even £1k:
+    Cambridgeshire prints eight such lines, the report's rounding of unrounded figures)."""
+    cols = ["table_id", "source_table", "service_group", "line", "budget_gbp_k", "forecast_outturn_gbp_k",
+            "variance_gbp_k", "variance_printed_gbp_k", "variance_difference_gbp_k"]
+    if dec.empty:
+        return pd.DataFrame(columns=cols)
+    d = dec[dec["variance_difference_gbp_k"].fillna(0) != 0]
+    return d[cols].reset_index(drop=True)

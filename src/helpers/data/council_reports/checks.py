@@ -54,7 +54,20 @@ def _unit(values: Iterable[float]) -> float:
 
 
 RESULT_COLUMNS = ["kind", "gss_code", "year", "period", "table_id", "source_file", "source_row", "line", "check",
-                   "column", "expected", "printed", "difference", "tolerance"]
+                   "column", "expected", "printed", "difference", "tolerance", "documented"]
+
+#: A council's own column naming the discrepancies of a row that its folder's README documents, e.g.
+#: ``"budget_gbp_k, actual_to_date_gbp_k: README discrepancy 1"``: the columns named before the colon.
+KNOWN_COLUMN = "known_discrepancy"
+
+
+def documented(r: pd.Series, column: str) -> bool:
+    """Whether a row's :data:`KNOWN_COLUMN` names ``column`` as a documented discrepancy."""
+    text = r.get(KNOWN_COLUMN)
+    if not isinstance(text, str) or not text.strip():
+        return False
+    named = [c.strip() for c in text.split(":", 1)[0].split(",")]
+    return column in named
 
 
 def _record(out: list[dict], kind: str, r: pd.Series, check: str, column: str, expected: float, printed: float,
@@ -66,7 +79,7 @@ def _record(out: list[dict], kind: str, r: pd.Series, check: str, column: str, e
         "kind": kind, "gss_code": r["gss_code"], "year": r["year"], "period": r["period"], "table_id": r["table_id"],
         "source_file": r["source_file"], "source_row": int(r["source_row"]), "line": r["line"], "check": check,
         "column": column, "expected": round(float(expected), 9), "printed": float(printed),
-        "difference": round(float(diff), 9), "tolerance": round(float(tol), 9),
+        "difference": round(float(diff), 9), "tolerance": round(float(tol), 9), "documented": documented(r, column),
     })
 
 
@@ -178,7 +191,8 @@ def reconcile(df: pd.DataFrame, kind: str, *, include_rounding: bool = False) ->
     -------
     pandas.DataFrame
         One row per discrepancy: ``kind, gss_code, year, period, table_id, source_file, source_row, line,
-        check, column, expected, printed, difference (printed - expected), tolerance``, sorted by file, row
+        check, column, expected, printed, difference (printed - expected), tolerance, documented`` (the row's
+        ``known_discrepancy`` cell names the column: the council folder's README lists it), sorted by file, row
         and column. Empty when everything reconciles.
     """
     out: list[dict] = []

@@ -3,15 +3,20 @@
 A council's own report tables (budget monitoring, key activity data, KPIs, savings, reserves, ...) are
 transcribed into one folder per council under ``data/raw/councils/<slug>/`` -- one CSV per *kind* of table
 (``budget_monitoring.csv``, ``kpis.csv``, ...) or one Excel workbook with a sheet per kind -- following the
-template in ``docs/council_data.md``. :data:`KINDS` lists the kinds of the template; a file of any other
-plain lower-case name is a kind outside the template (common and source columns only).
+template in ``docs/council_data.md``. :data:`KINDS` lists the kinds of the template and :data:`OTHER_KINDS` the
+kinds outside it that the embedded data use (common and source columns only); a council's own table of another
+kind is named ``other_<name>``. Any other file or sheet name is an error (:func:`check_kind_name`), so that a
+misnamed file is never skipped in silence.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
+from helpers.core.errors import DataError
 from helpers.data import schemas
 
 
@@ -113,6 +118,37 @@ NUMBER_SUFFIX = re.compile(r"_(gbp_k|gbp|pct)$")
 
 #: Names a file (stem) or sheet of a kind outside the template must have.
 KIND_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+#: Kinds outside the template that the embedded data use: read with the common columns, checked for totals,
+#: not built into a processed table. Name -> what it holds.
+OTHER_KINDS: dict[str, str] = {
+    "grants": "grant income by grant (Cambridgeshire F&PR Appendix 3)",
+    "budget_benchmark": "total budget against statistical neighbours (Cambridgeshire item 8, Table 1)",
+    "package_numbers": "care packages by type and month (Cambridgeshire item 6, paras 7.6 and 7.9)",
+}
+
+#: A council's own table of a kind outside the template: ``other_<name>`` (e.g. ``other_grants``).
+OWN_KIND = re.compile(r"^other_[a-z0-9][a-z0-9_]*$")
+
+
+def is_kind(name: str) -> bool:
+    """Whether ``name`` is a kind the loader knows: the template's, :data:`OTHER_KINDS` or ``other_<name>``."""
+    return name in KINDS or name in OTHER_KINDS or bool(OWN_KIND.match(name))
+
+
+def check_kind_name(name: str, *, file: str | Path, sheet: str | None = None) -> str:
+    """Return ``name`` when it is a kind (:func:`is_kind`); else raise :class:`DataError` naming the file (and
+    sheet) and listing the kinds expected, with the closest one when the name looks like a typo."""
+    if is_kind(name):
+        return name
+    known = [*KINDS, *OTHER_KINDS]
+    close = difflib.get_close_matches(name.strip().lower().replace(" ", "_").replace("-", "_"), known, n=1,
+                                      cutoff=0.75)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    what = "sheet" if sheet is not None else "file"
+    raise DataError(f"not a kind of council table: {hint}name the {what} after one of {sorted(KINDS)} "
+                    f"(the template), or {sorted(OTHER_KINDS)}, or 'other_<name>' for a table of your own "
+                    "(sheets named README, notes or starting with '_' are ignored)", file=file, sheet=sheet)
 
 
 def kind_spec(kind: str) -> Kind:

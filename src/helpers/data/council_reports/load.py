@@ -18,16 +18,18 @@ from helpers.core.errors import DataError, MissingDataError, ParameterError, Rec
 from helpers.core.paths import COUNCIL_DATA, relative
 from helpers.data import schemas
 from helpers.data.council_reports.checks import RESULT_COLUMNS, reconcile
-from helpers.data.council_reports.kinds import IGNORED_SHEETS, KIND_NAME, KINDS, Kind, kind_spec
+from helpers.data.council_reports.kinds import KINDS, Kind, check_kind_name, is_kind, kind_spec
 from helpers.data.council_reports.reader import (
     check_table,
     council_files,
     council_folders,
     data_files,
+    data_sheets,
     read_council_file,
+    resolve_parents,
 )
+from helpers.data.council_reports.units import check_plausible, check_thousands
 from helpers.data.councils import COUNCILS_CSV, NAMES_CSV
-from helpers.data.io import sheet_names
 from helpers.data.tables import TableSpec, register_table
 
 
@@ -49,12 +51,9 @@ def _read_folder(folder: Path) -> dict[str, list[pd.DataFrame]]:
         if p.suffix.lower() == ".csv":
             parts = [(p.stem, None)]
         else:
-            parts = [(s.strip(), s) for s in sheet_names(p) if not IGNORED_SHEETS.match(s.strip())]
+            parts = [(s.strip(), s) for s in data_sheets(p)]
         for kind, sheet in parts:
-            if not KIND_NAME.match(kind):
-                raise DataError(
-                    f"not a kind of council table: name {'sheets' if sheet else 'files'} after a kind, one of "
-                    f"{sorted(KINDS)}, or a plain lower-case name for another kind", file=p, sheet=sheet)
+            check_kind_name(kind, file=p, sheet=sheet)
             if kind in seen:
                 raise DataError(f"a second {kind} table in one council folder (first in {relative(seen[kind])}): "
                                 "keep one file or sheet per kind", file=p, sheet=sheet)
@@ -95,9 +94,7 @@ def load_council_folder(path: str | Path | None = None, *, warn: bool = True) ->
             parts = {kind: [read_council_file(path)]}
         else:
             parts = {}
-            for s in sheet_names(path):
-                if IGNORED_SHEETS.match(s.strip()):
-                    continue
+            for s in data_sheets(path):
                 parts.setdefault(s.strip(), []).append(read_council_file(path, sheet=s))
     elif path.is_dir():
         parts = {}
@@ -110,7 +107,7 @@ def load_council_folder(path: str | Path | None = None, *, warn: bool = True) ->
     for kind in sorted(parts):
         frames = [f for f in parts[kind] if len(f)]
         df = pd.concat(frames, ignore_index=True) if frames else _empty(kind)
-        check_table(df, kind)
+        _check(df, kind)
         df = _sort(df, kind)
         if warn:
             _warn(df, kind)
@@ -120,7 +117,7 @@ def load_council_folder(path: str | Path | None = None, *, warn: bool = True) ->
 
 def load_kind(kind: str, path: str | Path | None = None, *, warn: bool = True) -> pd.DataFrame:
     """Return the validated table of one kind from every council folder (empty table if none has it)."""
-    if not KIND_NAME.match(kind):
+    if kind not in KINDS and not is_kind(kind):
         raise ParameterError(f"not a kind of council table: {kind!r}")
     path = Path(COUNCIL_DATA if path is None else path)
     if path.is_dir():
@@ -130,12 +127,12 @@ def load_kind(kind: str, path: str | Path | None = None, *, warn: bool = True) -
                 if p.suffix.lower() == ".csv" and p.stem == kind:
                     frames.append(read_council_file(p, kind))
                 elif p.suffix.lower() == ".xlsx":
-                    for s in sheet_names(p):
+                    for s in data_sheets(p):
                         if s.strip() == kind:
                             frames.append(read_council_file(p, kind, sheet=s))
         frames = [f for f in frames if len(f)]
         df = pd.concat(frames, ignore_index=True) if frames else _empty(kind)
-        check_table(df, kind)
+        _check(df, kind)
         df = _sort(df, kind)
         if warn:
             _warn(df, kind)
@@ -143,15 +140,30 @@ def load_kind(kind: str, path: str | Path | None = None, *, warn: bool = True) -
     return load_council_folder(path, warn=warn).get(kind, _empty(kind))
 
 
+def _check(df: pd.DataFrame, kind: str) -> None:
+    """The checks across a kind's rows: keys and parents, then units (plausible ranges, a line in pounds)."""
+    check_table(df, kind)
+    if df.empty:
+        return
+    check_plausible(df)
+    check_thousands(df, kind, resolve_parents(df, kind))
+
+
 def _warn(df: pd.DataFrame, kind: str) -> None:
+    """Warn with the figures that do not reconcile and that no ``known_discrepancy`` cell documents, naming the
+    first of them (a new row's slip is never hidden behind a discrepancy the README already lists)."""
     disc = reconcile(df, kind)
-    if len(disc):
-        first = disc.iloc[0]
+    new = disc[~disc["documented"].astype(bool)] if len(disc) else disc
+    if len(new):
+        first = new.iloc[0]
+        known = len(disc) - len(new)
         warnings.warn(
-            f"{len(disc)} printed figure(s) in the council {kind} tables do not reconcile within rounding "
+            f"{len(new)} printed figure(s) in the council {kind} tables do not reconcile within rounding "
             f"(first: {first['source_file']} row {first['source_row']} column {first['column']!r}, "
-            f"{first['check']}: expected {first['expected']:g}, printed {first['printed']:g}); the printed "
-            "values are kept -- see helpers.data.council_reports.reconcile and docs/council_data.md",
+            f"{first['check']}: expected {first['expected']:g}, printed {first['printed']:g})"
+            + (f", besides {known} documented in the council folders' README (column known_discrepancy)" if known
+               else "") + "; the printed values are kept -- see helpers.data.council_reports.reconcile and "
+            "docs/council_data.md",
             ReconciliationWarning, stacklevel=3,
         )
 

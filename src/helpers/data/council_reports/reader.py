@@ -28,11 +28,13 @@ from helpers.data.council_reports.kinds import (
     OPTIONAL_COMMON,
     TEMPLATE_COMMON,
     TEMPLATE_TAIL,
+    check_kind_name,
     kind_spec,
     numeric_columns,
     table_keys,
     template_columns,
 )
+from helpers.data.council_reports.units import percent_cells
 from helpers.data.io import parse_numbers, read_csv_raw, read_sheet, require_columns, sheet_names
 
 #: A negative number printed in brackets: ``(407)``.
@@ -50,18 +52,37 @@ def data_files(folder: Path) -> list[Path]:
                   and not p.name.startswith((".", "~$")))
 
 
+def data_sheets(path: Path) -> list[str]:
+    """The data sheets of a council workbook (``README``, ``notes`` and ``_...`` sheets left out)."""
+    return [s for s in sheet_names(path) if not IGNORED_SHEETS.match(s.strip())]
+
+
+def check_names(folder: Path) -> None:
+    """Raise :class:`DataError` when a data file or workbook sheet of a council folder is not named after a
+    kind (:func:`~helpers.data.council_reports.kinds.check_kind_name`): never skip a misnamed table."""
+    for p in data_files(folder):
+        if p.suffix.lower() == ".csv":
+            check_kind_name(p.stem, file=p)
+        else:
+            for s in data_sheets(p):
+                check_kind_name(s.strip(), file=p, sheet=s)
+
+
 def council_folders(root: str | Path | None = None) -> list[Path]:
     """Return the council folders under ``root`` (default :data:`helpers.core.paths.COUNCIL_DATA`).
 
     A folder holding ``.csv`` / ``.xlsx`` files is itself a council folder; otherwise each sub-folder that
     holds such files is one (sorted by name). Sub-folders without data files (e.g. only a README) are skipped.
+    Every data file and sheet must be named after a kind (:func:`check_names`).
     """
     root = Path(COUNCIL_DATA if root is None else root)
     if not root.is_dir():
         raise MissingDataError(f"council data folder {relative(root)} is missing")
-    if data_files(root):
-        return [root]
-    return [p for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(".") and data_files(p)]
+    folders = [root] if data_files(root) else \
+        [p for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(".") and data_files(p)]
+    for f in folders:
+        check_names(f)
+    return folders
 
 
 def council_files(root: str | Path | None = None, kind: str | None = None) -> list[Path]:
@@ -88,8 +109,8 @@ def councils_with_data(root: str | Path | None = None, kind: str | None = None) 
         if path.suffix.lower() == ".csv":
             parts = [read_csv_raw(path, usecols=lambda c: str(c).strip() == "gss_code")]
         else:
-            parts = [read_sheet(path, s, header=0, dtype=object) for s in sheet_names(path)
-                     if not IGNORED_SHEETS.match(s.strip()) and (kind is None or s.strip() == kind)]
+            parts = [read_sheet(path, s, header=0, dtype=object) for s in data_sheets(path)
+                     if kind is None or s.strip() == kind]
         for df in parts:
             df.columns = [str(c).strip() for c in df.columns]
             if "gss_code" in df.columns:
@@ -153,8 +174,12 @@ def _frame_from_raw(raw: pd.DataFrame, kind: str, *, file: Path, sheet: str | No
     require_columns(raw, required, file=where)
     rows = pd.Series(np.arange(len(raw)) + 2, index=raw.index)
     # a fully blank line carries nothing: skip it (its row number is kept for the others)
-    blank = raw.isna().all(axis=1) | raw.astype("string").apply(lambda s: s.str.strip().fillna("") == "").all(axis=1)
+    text = raw.astype(object).where(raw.notna(), "").astype(str)
+    blank = (text.apply(lambda s: s.str.strip()) == "").all(axis=1) if len(raw) else pd.Series([], dtype=bool)
     raw, rows = raw[~blank], rows[~blank]
+    if raw.empty:
+        raise DataError("a header row but no data rows: add the table's rows, or remove the "
+                        f"{'sheet' if sheet is not None else 'file'}", file=where, row=2)
     df = pd.DataFrame(index=raw.index)
     numeric = set(numeric_columns(kind))
     for c in template_columns(kind):
@@ -237,21 +262,32 @@ def read_council_file(path: str | Path, kind: str | None = None, *, sheet: str |
     if path.suffix.lower() == ".xlsx":
         if sheet is None:
             raise ParameterError("read_council_file: give the sheet of a workbook (or use load_council_folder)")
-        kind = kind or sheet.strip()
-        if not KIND_NAME.match(kind):
-            raise DataError(f"sheet name is not a kind of council table: use one of {sorted(KINDS)}, or a plain "
-                            "lower-case name for another kind (sheets named README, notes or starting with '_' "
-                            "are ignored)", file=path, sheet=sheet)
+        kind = check_kind_name(kind or sheet.strip(), file=path, sheet=sheet)
         raw = read_sheet(path, sheet, header=0, dtype=object)
-        raw = raw.map(_cell_text) if hasattr(raw, "map") else raw.applymap(_cell_text)
+        for (i, j) in percent_cells(path, sheet):  # a cell formatted 5.47% holds 0.0547: read it as per cents
+            if 0 <= i < len(raw) and 0 <= j < raw.shape[1] and isinstance(raw.iat[i, j], (int, float)):
+                raw.iat[i, j] = round(float(raw.iat[i, j]) * 100.0, 10)
+        raw = raw.map(_cell_text)
         return _frame_from_raw(raw, kind, file=path, sheet=sheet)
-    kind = kind or path.stem
-    if not KIND_NAME.match(kind):
-        raise DataError(f"file name is not a kind of council table: name it one of "
-                        f"{[k + '.csv' for k in sorted(KINDS)]}, or a plain lower-case name for another kind",
-                        file=path)
+    kind = check_kind_name(kind or path.stem, file=path)
+    check_utf8(path)
     raw = read_csv_raw(path, skip_blank_lines=False)
     return _frame_from_raw(raw, kind, file=path)
+
+
+def check_utf8(path: Path) -> None:
+    """Raise :class:`DataError` naming the line and byte offset of the first byte that is not UTF-8.
+
+    The template's CSV files are UTF-8 (a spreadsheet's "CSV UTF-8" format); a file saved in another encoding
+    would otherwise be read with guessed characters.
+    """
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DataError(f"byte 0x{data[exc.start]:02x} at byte offset {exc.start} is not UTF-8: save the file as "
+                        "'CSV UTF-8'", file=path, row=line) from None
 
 
 # ------------------------------------------------------------------------------------------------

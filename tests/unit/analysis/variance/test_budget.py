@@ -142,12 +142,16 @@ def test_zero_budget_says_na(budget: pd.DataFrame) -> None:
 
 
 def test_variance_rag_thresholds() -> None:
-    """Defaults: Red above 2% of budget and £100k (Cambridgeshire's explanation rule), Amber any other overspend."""
-    v = pd.Series([709.0, 771.0, 150.0, 90.0, -407.0, 0.0, 17.0])
-    b = pd.Series([27851.0, 158357.0, 5000.0, 1000.0, 5448.0, 100.0, 0.0])
-    assert variance.variance_rag(v, b).tolist() == ["Red", "Amber", "Red", "Amber", "Green", "Green", "n/a"]
-    t = variance.Thresholds(amber_pct=1.0, red_pct=5.0, red_min_gbp_k=0.0)
-    assert variance.variance_rag(v, b, t).tolist() == ["Amber", "Green", "Amber", "Red", "Green", "Green", "n/a"]
+    """Defaults: Red above 2% of budget and £100k either way (Cambridgeshire's explanation rule, "adverse/positive"),
+    Amber above 1% and £50k either way. Before: any overspend above 0% was Amber and every underspend Green
+    (issue 14 item 11): -407 on 5,448 (-7.5%) is now Red, +21 on 138,275 (0.02%) Green, -1,970 on 6,467 Red."""
+    v = pd.Series([709.0, 771.0, 150.0, 90.0, -407.0, 0.0, 17.0, 21.0, -1970.0, 15.0])
+    b = pd.Series([27851.0, 158357.0, 5000.0, 1000.0, 5448.0, 100.0, 0.0, 138275.0, 6467.0, 875.0])
+    assert variance.variance_rag(v, b).tolist() == ["Red", "Green", "Red", "Amber", "Red", "Green", "n/a", "Green",
+                                                    "Red", "Green"]
+    t = variance.Thresholds(amber_pct=1.0, red_pct=5.0, red_min_gbp_k=0.0, amber_min_gbp_k=0.0)
+    assert variance.variance_rag(v, b, t).tolist() == ["Amber", "Green", "Amber", "Red", "Red", "Green", "n/a",
+                                                       "Green", "Red", "Amber"]
     with pytest.raises(ParameterError):
         variance.Thresholds(amber_pct=3.0, red_pct=2.0)
     with pytest.raises(ParameterError):
@@ -194,8 +198,9 @@ def test_adults_scope_cambridgeshire_people_and_communities(budget: pd.DataFrame
     assert largest_variances(adults, 2)["line"].tolist() == ["Strategic Management - Adults",
                                                                      "LD Head of Service"]
     note = fv_text.scope_note(budget, CAMBS, "2018-19", "M04", "adults")
-    assert "8 of the 9 rows of *F&PR section 2.1 Overall Position*" in note
-    assert "54 of the 79 rows of *Appendix 1" in note
+    # plain text, table names quoted, not Markdown emphasis around data (issue 11 item 1)
+    assert "8 of the 9 rows of 'F&PR section 2.1 Overall Position'" in note
+    assert "54 of the 79 rows of 'Appendix 1" in note
     assert fv_text.scope_note(budget, CAMBS, "2018-19", "M04", "all") is None
     # the movement chart follows the scope
     mv = variance.movement(budget, CAMBS, "2018-19", "M04", scope="adults")
