@@ -38,7 +38,7 @@ def spend_vs_outcome(b: Benchmark, line: str, measure_code: str, measure: str = 
     ln = spend.check_line(line)
     if not b.available:
         return pd.DataFrame(), " ".join(b.notes)
-    sl = spend.year_slice(b.year, measure)
+    sl = spend.year_slice(b.year, measure, b.population_rule)
     sl = sl[(sl["level"] == "council") & (sl["line"] == line)].set_index("gss_code")["per_head_gbp"].dropna()
     asc = outcomes.ascof_values()
     asc = asc[(asc["measure_code"] == measure_code) & (asc["level"] == "council") & asc["value"].notna()]
