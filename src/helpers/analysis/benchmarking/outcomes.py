@@ -30,10 +30,10 @@ from helpers.analysis.benchmarking.groups import (
     Benchmark,
     derived,
     group_shortfall,
-    position,
     series_code,
     status_words,
 )
+from helpers.analysis.benchmarking.placing import position
 from helpers.core.errors import MissingDataError, ParameterError
 from helpers.data import councils, tables
 from helpers.data.national import ascof_measures
@@ -88,8 +88,10 @@ TREND_MEASURES: tuple[str, ...] = ("1G", "2A(2)", "2B(1)", "2D")
 
 #: Age band of the population a rate per 100,000 is over, from the registry's ``scale``.
 _BAND = re.compile(r"aged (18-64|65\+|18\+)")
-#: Fewest events (published or derived) for a council to set the ends of the spine chart's range.
+#: Small numbers (``small_count``): a rate on fewer than this many events (published or derived) ...
 SMALL_COUNT = 10
+#: ... or a proportion over fewer than this many people. Such a council does not set the spine chart's ends.
+SMALL_DENOMINATOR = 30
 
 
 def _derived_counts(df: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
@@ -180,7 +182,9 @@ def _build_values(ascof: pd.DataFrame, registry: pd.DataFrame, pop: pd.DataFrame
                                "registry (data/raw/reference/ascof_measures.csv)")
     df = pd.concat([df, _derived_counts(df, on_financial_year_councils(pop))], axis=1)
     df = pd.concat([df, _intervals(df)], axis=1)
-    df["small_count"] = df["count"].notna() & (df["count"] < SMALL_COUNT)
+    rate = df["ci_method"] == "byar"
+    df["small_count"] = np.where(rate, df["count"].notna() & (df["count"] < SMALL_COUNT),
+                                 df["count_denominator"].notna() & (df["count_denominator"] < SMALL_DENOMINATOR))
     df["series_code"] = series_code(df["gss_code"])
     order = {c: i for i, c in enumerate(registry["measure_code"])}
     df["_o"] = df["measure_code"].map(order)

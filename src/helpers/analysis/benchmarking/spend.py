@@ -38,11 +38,11 @@ from helpers.analysis.benchmarking.groups import (
     Benchmark,
     check_population_rule,
     derived,
-    position,
     series_code,
     source_files,
     status_words,
 )
+from helpers.analysis.benchmarking.placing import position
 from helpers.core import periods
 from helpers.core.errors import ParameterError
 from helpers.data import councils, tables
@@ -113,8 +113,7 @@ def _lines() -> tuple[SpendLine, ...]:
         SpendLine("support_65+", "Long- and short-term support, older people aged 65+", SUPPORT_REASONS, "65+"),
     ]
     for band, who in (("18-64", "adults aged 18-64"), ("65+", "older people aged 65+")):
-        out.append(SpendLine(f"all_{band}", f"All spend on {who} (support, assessment, commissioning, carers, "
-                             "equipment, information)", SUPPORT_REASONS + AGE_SPLIT_GROUPS, band))
+        out.append(SpendLine(f"all_{band}", f"All spend on {who}", SUPPORT_REASONS + AGE_SPLIT_GROUPS, band))
     for band in ("18-64", "65+"):
         for g in SUPPORT_REASONS:
             out.append(SpendLine(f"{g}_{band}", f"{_PSR_LABELS[g]}, aged {band}", (g,), band))

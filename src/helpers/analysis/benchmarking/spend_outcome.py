@@ -13,6 +13,7 @@ import pandas as pd
 
 from helpers.analysis.benchmarking import outcomes, spend
 from helpers.analysis.benchmarking.groups import Benchmark, series_code
+from helpers.data import councils
 
 #: Spend lines with a natural ASCOF partner: (spend line, ASCOF measure, why they belong together).
 SPEND_OUTCOME_PAIRS: tuple[tuple[str, str, str], ...] = (
@@ -31,7 +32,7 @@ def spend_vs_outcome(b: Benchmark, line: str, measure_code: str, measure: str = 
     Returns
     -------
     (data, message)
-        ``gss_code``, ``spend`` (£ per head), ``outcome``, ``role``, ``outcome_year``; and a sentence on the
+        ``gss_code``, ``spend`` (£ per head), ``outcome``, ``role``, ``outcome_year``, ``name``; and a sentence on the
         years used or why there is no chart (empty data).
     """
     spend.check_expenditure(measure)
@@ -62,6 +63,7 @@ def spend_vs_outcome(b: Benchmark, line: str, measure_code: str, measure: str = 
     both["role"] = np.where(both["gss_code"] == b.series_code, "council",
                             np.where(both["gss_code"].isin(group_series), "comparator", "other"))
     both["outcome_year"] = oy
+    both["name"] = both["gss_code"].map(councils.name_of)
     msg = (f"Spend per head {b.year} against ASCOF {measure_code} {oy}"
            + ("" if oy == b.year else f" (the latest ASCOF year published here; {b.year} is not)") + f": "
            f"{len(both)} councils with both values.")

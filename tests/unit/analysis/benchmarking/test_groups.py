@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from helpers.analysis import stats
 from helpers.analysis.benchmarking import groups as bg
+from helpers.analysis.benchmarking import placing
 from helpers.core.errors import ParameterError
 from helpers.pipeline import params
 
@@ -59,7 +60,7 @@ def test_position_hand_worked() -> None:
     values = pd.Series([10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 80.0],
                        index=[f"C{i}" for i in range(1, 11)] + ["A"])
     group = ("C1", "C2", "C3", "C4", "C5")
-    pos = bg.position(values, "A", group, "none")
+    pos = placing.position(values, "A", group, "none")
     assert pos["england_median"] == 60 and pos["england_mads"] == pytest.approx(1.0)
     assert pos["england_verdict"] == "slightly higher"
     assert pos["group_median"] == 35 and pos["group_mads"] == pytest.approx(3.0)
@@ -67,18 +68,18 @@ def test_position_hand_worked() -> None:
     assert pos["group_q1"] == pytest.approx(22.5) and pos["group_q3"] == pytest.approx(47.5)  # type 7
     assert not pos["outlier"]
     # polarity turns "higher" into better/worse
-    assert bg.position(values, "A", group, "lower")["group_verdict"] == "much worse"
+    assert placing.position(values, "A", group, "lower")["group_verdict"] == "much worse"
     # scaled MAD: 3.0 / 1.4826 = 2.02 MADs -> "higher"
-    assert bg.position(values, "A", group, "none", scaled=True)["group_verdict"] == "higher"
+    assert placing.position(values, "A", group, "none", scaled=True)["group_verdict"] == "higher"
 
 
 def test_position_needs_five_comparators_with_a_value() -> None:
     """Synthetic edge case: 4 of 5 comparators have a value -> no group statistics, and the reason."""
     values = pd.Series([1.0, 2.0, 3.0, 4.0, np.nan, 5.0], index=["G1", "G2", "G3", "G4", "G5", "A"])
-    pos = bg.position(values, "A", ("G1", "G2", "G3", "G4", "G5"))
+    pos = placing.position(values, "A", ("G1", "G2", "G3", "G4", "G5"))
     assert math.isnan(pos["group_median"]) and pos["group_verdict"] == stats.NOT_COMPARED
     assert "only 4 comparator council(s) have a value" in pos["reason"]
-    missing = bg.position(values, "G5", ("G1", "G2", "G3", "G4", "A"))
+    missing = placing.position(values, "G5", ("G1", "G2", "G3", "G4", "A"))
     assert missing["england_verdict"] == stats.NOT_COMPARED and "no value for the council" in missing["reason"]
 
 
@@ -91,8 +92,8 @@ def test_position_properties(vals: list[float], k: int) -> None:
     codes = [f"C{i:02d}" for i in range(len(vals))]
     s = pd.Series(vals, index=codes)
     council, group = codes[0], tuple(codes[1:k + 1])
-    hi = bg.position(s, council, group, "higher")
-    lo = bg.position(s, council, group, "lower")
+    hi = placing.position(s, council, group, "higher")
+    lo = placing.position(s, council, group, "lower")
     assert hi["group_median"] == pytest.approx(float(np.median(s.loc[[council, *group]])))
     assert hi["england_median"] == pytest.approx(float(np.median(s)))
     assert 1 <= hi["rank"] <= hi["rank_of"] == k + 1
