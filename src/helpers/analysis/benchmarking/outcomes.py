@@ -382,7 +382,7 @@ def comparison(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
     out["vs_group"] = np.where(has_ci, ci_group.map(significance_words), out["group_verdict"])
     out["vs_england"] = np.where(has_ci & out["england"].notna(), ci_eng.map(significance_words),
                                  np.where(out["england"].isna(), "no England value",
-                                          "not tested: no interval (see the median council)"))
+                                          "not tested (no interval)"))
     out["england_diff"] = out["value"] - out["england"]
     out["basis"] = np.where(has_ci, out["interval"] + " interval against the value",
                             "distance from the median in " + scale + " (a distance, not a test)")

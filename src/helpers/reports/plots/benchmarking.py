@@ -207,7 +207,12 @@ def spine_chart(spine: pd.DataFrame, *, council_name: str, group_label: str, tit
     ax.scatter(spine["england"], y, marker="s", s=22, color=plots.COLOURS["england"], zorder=4, label="England")
     ax.scatter(spine["group_median"], y, marker="D", s=28, color=plots.COLOURS["comparator"], zorder=4,
                label=f"median of {group_label}")
-    ax.scatter(spine["council"], y, s=80, color=plots.COLOURS["council"], edgecolor="black", zorder=5, label=council_name)
+    small = spine["small"].to_numpy(dtype=bool) if "small" in spine else np.zeros(n, dtype=bool)
+    ax.scatter(spine["council"][~small], y[~small], s=80, color=plots.COLOURS["council"], edgecolor="black", zorder=5,
+               label=council_name)
+    if small.any():
+        ax.scatter(spine["council"][small], y[small], s=80, facecolor="white", edgecolor=plots.COLOURS["council"],
+                   linewidth=2, zorder=5, label=f"{council_name} (small numbers)")
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_ylim(-0.6, n - 0.4)
     ax.set_xlim(-0.03, 1.03)
@@ -268,3 +273,47 @@ def trend_panels(trend: pd.DataFrame, *, council_name: str, group_label: str, ti
     return fig
 
 
+
+
+def funnel_chart(points: pd.DataFrame, limits: pd.DataFrame, *, target: float, council_name: str, title: str,
+                 xlabel: str, ylabel: str, source: str, od_label: str, note: str | None = None,
+                 ax: plt.Axes | None = None) -> plt.Figure:
+    """A funnel plot: every council's value against its denominator, the target, exact 95% / 99.8% limits
+    and the limits widened for overdispersion.
+
+    Parameters
+    ----------
+    points
+        ``denominator``, ``value``, ``role`` (:class:`helpers.analysis.benchmarking.funnel.Funnel`).
+    limits
+        ``denominator``, ``lower_95`` ... and ``od_lower_95`` ... on a grid of denominators.
+    od_label
+        How the widened limits were made (e.g. "additive random effects (tau2)").
+    """
+    fig, ax = plots.figure("wide", layout=None)
+    plots.margins(fig, left=1.0, top=0.5, bottom=0.8, right=2.4)
+    for role in ("other", "comparator", "council"):
+        sel = points["role"] == role
+        if not sel.any():
+            continue
+        style = dict(_ROLE_STYLE[role])
+        if role == "council":
+            style["label"] = council_name
+        ax.scatter(points.loc[sel, "denominator"], points.loc[sel, "value"], **style)
+    x = limits["denominator"]
+    ax.axhline(target, color=plots.COLOURS["england"], linewidth=1, label="England")
+    for lev, ls in (("95", "--"), ("99.8", "-")):
+        ax.plot(x, limits[f"lower_{lev}"], color="#555555", linestyle=ls, linewidth=0.9,
+                label=f"{lev}% limits (exact)")
+        ax.plot(x, limits[f"upper_{lev}"], color="#555555", linestyle=ls, linewidth=0.9)
+        ax.plot(x, limits[f"od_lower_{lev}"], color=plots.COLOURS["comparator"], linestyle=ls, linewidth=1.2,
+                label=f"{lev}% limits, {od_label}")
+        ax.plot(x, limits[f"od_upper_{lev}"], color=plots.COLOURS["comparator"], linestyle=ls, linewidth=1.2)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
+    top = float(np.nanmax([points["value"].max(), np.nanmax(limits["od_upper_99.8"])]))
+    ax.set_ylim(bottom=0, top=top * 1.05)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
+    plots.finish(ax, title=title, xlabel=xlabel, ylabel=ylabel, source=source, note=note)
+    plots.title_at_left_edge(ax)
+    return fig
