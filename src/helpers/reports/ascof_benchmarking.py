@@ -143,7 +143,7 @@ class AscofBenchmarking(BenchmarkReport):
         out = super().councillors()
         if self.no_data:
             return out
-        return report.Parts(*out, report.say("Every table of this report is in the workbook `{f}`.",
+        return report.Parts(*out, report.say("Every table of this report is in the workbook {f}.",
                                              f=parts.workbook(self)))
 
     def glossary_terms(self) -> dict[str, str]:

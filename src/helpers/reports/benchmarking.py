@@ -261,7 +261,7 @@ class BenchmarkReport:
         if self.no_data:
             return report.Parts()
         name = export_summary(self.plain)
-        return report.Parts(report.say("This table is also saved as `{f}`.", f=name),
+        return report.Parts(report.say("This table is also saved as {f}.", f=name),
                             plain_display(self.plain, empty=self.plain_empty))
 
     def glossary(self) -> Any:

@@ -133,7 +133,7 @@ class SpendBenchmarking(BenchmarkReport):
         parts = super().councillors()
         if self.no_data:
             return parts
-        return report.Parts(*parts, report.say("Every table of this report is in the workbook `{f}`.",
+        return report.Parts(*parts, report.say("Every table of this report is in the workbook {f}.",
                                                f=self.workbook()))
 
     def workbook(self, line: str = "total") -> str:
@@ -218,8 +218,7 @@ def spend_display(b: Benchmark, summary: pd.DataFrame, measure: str = "gross") -
                     "iqr": "Comparators' middle half (£)", "rank_text": "Rank (1 = highest)",
                     "group_mads": "MADs from comparator median", "group_verdict": "Distance from comparators",
                     "england": "England (£)", "england_median": "Median council (£)",
-                    "england_verdict": "Distance from the median council", "region": "Region (£)",
-                    "reason": "Note"},
+                    "england_verdict": "Distance from the median council", "reason": "Note"},
         formats={"value": "int", "group_median": "int", "england": "int", "region": "int", "england_median": "int",
                  "group_mads": signed1},
         empty=spend.spend_availability(b, measure) or "No spend line has a value.", source=None,

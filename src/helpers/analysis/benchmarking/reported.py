@@ -113,7 +113,7 @@ def council_reported(b: Benchmark, tolerance: float | None = None) -> tuple[pd.D
 
     Uses the ``council_kpis`` table (the councils' report figures); a value is compared when it is a full
     financial year's value for a year the national files cover. Two figures agree when they are at most one
-    unit of the coarser printed precision apart (a council's 93.1 against the published 93.2: both to one
+    unit of the finer printed precision apart (a float keeps no trailing zero, so 93.0 reads as 93) (a council's 93.1 against the published 93.2: both to one
     decimal, 0.1 apart, the same figure rounded from different inputs); ``tolerance`` overrides that.
 
     Returns
@@ -139,7 +139,7 @@ def council_reported(b: Benchmark, tolerance: float | None = None) -> tuple[pd.D
                                 f"files cover ({', '.join(ascof_years())}).")
     diff = (both["council_value"] - both["value"]).round(3)
     if tolerance is None:
-        places = [min(printed_decimals(c), printed_decimals(n)) for c, n in zip(both["council_value"], both["value"],
+        places = [max(printed_decimals(c), printed_decimals(n)) for c, n in zip(both["council_value"], both["value"],
                                                                                   strict=True)]
         tol = pd.Series([10.0 ** -p for p in places], index=both.index)
     else:

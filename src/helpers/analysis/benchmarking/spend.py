@@ -146,7 +146,7 @@ def _line_map() -> pd.DataFrame:
             rows.append(("total", "total", "18+", ln.line))
             continue
         for g in ln.groups:
-            kind = "memorandum" if g in AGE_SPLIT_GROUPS else "detail"
+            kind = "memorandum" if g in AGE_SPLIT_GROUPS and ln.line.startswith("all_") else "detail"
             rows.append((kind, g, ln.age_band, ln.line))
     return pd.DataFrame(rows, columns=["line_type", "service_group", "age_band", "line"])
 
