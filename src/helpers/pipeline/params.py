@@ -25,7 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError, ValidationInfo
 
 from helpers.analysis.benchmarking import outcomes
-from helpers.analysis.benchmarking.groups import parse_comparator
+from helpers.analysis.benchmarking.groups import check_population_rule, parse_comparator
 from helpers.analysis.benchmarking.spend import check_expenditure
 from helpers.analysis.demand.catalogue import check_series_key
 from helpers.analysis.demand.checks import check_horizon, check_pct, check_unit_cost
@@ -148,6 +148,7 @@ class SpendBenchmarking(Schema):
     comparator: Comparator = "nearest_neighbours"
     expenditure: Annotated[str, PlainValidator(check_expenditure)] = "gross"
     mad_scaled: Flag = False
+    population_rule: Annotated[str, PlainValidator(check_population_rule)] = "same_or_latest"
 
 
 class AscofBenchmarking(Schema):

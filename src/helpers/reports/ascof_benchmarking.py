@@ -25,11 +25,21 @@ from helpers.analysis.benchmarking.outcomes import (
     digits,
     rounded,
 )
+from helpers.analysis.benchmarking.placing import missing_names
 from helpers.analysis.benchmarking.reported import council_reported
 from helpers.core import periods, text
+from helpers.reports import ascof_benchmarking_parts as parts
 from helpers.reports import plots
 from helpers.reports import present as report
-from helpers.reports.benchmarking import BenchmarkReport, noted, plain_summary, range_text, rank_text, signed1
+from helpers.reports.benchmarking import (
+    BenchmarkReport,
+    alt_svg,
+    noted,
+    plain_summary,
+    range_text,
+    rank_text,
+    signed1,
+)
 from helpers.reports.plots import benchmarking as benchmarking_charts
 
 #: The source line of the ASCOF charts (``{years}``: the years drawn).
@@ -75,44 +85,79 @@ class AscofBenchmarking(BenchmarkReport):
         The councillor's table (:func:`plain`).
     """
 
+    subject = "adult social care outcomes (ASCOF)"
+
     def __init__(self, b: Benchmark, measures: list[str], trend_measures: list[str]) -> None:
         self.measures = measures
         self.trend_measures = trend_measures
         self.comp = outcomes.comparison(b, measures)
-        super().__init__(b, plain(b, self.comp), plain_empty=availability(b) or "Nothing to summarise.")
+        why = availability(b)
+        if why is None and (self.comp.empty or self.comp["value"].notna().sum() == 0):
+            why = outcomes.problem(b, self.comp, measures)
+        super().__init__(b, plain(b, self.comp), plain_empty=why or "Nothing to summarise.", no_data=why)
 
     def heading_lines(self) -> list[str]:
         """The council and year, then the group and the number of measures chosen."""
         return [f"Council: {self.b.name} ({self.b.council}), {self.b.year}",
                 f"Comparator group: {self.b.group_label}; measures: {len(self.measures)}"]
 
+    def summary_lines(self) -> list[str]:
+        """Where the council differs most (tested against England where there is an interval; else the distance
+        from the median council) and how sure that is."""
+        return parts.summary_lines(self.b, self.comp)
+
     def every_measure(self) -> report.Parts:
         """The measure table: the paragraph on the method (a run note when there is little to show), the table."""
-        return report.Parts(intro(self.b, self.comp, self.measures), comparison_display(self.b, self.comp))
+        return self.shown(intro(self.b, self.comp, self.measures), comparison_display(self.b, self.comp))
 
     def not_published(self) -> Any:
         """The chosen measures not published for the year, with the years they are."""
-        return not_published_display(self.b, self.measures)
+        return self.shown(not_published_display(self.b, self.measures))
 
     def spine(self) -> Any:
         """The spine chart: the council on the spread of all councils, every measure."""
-        return spine_view(self.b, self.comp)
+        return self.shown(spine_view(self.b, self.comp))
+
+    def funnels(self) -> Any:
+        """Funnel plots of the chosen measures with counts (95% and 99.8% limits, and overdispersed ones)."""
+        return self.shown(parts.funnels_view(self.b, self.measures))
 
     def outliers(self) -> Any:
-        """Measures where the council is 3 or more MADs from the median of all councils."""
-        return outliers_display(self.b, self.comp)
+        """Measures where the council is 3 or more MADs from the median council."""
+        return self.shown(outliers_display(self.b, self.comp))
 
     def trend_chart(self) -> Any:
         """The trend panels of the trend measures."""
-        return trend_view(self.b, self.trend_measures)
+        return self.shown(trend_view(self.b, self.trend_measures))
 
     def trend_table(self) -> Any:
         """The council's values by year for every chosen measure, with a trend verdict."""
-        return trend_display(self.b, self.measures)
+        return self.shown(trend_display(self.b, self.measures))
 
     def own_reports(self) -> Any:
         """The values the council's own reports print next to the national ones."""
-        return reported_display(self.b)
+        return self.shown(reported_display(self.b))
+
+    def councillors(self) -> report.Parts:
+        """The councillor's summary table, and the report's Excel workbook (cover and one sheet per table)."""
+        out = super().councillors()
+        if self.no_data:
+            return out
+        return report.Parts(*out, report.say("Every table of this report is in the workbook {f}.",
+                                             f=parts.workbook(self)))
+
+    def glossary_terms(self) -> dict[str, str]:
+        """The shared terms and the ASCOF ones."""
+        return {**super().glossary_terms(), **parts.ASCOF_GLOSSARY}
+
+    def sources(self) -> Any:
+        """The footnote: every publication and file the report's figures come from, once."""
+        if self.no_data:
+            return report.Parts()
+        ids = outcomes.ascof_values()["source_id"].dropna().unique()
+        years = outcomes.ascof_years()
+        return report.say("Sources: {s}; ONS mid-year population estimates (the derived counts of rates per "
+                          "100,000); Oflog nearest neighbours.", s=ascof_source(list(ids), f"{years[0]} to {years[-1]}"))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -145,11 +190,16 @@ def intro(b: Benchmark, comp: pd.DataFrame, measures: list[str] | None = None) -
     message = groups.scale_note(b)
     if availability(b) is None and not comp.empty:
         if comp["lower"].isna().all():
-            message += (f" No measure has an interval for {b.year}: the national files publish numerators and "
-                        "denominators for 2020-21 only, so every verdict is a distance from the median in MADs.")
+            message += (f" No measure has an interval for {b.year}: every verdict is a distance from the median in "
+                        "MADs, not a significance test.")
         if comp["survey_based"].any():
-            message += (" Measures marked *(survey)* come from the Adult Social Care Survey or the carers' survey: "
+            message += (" Measures marked (survey) come from the Adult Social Care Survey or the carers' survey: "
                         "estimates from a sample of people, with a margin of error.")
+        if (comp["count_basis"] == "derived").any():
+            message += (" The intervals of rates per 100,000 (2A) are approximate: the count is derived from the "
+                        "published rate (rounded to one decimal) and the ONS population of the age band.")
+        message += (" 'Significantly' is said only where an interval was tested; a distance in MADs is a distance, "
+                    "not a test.")
     return noted(message, outcomes.problem(b, comp, measures))
 
 
@@ -159,29 +209,33 @@ def intro(b: Benchmark, comp: pd.DataFrame, measures: list[str] | None = None) -
 
 
 def comparison_display(b: Benchmark, comp: pd.DataFrame) -> Any:
-    """:func:`~helpers.analysis.benchmarking.outcomes.comparison` for the reader: value, interval, group median
-    and rank, England, region, verdicts.
+    """:func:`~helpers.analysis.benchmarking.outcomes.comparison` for the reader: value, interval, comparator
+    median and rank, England (tested by interval only), the median council (a distance in MADs).
 
-    Values are shown to the decimals ASCOF publishes (group medians of an even count rounded to them); the
-    interval column is left out when no measure has one (the paragraph above says why), and "How judged" is
-    said once above the table when it is the same for every row. Survey measures are marked.
+    Values are shown to the decimals ASCOF publishes (medians of an even count rounded to them); the interval
+    column is left out when no measure has one, and "How judged" (against the comparators) is said once above
+    the table when it is the same for every row. Survey measures are marked.
     """
     d = comp.copy()
     note = f"{b.year}; units as published: per cent, rate per 100,000 (2A) or score (1A, 1D, 1J)"
     cols = {"measure_code": "ASCOF", "measure": "Measure", "better_if": "Better if", "value": "Council",
-            "ci": "Interval", "group_median": "Group median", "rank_text": "Rank (1 = best)",
-            "england": "England", "region": "Region", "vs_group": "Against the group",
-            "vs_england": "Against England", "basis": "How judged", "note": "Note"}
+            "ci": "Interval", "group_median": "Comparator median", "rank_text": "Rank (1 = best)",
+            "vs_group": "Against comparators", "basis": "How judged", "england": "England",
+            "vs_england": "Against England (interval test)", "england_median": "Median council",
+            "england_verdict": "Distance from the median council", "note": "Note"}
     if not d.empty:
         places = digits(d["measure_code"])
         d["better_if"] = d["polarity"].map({"higher": "higher", "lower": "lower", "none": "no judgement"})
         d["ci"] = [range_text(pd.Series([lo]), pd.Series([hi]), int(p))[0]
                    for lo, hi, p in zip(d["lower"], d["upper"], places, strict=True)]
-        for c in ("value", "group_median", "england", "region"):
+        for c in ("value", "group_median", "england", "england_median"):
             d[c] = rounded(d[c], places)
         d["rank_text"] = rank_text(d["rank"], d["rank_of"])
         d["note"] = d["reason"].where(d["reason"] != "")
-        if d["lower"].isna().all():  # the paragraph above says why no measure has an interval
+        small = d["small_count"] & d["value"].notna()
+        d.loc[small, "note"] = d.loc[small, "note"].fillna("").str.cat(
+            pd.Series("small numbers", index=d.index)[small], sep="; ").str.strip("; ")
+        if d["lower"].isna().all():
             d.loc[d["note"] == "no margin of error published for this year", "note"] = np.nan
         if b.year == VOLUNTARY_SURVEY_YEAR:
             unrun = d["survey_based"] & d["value"].isna()
@@ -189,18 +243,21 @@ def comparison_display(b: Benchmark, comp: pd.DataFrame) -> Any:
             if unrun.any():
                 note += (f". 'Voluntary survey': the {VOLUNTARY_SURVEY_YEAR} Adult Social Care Survey was voluntary and "
                          "this council has no value from it")
-        d["basis"] = np.where(d["interval"].astype(bool) & d["lower"].notna(), d["interval"], "MADs")
+        d["basis"] = np.where(d["tested"], d["interval"], "MADs")
+        d["vs_group"] = np.where(d["tested"], d["vs_group"] + " (" + d["interval"] + ")", d["vs_group"])
         d["measure"] = d["measure"] + np.where(d["survey_based"], " (survey)", "")
-        if d["basis"].nunique() == 1 and d["basis"].iloc[0] == "MADs":
-            note += ". Verdicts: distance from the median in MADs"
-            cols.pop("basis")
-        else:
-            note += (". How judged: the interval named (its method and level) against the comparator value, or "
-                     "'MADs': the distance from the median in MADs")
-        note += f". Sources: {ascof_source(d['source_id'].dropna(), b.year)}"
+        cols.pop("basis")
+        note += (". Against comparators: the interval named (in brackets) against their median where there is one, "
+                 "else the distance from their median in MADs (a distance, not a test)")
+        n, size = int(d["group_n"].max()), int(d["group_size"].iloc[0])
+        missing = sorted({c for m in d["group_missing"] for c in m})
+        note += f". Comparator median: of the comparators with a value ({n} of {size} on most measures"
+        note += f"; without a value on some measure: {missing_names(tuple(missing))})" if missing else ")"
+        note += (". Against England: the council's interval against England's published value; the median council: "
+                 "every council with a value, distance in MADs (a floor of 1% of the scale under the MAD)")
     return report.present(
-        d, columns=cols, drop_empty=("note", "ci"),
-        formats={c: ascof_number for c in ("value", "group_median", "england", "region")},
+        d, columns=cols, drop_empty=("note", "ci"), source=None,
+        formats={c: ascof_number for c in ("value", "group_median", "england", "england_median")},
         empty=availability(b) or "None of the chosen measures has a value this year.", note=note)
 
 
@@ -216,10 +273,10 @@ def outliers_display(b: Benchmark, comp: pd.DataFrame) -> Any:
     sel = comp[comp["outlier"]] if not comp.empty else comp
     return report.present(
         sel, columns={"measure_code": "ASCOF", "measure": "Measure", "value": "Council",
-                      "england_median": "Median of all councils", "england_mads": "MADs from the median",
-                      "england_verdict": "Verdict"},
+                      "england_median": "Median council", "england_mads": "MADs from the median council",
+                      "england_verdict": "Distance from the median council"}, source=None,
         formats={"england_mads": signed1, "value": ascof_number, "england_median": ascof_number},
-        empty=availability(b) or "On no measure is the council 3 or more MADs from the median of all councils.")
+        empty=availability(b) or "On no measure is the council 3 or more MADs from the median council.")
 
 
 def trend_display(b: Benchmark, measures: list[str] | None = None) -> Any:
@@ -268,13 +325,16 @@ def spine(b: Benchmark, comp: pd.DataFrame) -> pd.DataFrame:
     yr = df[(df["year"] == b.year) & (df["level"] == "council")]
     rows = []
     for r in comp[comp["value"].notna()].itertuples():
-        v = yr.loc[yr["measure_code"] == r.measure_code, "value"].dropna()
-        lo, hi = float(v.min()), float(v.max())
+        rows_m = yr[(yr["measure_code"] == r.measure_code) & yr["value"].notna()]
+        v = rows_m["value"]
+        ends = rows_m.loc[~rows_m["small_count"], "value"]  # small numbers do not set the ends
+        ends = ends if len(ends) else v
+        lo, hi = float(ends.min()), float(ends.max())
         span = hi - lo if hi > lo else 1.0
         flip = r.polarity == "lower"
 
         def sc(x: float, lo: float = lo, span: float = span, flip: bool = flip) -> float:
-            s = (x - lo) / span
+            s = min(max((x - lo) / span, -0.03), 1.03)  # a small-number value beyond the ends sits at the edge
             return 1 - s if flip else s
 
         q = v.quantile([0.25, 0.5, 0.75])
@@ -283,7 +343,8 @@ def spine(b: Benchmark, comp: pd.DataFrame) -> pd.DataFrame:
                      "median": sc(q[0.5]), "q3": c, "hi": 1.0, "council": sc(r.value),
                      "group_median": sc(r.group_median) if pd.notna(r.group_median) else np.nan,
                      "england": sc(r.england) if pd.notna(r.england) else np.nan, "value": r.value,
-                     "verdict": r.vs_england, "unit": r.unit})
+                     "verdict": r.vs_england, "unit": r.unit, "small": bool(r.small_count),
+                     "left_out": int(rows_m["small_count"].sum())})
     return pd.DataFrame(rows)
 
 
@@ -296,8 +357,10 @@ def spine_figure(b: Benchmark, comp: pd.DataFrame) -> Any:
     return benchmarking_charts.spine_chart(
         spine(b, comp), council_name=b.name, group_label=b.group_label, title=title,
         source=SOURCE.format(years=b.year),
-        note="Bars: all councils with a value, scaled from the worst (left) to the best (right); "
-             "where lower is better the scale is reversed. Values and verdicts: see the table above.")
+        note="Bars: all councils with a value, scaled from the worst (left) to the best (right); where lower is "
+             "better the scale is reversed. Councils with small numbers (a rate on fewer than 10 events, a "
+             "proportion of fewer than 30 people) do not set the ends; a hollow dot marks the council when its own "
+             "value rests on small numbers. Values and verdicts: see the table above.")
 
 
 def trend_figure(b: Benchmark, measures: list[str] | tuple[str, ...] = TREND_MEASURES) -> Any:
@@ -318,17 +381,27 @@ def spine_view(b: Benchmark, comp: pd.DataFrame) -> Any:
     above the measure table has said why)."""
     if availability(b) or comp.empty or comp["value"].notna().sum() == 0:
         return report.say("*No chart: no ASCOF value for the council this year (see above).*")
-    return plots.image(spine_figure(b, comp))
+    sp = spine(b, comp)
+    best = sp.sort_values("council")
+    alt = (f"Spine chart of {len(sp)} ASCOF measures, {b.year}: {b.name}'s position between the worst and the best "
+           f"council. Nearest the worst end: " + ", ".join(best["measure_code"].head(3)) + "; nearest the best: "
+           + ", ".join(best["measure_code"].tail(3)[::-1]) + ".")
+    return alt_svg(plots.image(spine_figure(b, comp)), alt)
 
 
 def trend_view(b: Benchmark, measures: list[str] | tuple[str, ...] = TREND_MEASURES) -> Any:
     """:func:`trend_figure` as an image for the report, or a sentence when the council has no value to draw."""
     if not b.available:
-        return report.say(f"*No chart: {' '.join(b.notes)}*")
+        return report.say("*No chart:* {w}", w=" ".join(b.notes))
     t = outcomes.trend(b, list(measures)[:4])
     if t.empty or t["council"].notna().sum() == 0:
-        return report.say(f"*No chart: {b.name} has no value for {', '.join(measures)} in any year.*")
-    return plots.image(trend_figure(b, measures))
+        return report.say("*No chart:* {n} has no value for {m} in any year.", n=b.name, m=", ".join(measures))
+    last = t[t["council"].notna()].groupby("measure_code").tail(1)
+    alt = (f"Small multiples of {last['measure_code'].nunique()} ASCOF measures by year: {b.name}, its comparator "
+           "median and England. Latest values of the council: " + "; ".join(
+               f"{c} {ascof_number(v)} ({y})" for c, v, y in zip(last["measure_code"], last["council"], last["year"],
+                                                                strict=True)) + ".")
+    return alt_svg(plots.image(trend_figure(b, measures)), alt)
 
 
 # ------------------------------------------------------------------------------------------------

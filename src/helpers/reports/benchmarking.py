@@ -18,11 +18,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import SVG, Markdown
 
 from helpers.analysis.benchmarking.groups import Benchmark
 from helpers.core import text
 from helpers.data import councils
+from helpers.data.io import atomic_write_text
 from helpers.reports import plots
 from helpers.reports import present as report
 
@@ -36,13 +37,45 @@ PLAIN_DIGITS = {"gbp_per_head": 0, "percent": 1, "rate_per_100k": 1, "score_3": 
 def noted(message: str, problem: str | None) -> Markdown:
     """``message`` for the report, with ``problem`` in bold after it; ``problem`` also goes to the run's index.
 
+    Both are plain text (they may hold council names and parameter values) and are escaped.
     ``problem`` is what a reader of a batch must not miss (no figures for the year, too few comparators):
     :func:`helpers.reports.present.note` records it for the ``Notes`` column of ``index.html`` and the manifest.
     """
     if problem:
-        report.note(problem)
-        return report.say(f"{message} **{problem}**".strip())
-    return report.say(message)
+        report.note("{p}", p=problem)
+        if message:
+            return report.say("{m} **{p}**", m=message, p=problem)
+        return report.say("**{p}**", p=problem)
+    return report.say("{m}", m=message)
+
+
+def alt_svg(image: Any, alt: str) -> Any:
+    """A chart image from :func:`helpers.reports.plots.image` with alt text: an SVG gets ``role="img"``,
+    ``aria-label`` and a ``<title>`` (escaped); a PNG gets its ``alt`` in the HTML metadata."""
+    if isinstance(image, SVG):
+        label = text.escape_html(alt)
+        data = image.data.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
+        head_end = data.index(">", data.index("<svg ")) + 1
+        image.data = data[:head_end] + f"<title>{label}</title>" + data[head_end:]
+        return image
+    image.metadata = {**(image.metadata or {}), "alt": alt}
+    return image
+
+
+#: Terms both benchmarking reports use, in plain words.
+GLOSSARY: dict[str, str] = {
+    "Comparator group": "The councils this council is compared with (by default Oflog's nearest neighbours: the "
+                        "15 councils most like it). The council itself is never counted in its group's median.",
+    "Median": "The middle value: half the councils are above it, half below.",
+    "Median council": "The median of every council in England with a value (the council included), as Oflog uses.",
+    "MAD (median absolute deviation)": "The typical distance of councils from the median. '2 MADs above' means "
+                                       "twice as far above the median as a typical council is.",
+    "Broadly similar / slightly / much": "Oflog's words for a distance in MADs: under 0.5 broadly similar, 0.5 to "
+                                         "1.5 slightly, 1.5 to 3 plain, 3 or more much higher or lower.",
+    "A distance, not a test": "A distance in MADs says where the council sits among others; it is not a test of "
+                              "whether the difference could be chance.",
+    "Middle half": "The range from the lower to the upper quartile: the middle half of the comparators.",
+}
 
 
 def rank_text(rank: pd.Series, of: pd.Series) -> list[str | None]:
@@ -135,19 +168,29 @@ def plain_summary(rows: pd.DataFrame, unit_col: str = "unit") -> pd.DataFrame:
 
 
 def plain_display(plain: pd.DataFrame, empty: str) -> Any:
-    """The councillor's summary table as shown in the report (the text columns of :func:`plain_summary`)."""
+    """The councillor's summary table as shown in the report (the text columns of :func:`plain_summary`).
+
+    Sources are named once, in the report's footnote, not on every row."""
     cols = ["Measure", "Our value", "Comparator median", "England", "Verdict", "How judged"]
     note = None
     if len(plain) and plain["How judged"].nunique() == 1:  # said once, above the table
         cols.remove("How judged")
         note = f"Verdict: {plain['How judged'].iloc[0]}"
-    return report.present(plain, columns={c: c for c in cols}, empty=empty, source="Source", note=note)
+    return report.present(plain, columns={c: c for c in cols}, empty=empty, source=None, note=note)
 
 
 def export_summary(df: pd.DataFrame, name: str = "summary") -> str:
-    """Write the councillor's table as CSV and Excel next to the report; return a sentence naming the files."""
-    files = report.export_table(df, name)
-    return "This table is also saved as " + " and ".join(f"`{f}`" for f in files) + "."
+    """Write the councillor's table as CSV next to the report (formula-like text kept as text, atomically);
+    return the file name. The report's Excel workbook (:mod:`helpers.reports.exports`) holds it too."""
+    prefix = report.output_prefix()
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    path = prefix.with_name(f"{prefix.name}_{name}.csv")
+    safe = df.copy()
+    for c in safe.columns:
+        if safe[c].dtype == object:
+            safe[c] = safe[c].map(text.csv_text)
+    atomic_write_text(path, safe.to_csv(index=False))
+    return path.name
 
 
 # ------------------------------------------------------------------------------------------------
@@ -166,26 +209,65 @@ class BenchmarkReport:
         The councillor's table (:func:`plain_summary`).
     plain_empty
         What to say when that table has no rows.
+    no_data
+        Why the report has nothing to show for its parameters (``None`` when it has): the summary says so
+        at the top, the status is ``no data`` and the other sections draw nothing.
     """
 
-    def __init__(self, b: Benchmark, plain: pd.DataFrame, plain_empty: str) -> None:
+    #: The report's name in titles ("spend per head", "adult social care outcomes (ASCOF)").
+    subject = "benchmarking"
+
+    def __init__(self, b: Benchmark, plain: pd.DataFrame, plain_empty: str, no_data: str | None = None) -> None:
         plots.setup()
         self.b = b
         self.plain = plain
         self.plain_empty = plain_empty
+        self.no_data = no_data
+
+    def title(self) -> str:
+        """``"Stockport - spend per head, 2023-24"``: the council, the report and the year."""
+        return f"{self.b.name} - {self.subject}, {self.b.year}"
 
     def heading_lines(self) -> list[str]:
         """The lines printed under the parameters: the council, the year and the group."""
         return [f"Council: {self.b.name} ({self.b.council}), {self.b.year}", f"Comparator group: {self.b.group_label}"]
 
     def heading(self) -> str:
-        """:meth:`heading_lines` as one text (printed by the notebook's parameter check)."""
+        """:meth:`heading_lines` as one text."""
         return "\n".join(self.heading_lines())
+
+    def summary_lines(self) -> list[str]:
+        """The 3-5 plain lines of the summary box (each report says its own)."""
+        return []
+
+    def summary(self) -> report.Parts:
+        """The answer first: the summary box (council, year, where the council differs most and how sure), or,
+        with nothing to show, a "no data" banner (and the report's status ``no data``)."""
+        if self.no_data:
+            return report.Parts(report.summary_box(self.title(), [self.no_data]),
+                                report.banner("no data", self.no_data))
+        return report.Parts(report.summary_box(self.title(), self.summary_lines()[:5]))
+
+    def shown(self, *items: Any) -> report.Parts:
+        """``items`` as a section, or nothing when the report has no data (no empty frames)."""
+        return report.Parts() if self.no_data else report.Parts(*items)
 
     def group(self) -> report.Parts:
         """The comparator group: the paragraph on the council, year and group, then its councils."""
-        return report.Parts(report.say(self.b.describe()), members_display(self.b))
+        return self.shown(report.say("{d}", d=self.b.describe()), members_display(self.b))
 
     def councillors(self) -> report.Parts:
-        """The councillor's summary: where the table is saved (it is saved now), then the table."""
-        return report.Parts(report.say(export_summary(self.plain)), plain_display(self.plain, empty=self.plain_empty))
+        """The councillor's summary table (also saved as CSV and in the report's workbook)."""
+        if self.no_data:
+            return report.Parts()
+        name = export_summary(self.plain)
+        return report.Parts(report.say("This table is also saved as {f}.", f=name),
+                            plain_display(self.plain, empty=self.plain_empty))
+
+    def glossary(self) -> Any:
+        """The terms the report uses, in plain words."""
+        return report.glossary(self.glossary_terms())
+
+    def glossary_terms(self) -> dict[str, str]:
+        """:data:`GLOSSARY` (each report adds its own terms)."""
+        return dict(GLOSSARY)

@@ -5,15 +5,15 @@ Shared by :mod:`helpers.analysis.benchmarking.spend` and :mod:`helpers.analysis.
 * :func:`parse_comparator` reads the ``comparator`` parameter (a group name or a list of councils);
 * :func:`setup` checks a council, a financial year and a comparator group and returns a :class:`Benchmark`
   (the council's code for that year, the group's councils, and what a reader must be told about them);
-* :func:`position` places the council among its comparators and among all councils for one measure
-  (median, quartiles, rank, distance from the median in MADs and Oflog's verdict);
 * :func:`series_code`, :func:`status_words`, :func:`group_shortfall`, :func:`scale_note`, :func:`source_files`:
   small shared pieces (same-area series codes, status codes in words, the sentences the reports need);
 * :func:`derived` keeps a frame computed from processed tables once per process while they are unchanged.
 
-Conventions (``docs/methods.md``, section *Benchmarking*): group statistics are over the council and its
-comparators together (as Oflog's medians include the council); fewer than :data:`MIN_GROUP` comparators with a
-value -> no group statistics, and the reason is given; distances are in unscaled MADs by default (as Oflog).
+Conventions (``docs/methods.md``, section *Benchmarking*): group statistics are over the comparators with a
+value, never the council (as LG Inform and Fingertips), with their count and the names of those without one;
+"all councils" statistics are Oflog's (every council with a value, the council included); fewer than
+:data:`MIN_GROUP` comparators with a value -> no group statistics, and the reason is given; distances are in
+unscaled MADs by default (as Oflog), over a stated floor for bounded measures.
 """
 
 from __future__ import annotations
@@ -26,10 +26,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-import numpy as np
 import pandas as pd
 
-from helpers.analysis import stats
 from helpers.core.errors import ParameterError
 from helpers.data import councils, sources, tables
 from helpers.data.national.comparators import TABLE_GROUPS, comparator_group
@@ -53,9 +51,24 @@ GROUP_LABELS: dict[str, str] = {
 }
 #: Plain words for the ``*_status`` values of the processed tables (what a reader sees instead of the code).
 STATUS_WORDS: dict[str, str] = {"not_available": "not published", "suppressed": "suppressed: small numbers",
-                                "missing": "no row in the file", "reported": "published"}
+                                "missing": "no row in the file", "reported": "published",
+                                "not_split": "not split by age in this year's return"}
+
+#: Which ONS mid-year estimate divides spend per head: the year's own, else the latest (default), or the own only.
+POPULATION_RULES: dict[str, str] = {
+    "same_or_latest": "the mid-year the financial year starts in, else the latest estimate published",
+    "same": "the mid-year the financial year starts in only",
+}
 
 T = TypeVar("T")
+
+
+def check_population_rule(value: str) -> str:
+    """``same_or_latest`` or ``same`` (any case), else :class:`ParameterError`."""
+    key = str(value).strip().lower()
+    if key not in POPULATION_RULES:
+        raise ParameterError(f"parameter 'population_rule': {value!r} is not one of {list(POPULATION_RULES)}")
+    return key
 
 
 # ------------------------------------------------------------------------------------------------
@@ -142,6 +155,8 @@ class Benchmark:
         What the reader must be told (a fallback group, a neighbour left out, a recode, no data).
     mad_scaled
         Whether distances are in scaled MADs (x1.4826); default ``False`` (Oflog's raw MAD).
+    population_rule
+        Which mid-year population a per-head figure divides by (:data:`POPULATION_RULES`).
     """
 
     council: str
@@ -158,6 +173,7 @@ class Benchmark:
     council_type: str
     notes: tuple[str, ...] = field(default_factory=tuple)
     mad_scaled: bool = False
+    population_rule: str = "same_or_latest"
 
     @property
     def available(self) -> bool:
@@ -171,8 +187,8 @@ class Benchmark:
         return rows.sort_values(["name", "gss_code"]).reset_index(drop=True)
 
     def describe(self) -> str:
-        """One paragraph for the report: council, year, group and notes."""
-        text = f"**{self.name}** ({self.council}), {self.year}, compared with {self.group_label}."
+        """One paragraph for the report (plain text, escaped by the report): council, year, group and notes."""
+        text = f"{self.name} ({self.council}), {self.year}, compared with {self.group_label}."
         if self.notes:
             text += " " + " ".join(self.notes)
         return text
@@ -219,8 +235,18 @@ def _data_code(code: str, year: str) -> tuple[str | None, list[str]]:
     return None, [sentence(f"There is nothing to benchmark for {year}: {why}")]
 
 
+def _successors(code: str, year: str) -> list[str]:
+    """The councils that replaced ``code`` (split or merged) and exist in ``year`` (Cumbria 2023-24:
+    Cumberland, Westmorland and Furness)."""
+    try:
+        row = councils.get(code)
+    except ParameterError:
+        return []
+    return sorted(c for c in _code_list(row["successor_codes"]) if _active(c, year))
+
+
 def setup(council: str, year: str, comparator: str | list[str] = "nearest_neighbours",
-          mad_scaled: bool = False) -> Benchmark:
+          mad_scaled: bool = False, population_rule: str = "same_or_latest") -> Benchmark:
     """Check the parameters of a benchmarking report and find the comparator group.
 
     Parameters
@@ -234,6 +260,10 @@ def setup(council: str, year: str, comparator: str | list[str] = "nearest_neighb
         Scilly, City of London, Cumberland, Westmorland and Furness) falls back to ``region``, and says so.
     mad_scaled
         Distances in scaled MADs (x1.4826) instead of Oflog's raw MAD.
+    population_rule
+        Which ONS mid-year estimate a per-head figure divides by (:data:`POPULATION_RULES`):
+        ``same_or_latest`` (default: the mid-year the financial year starts in, else the latest estimate
+        published, labelled as such) or ``same`` (no per-head figure without the year's own estimate).
 
     Returns
     -------
@@ -247,6 +277,7 @@ def setup(council: str, year: str, comparator: str | list[str] = "nearest_neighb
     """
     code = councils.validate_code(council)
     councils.current(year)  # checks the year's format and range
+    population_rule = check_population_rule(population_rule)
     parsed = parse_comparator(comparator)
     ref = councils.get(code)
     notes: list[str] = []
@@ -267,8 +298,18 @@ def setup(council: str, year: str, comparator: str | list[str] = "nearest_neighb
                 notes.append(f"Oflog publishes no nearest-neighbour group for {ref['name']}, so it is compared "
                              f"with the other councils in its region instead.")
         for w in caught:
-            notes.append(sentence(str(w.message)))
-        group = [g for g in group if g != data_code]
+            msg = str(w.message)
+            dropped = re.search(r"neighbour (E\d{8}) .* did not exist in", msg)
+            subs = _successors(dropped.group(1), year) if dropped else []
+            if subs:
+                group += [c for c in subs if c not in group and c != data_code]
+                notes.append(
+                    f"{councils.name_of(dropped.group(1))} ({dropped.group(1)}), one of Oflog's neighbours, was "
+                    f"split in April 2023; its successors {' and '.join(councils.name_of(c) for c in subs)} "
+                    "take its place in the group.")
+            else:
+                notes.append(sentence(msg))
+        group = sorted({g for g in group if g != data_code})
         if len(group) < MIN_GROUP:
             raise ParameterError(
                 f"comparator group {comparator!r} gives {len(group)} council(s) for {code} in {year}; at least "
@@ -285,7 +326,7 @@ def setup(council: str, year: str, comparator: str | list[str] = "nearest_neighb
         comparator=tuple(parsed) if isinstance(parsed, list) else parsed, group_name=group_name,
         group=tuple(group), group_label=label, region_code=str(ref["region_code"]),
         region_name=str(ref["region_name"]), council_type=str(ref["council_type"]), notes=tuple(notes),
-        mad_scaled=mad_scaled,
+        mad_scaled=mad_scaled, population_rule=population_rule,
     )
 
 
@@ -306,72 +347,6 @@ def series_code(codes: pd.Series) -> pd.Series:
 # ------------------------------------------------------------------------------------------------
 
 
-def position(values: pd.Series, council: str, group: tuple[str, ...] | list[str], polarity: str = "none",
-             scaled: bool = False, min_group: int = MIN_GROUP) -> dict[str, Any]:
-    """The council against its comparator group and against all councils, for one measure.
-
-    Parameters
-    ----------
-    values
-        One value per council (indexed by ``gss_code``, every council with a row that year; ``NaN`` =
-        no value).
-    council
-        The council's code in ``values``.
-    group
-        Its comparator councils.
-    polarity
-        ``higher``, ``lower`` or ``none`` (spend): orients the rank and the verdict words.
-    scaled
-        Scaled (x1.4826) or raw MADs.
-    min_group
-        Fewest comparators with a value for the group statistics.
-
-    Returns
-    -------
-    dict
-        ``value``; ``group_n`` (comparators with a value), ``group_median``, ``group_q1``, ``group_q3``,
-        ``rank`` and ``rank_of`` (in the council + comparators with a value), ``group_mads``,
-        ``group_verdict``; ``england_n``, ``england_median``, ``england_mads``, ``england_verdict`` (all
-        councils, Oflog's method); ``outlier`` (``True`` if 3 MADs or more from the all-council median);
-        ``reason`` (why something is not compared, else ``""``).
-    """
-    out: dict[str, Any] = {"value": np.nan, "group_n": 0, "group_median": np.nan, "group_q1": np.nan,
-                           "group_q3": np.nan, "rank": np.nan, "rank_of": 0, "group_mads": np.nan,
-                           "group_verdict": stats.NOT_COMPARED, "england_n": 0, "england_median": np.nan,
-                           "england_mads": np.nan, "england_verdict": stats.NOT_COMPARED, "outlier": False,
-                           "reason": ""}
-    if not values.index.is_unique:
-        values = values[~values.index.duplicated()]
-    if council not in values.index:
-        values = pd.concat([values, pd.Series([np.nan], index=[council])])
-    value = float(values.loc[council])
-    out["value"] = value
-    gvals = values.reindex([g for g in group if g != council]).dropna()
-    out["group_n"] = int(len(gvals))
-    every = values.to_numpy(dtype=float)
-    every = every[~np.isnan(every)]
-    out.update(england_n=int(every.size), england_median=float(np.median(every)) if every.size else np.nan)
-    reasons = []
-    if np.isnan(value):
-        reasons.append("no value for the council")
-    else:
-        d = float(stats.mads_from_median(value, every, scaled=scaled))
-        out["england_mads"] = d
-        out["england_verdict"] = stats.verdict_from_mads(d, polarity)
-        out["outlier"] = bool(abs(d) >= stats.MAD_THRESHOLDS[2])
-    if len(gvals) < min_group:
-        reasons.append(f"only {len(gvals)} comparator council(s) have a value (at least {min_group} needed)")
-    else:
-        s = stats.summarise_group(pd.concat([values.loc[[council]], gvals]), council, polarity=polarity,
-                                  scaled=scaled)
-        out.update(group_median=s["median"], group_q1=s["q1"], group_q3=s["q3"], rank_of=s["n"])
-        if not np.isnan(value):
-            out.update(rank=s["rank"], group_mads=s["mads_from_median"],
-                       group_verdict=stats.verdict_from_mads(s["mads_from_median"], polarity))
-    out["reason"] = "; ".join(reasons)
-    return out
-
-
 def group_shortfall(b: Benchmark, summary: pd.DataFrame, what: str = "spend line") -> str | None:
     """A sentence when too few comparators have a value for group statistics on some rows, else ``None``.
 
@@ -388,7 +363,8 @@ def group_shortfall(b: Benchmark, summary: pd.DataFrame, what: str = "spend line
     if len(short) == len(mine):
         return (f"Fewer than {MIN_GROUP} of the {len(b.group)} comparator councils have a value for {b.year} "
                 f"(as few as {fewest}): there is no group median, quartile or rank, only the comparison with all "
-                "councils. Choose a larger group (region, council_type or england).")
+                "councils. A larger comparator group (the region, councils of the same type, or all of England) "
+                "would have one.")
     return (f"On {len(short)} of {len(mine)} {what}s fewer than {MIN_GROUP} comparator councils have a value for "
             f"{b.year} (as few as {fewest}): those rows have no group median, quartiles or rank.")
 

@@ -30,13 +30,14 @@ from helpers.analysis.benchmarking.groups import (
     Benchmark,
     derived,
     group_shortfall,
-    position,
     series_code,
     status_words,
 )
+from helpers.analysis.benchmarking.placing import position
 from helpers.core.errors import MissingDataError, ParameterError
-from helpers.data import tables
+from helpers.data import councils, tables
 from helpers.data.national import ascof_measures
+from helpers.data.national.population import on_financial_year_councils
 
 #: Short names for tables and charts (the registry keeps the handbook's full names).
 SHORT_NAMES: dict[str, str] = {
@@ -74,7 +75,6 @@ SHORT_NAMES: dict[str, str] = {
 DEFINITION_BREAKS: dict[str, str] = {"1H": "2021-22"}
 #: Comparison level of each registry ``comparison`` value (``None`` = no interval comparison).
 LEVELS: dict[str, float | None] = {"ci95": 0.95, "ci998": 0.998}
-_METHOD_LABEL = {"wilson": "Wilson", "byar": "Byar", "survey_moe": "published margin of error"}
 #: The year the Adult Social Care Survey was voluntary (COVID): most councils have no survey measures.
 VOLUNTARY_SURVEY_YEAR = "2020-21"
 #: Measures drawn as trend panels by default (the seeds' own ASCOF measures and the spend partners).
@@ -86,14 +86,53 @@ TREND_MEASURES: tuple[str, ...] = ("1G", "2A(2)", "2B(1)", "2D")
 # ------------------------------------------------------------------------------------------------
 
 
+#: Age band of the population a rate per 100,000 is over, from the registry's ``scale``.
+_BAND = re.compile(r"aged (18-64|65\+|18\+)")
+#: Small numbers (``small_count``): a rate on fewer than this many events (published or derived) ...
+SMALL_COUNT = 10
+#: ... or a proportion over fewer than this many people. Such a council does not set the spine chart's ends.
+SMALL_DENOMINATOR = 30
+
+
+def _derived_counts(df: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
+    """The count and denominator each interval is computed from, published or derived.
+
+    Rates per 100,000 over an ONS population (2A(1), 2A(2)) publish their numerator and denominator in
+    2020-21 only; in every other year the count is derived as ``rate x population / 100,000`` with the ONS
+    mid-year population of the age band on the financial year's councils (the ASCOF denominator: Stockport
+    2020-21, 58,933 aged 65+, as published) and rounded to a whole number. The published rate is rounded
+    to one decimal, so a derived count is approximate (``count_basis`` says which).
+    """
+    count = df["numerator"].where((df["numerator_status"] == "reported") & (df["denominator_status"] == "reported"))
+    denom = df["denominator"].where(count.notna())
+    basis = pd.Series(np.where(count.notna(), "published", ""), index=df.index, dtype=object)
+    band = df["scale"].astype(str).str.extract(_BAND, expand=False)
+    want = (df["ci_method"] == "byar") & count.isna() & df["value"].notna() & band.notna()
+    if want.any():
+        p = pop[["gss_code", "year", "age_band", "population"]].drop_duplicates(["gss_code", "year", "age_band"])
+        keys = pd.DataFrame({"gss_code": df["gss_code"], "year": df["year"], "age_band": band})[want]
+        got = keys.merge(p, on=["gss_code", "year", "age_band"], how="left").set_axis(keys.index)["population"]
+        ok = got.notna() & (got > 0)
+        idx = got.index[ok]
+        denom[idx] = got[ok]
+        count[idx] = (df.loc[idx, "value"] * got[ok] / df.loc[idx, "multiplier"]).round()
+        basis[idx] = "derived"
+    return pd.DataFrame({"count": count, "count_denominator": denom, "count_basis": basis})
+
+
 def _intervals(df: pd.DataFrame) -> pd.DataFrame:
-    """Lower and upper limits (in the measure's unit) and what they are, per row, by the registry's method."""
+    """Lower and upper limits (in the measure's unit) and what they are, per row, by the registry's method.
+
+    Uses ``count`` / ``count_denominator`` (:func:`_derived_counts`). A rate's interval is exact Poisson
+    below :data:`~helpers.analysis.stats.BYAR_EXACT_BELOW` events and Byar's from there (as Fingertips), and
+    its label says which; one from a derived count says it is approximate.
+    """
     lo = pd.Series(np.nan, index=df.index)
     hi = pd.Series(np.nan, index=df.index)
     label = pd.Series("", index=df.index, dtype=object)
     reason = pd.Series("", index=df.index, dtype=object)
     level = df["comparison"].map(LEVELS)
-    num_ok = (df["numerator_status"] == "reported") & (df["denominator_status"] == "reported")
+    have = df["count"].notna() & df["count_denominator"].notna()
     for (method, lev), idx in df.groupby([df["ci_method"], level.fillna(-1)]).groups.items():
         part = df.loc[idx]
         if lev < 0:
@@ -101,19 +140,21 @@ def _intervals(df: pd.DataFrame) -> pd.DataFrame:
             continue
         pct = f"{lev * 100:g}%"
         if method in ("wilson", "byar"):
-            ok = num_ok[idx] & (part["denominator"] > 0) & (part["numerator"] >= 0)
+            ok = have[idx] & (part["count_denominator"] > 0) & (part["count"] >= 0)
+            k, n, mult = part["count"], part["count_denominator"], part["multiplier"]
             if method == "wilson":
-                bad = ok & (part["numerator"] > part["denominator"])
+                bad = ok & (k > n)
                 reason[bad[bad].index] = "numerator larger than denominator: no interval"
                 ok &= ~bad
-                k, n, mult = part["numerator"][ok], part["denominator"][ok], part["multiplier"][ok]
-                a, b = stats.wilson_ci(k, n, level=lev)
-                lo[ok[ok].index], hi[ok[ok].index] = a * mult, b * mult
+                a, b = stats.wilson_ci(k[ok], n[ok], level=lev)
+                label[ok[ok].index] = f"Wilson {pct}"
             else:
-                k, n, mult = part["numerator"][ok], part["denominator"][ok], part["multiplier"][ok]
-                a, b = stats.rate_ci(k, n, per=1.0, level=lev)
-                lo[ok[ok].index], hi[ok[ok].index] = a * mult, b * mult
-            label[ok[ok].index] = f"{_METHOD_LABEL[method]} {pct}"
+                a, b = stats.rate_ci(k[ok], n[ok], per=1.0, level=lev)
+                exact = k[ok] < stats.BYAR_EXACT_BELOW
+                label[ok[ok].index] = np.where(exact, f"exact Poisson {pct}", f"Byar {pct}")
+            lo[ok[ok].index], hi[ok[ok].index] = a * mult[ok], b * mult[ok]
+            derived_ = ok & (part["count_basis"] == "derived")
+            label[derived_[derived_].index] += " (approximate)"
             missing = ~ok & (reason[idx] == "")
             reason[missing[missing].index] = "numerator and denominator not published for this year"
         elif method == "survey_moe":
@@ -129,17 +170,21 @@ def _intervals(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"lower": lo, "upper": hi, "interval": label, "interval_reason": reason.where(~no_value, "")})
 
 
-def _build_values(ascof: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
+def _build_values(ascof: pd.DataFrame, registry: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
     df = ascof[ascof["primary"] & (ascof["disaggregation"] == "Total")].copy()
     df = df.rename(columns={"geography_level": "level"})
     reg = registry[["measure_code", "polarity", "ci_method", "comparison", "multiplier", "survey_based",
-                    "years_available"]]
+                    "years_available", "scale"]]
     df = df.merge(reg, on="measure_code", how="left", validate="many_to_one")
     unknown = df["polarity"].isna()
     if unknown.any():
         raise MissingDataError(f"ASCOF measure {df.loc[unknown, 'measure_code'].iloc[0]!r} is not in the measure "
                                "registry (data/raw/reference/ascof_measures.csv)")
+    df = pd.concat([df, _derived_counts(df, on_financial_year_councils(pop))], axis=1)
     df = pd.concat([df, _intervals(df)], axis=1)
+    rate = df["ci_method"] == "byar"
+    df["small_count"] = np.where(rate, df["count"].notna() & (df["count"] < SMALL_COUNT),
+                                 df["count_denominator"].notna() & (df["count_denominator"] < SMALL_DENOMINATOR))
     df["series_code"] = series_code(df["gss_code"])
     order = {c: i for i, c in enumerate(registry["measure_code"])}
     df["_o"] = df["measure_code"].map(order)
@@ -158,7 +203,8 @@ def ascof_values() -> pd.DataFrame:
         ``series_code``. Computed once per process (:func:`~helpers.analysis.benchmarking.groups.derived`): do
         not modify it.
     """
-    return derived("ascof_values", _build_values, "ascof", "ascof_measures")
+    return derived("ascof_values", lambda a, r, p, _c: _build_values(a, r, p), "ascof", "ascof_measures",
+                   "population", "councils")
 
 
 def registry() -> pd.DataFrame:
@@ -291,14 +337,17 @@ def comparison(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
     df = ascof_values()
     yr = df[df["year"] == b.year]
     yr = yr[yr["measure_code"].isin(measures or registry()["measure_code"])]
+    every = sorted(councils.current(b.year)["gss_code"])
     rows = []
     for code, part in yr.groupby("measure_code", sort=False):
         if part["value"].notna().sum() == 0:
             continue
         cl = part[part["level"] == "council"]
         vals = cl.set_index("gss_code")["value"]
+        vals = vals[~vals.index.duplicated()].reindex(sorted(set(every) | set(vals.index)))
         pol = part["polarity"].iloc[0]
-        pos = position(vals, b.data_code, b.group, pol, scaled=b.mad_scaled)
+        floor = stats.mad_floor(part["scale"].iloc[0], int(digits(pd.Series([code])).iloc[0]))
+        pos = position(vals, b.data_code, b.group, pol, scaled=b.mad_scaled, mad_floor=floor)
         mine = cl[cl["gss_code"] == b.data_code]
         m = mine.iloc[0] if len(mine) else None
         eng = part.loc[part["level"] == "england", "value"]
@@ -310,6 +359,9 @@ def comparison(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
             "lower": m["lower"] if m is not None else np.nan, "upper": m["upper"] if m is not None else np.nan,
             "interval": m["interval"] if m is not None else "",
             "interval_reason": m["interval_reason"] if m is not None else "",
+            "count": m["count"] if m is not None else np.nan,
+            "count_basis": m["count_basis"] if m is not None else "",
+            "small_count": bool(m["small_count"]) if m is not None else False,
             "england": float(eng.iloc[0]) if len(eng) else np.nan,
             "region": float(reg.iloc[0]) if len(reg) else np.nan,
             "survey_based": bool(part["survey_based"].iloc[0]),
@@ -320,19 +372,40 @@ def comparison(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
     if out.empty:
         return out
     has_ci = out["lower"].notna() & out["upper"].notna()
-    ci_group = stats.compare_to_benchmark(out["lower"], out["upper"], out["group_median"], out["polarity"])
-    ci_eng = stats.compare_to_benchmark(out["lower"], out["upper"], out["england"], out["polarity"])
+    places = digits(out["measure_code"])
+    # limits at the precision the value is published to: an upper limit of 99.957 against a median of 100.0
+    # reads "100.0" and touches it (similar)
+    lo_r, hi_r = rounded(out["lower"], places), rounded(out["upper"], places)
+    ci_group = stats.compare_to_benchmark(lo_r, hi_r, rounded(out["group_median"], places), out["polarity"])
+    ci_eng = stats.compare_to_benchmark(lo_r, hi_r, out["england"], out["polarity"])
     scale = "scaled MADs" if b.mad_scaled else "MADs"
-    out["vs_group"] = np.where(has_ci, ci_group, out["group_verdict"])
-    out["vs_england"] = np.where(has_ci, ci_eng, out["england_verdict"])
+    out["vs_group"] = np.where(has_ci, ci_group.map(significance_words), out["group_verdict"])
+    out["vs_england"] = np.where(has_ci & out["england"].notna(), ci_eng.map(significance_words),
+                                 np.where(out["england"].isna(), "no England value",
+                                          "not tested (no interval)"))
+    out["england_diff"] = out["value"] - out["england"]
     out["basis"] = np.where(has_ci, out["interval"] + " interval against the value",
-                            "distance from the median in " + scale)
+                            "distance from the median in " + scale + " (a distance, not a test)")
+    out["tested"] = has_ci
     no_ci = ~has_ci & out["value"].notna() & (out["reason"] == "")
     out.loc[no_ci, "reason"] = out.loc[no_ci, "interval_reason"].where(
         out.loc[no_ci, "interval_reason"] != "numerator and denominator not published for this year", "")
     missing = out["value"].isna()
     out.loc[missing, "reason"] = "no value for the council (" + status_words(out.loc[missing, "value_status"]) + ")"
     return out.reset_index(drop=True)
+
+
+#: Words of a significance test (an interval against a value), by the word of
+#: :func:`helpers.analysis.stats.compare_to_benchmark`: only these verdicts say "significantly".
+SIGNIFICANCE_WORDS: dict[str, str] = {
+    "better": "significantly better", "worse": "significantly worse", "higher": "significantly higher",
+    "lower": "significantly lower", "similar": "not significantly different", stats.NOT_COMPARED: stats.NOT_COMPARED,
+}
+
+
+def significance_words(word: str) -> str:
+    """The words of a significance test for a :func:`~helpers.analysis.stats.compare_to_benchmark` label."""
+    return SIGNIFICANCE_WORDS.get(word, word)
 
 
 def digits(codes: pd.Series) -> pd.Series:

@@ -100,12 +100,21 @@ def annual_values(kpis: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["measure_code", "year", "report_year"]).reset_index(drop=True)
 
 
-def council_reported(b: Benchmark, tolerance: float = 0.05) -> tuple[pd.DataFrame, str]:
+def printed_decimals(value: float, most: int = 3) -> int:
+    """Decimals a printed figure shows: ``93.1`` -> 1, ``484.85`` -> 2, ``12.0`` -> 0 (read as printed)."""
+    for d in range(most + 1):
+        if abs(round(float(value), d) - float(value)) < 1e-9:
+            return d
+    return most
+
+
+def council_reported(b: Benchmark, tolerance: float | None = None) -> tuple[pd.DataFrame, str]:
     """The council's own report values for ASCOF measures next to the national values, and where they differ.
 
     Uses the ``council_kpis`` table (the councils' report figures); a value is compared when it is a full
-    financial year's value for a year the national files cover. Values differ when they are more than
-    ``tolerance`` apart (half a unit of the one decimal both print).
+    financial year's value for a year the national files cover. Two figures agree when they are at most one
+    unit of the finer printed precision apart (a float keeps no trailing zero, so 93.0 reads as 93) (a council's 93.1 against the published 93.2: both to one
+    decimal, 0.1 apart, the same figure rounded from different inputs); ``tolerance`` overrides that.
 
     Returns
     -------
@@ -128,15 +137,22 @@ def council_reported(b: Benchmark, tolerance: float = 0.05) -> tuple[pd.DataFram
     if both.empty:
         return pd.DataFrame(), (f"{b.name}'s transcribed reports give no full-year ASCOF value for a year the national "
                                 f"files cover ({', '.join(ascof_years())}).")
-    diff = (both["council_value"] - both["value"]).round(2)
+    diff = (both["council_value"] - both["value"]).round(3)
+    if tolerance is None:
+        places = [max(printed_decimals(c), printed_decimals(n)) for c, n in zip(both["council_value"], both["value"],
+                                                                                  strict=True)]
+        tol = pd.Series([10.0 ** -p for p in places], index=both.index)
+    else:
+        tol = pd.Series(float(tolerance), index=both.index)
     out = pd.DataFrame({
         "Measure": both["measure_code"], "Year": both["year"], "Report label": both["kpi_code"],
         "National value": both["value"], "Council report": both["council_value"], "Difference": diff,
-        "Same?": np.where(diff.abs() <= tolerance, "same", "DIFFERENT"), "Where in the report": both["where"],
+        "Same?": np.where(diff.abs() <= tol + 1e-9, "same", "DIFFERENT"), "Where in the report": both["where"],
     }).sort_values(["Measure", "Year", "Where in the report"]).reset_index(drop=True)
     n = int((out["Same?"] == "DIFFERENT").sum())
     msg = (f"{len(out)} full-year value(s) in {b.name}'s own reports can be set against the national files: "
-           + (f"{n} differ by more than {tolerance:g}." if n else "all agree."))
+           + (f"{n} differ by more than one unit of the precision printed." if n else
+              "all agree to the precision printed."))
     return out, msg
 
 

@@ -36,12 +36,13 @@ import pandas as pd
 from helpers.analysis.benchmarking.groups import (
     MIN_GROUP,
     Benchmark,
+    check_population_rule,
     derived,
-    position,
     series_code,
     source_files,
     status_words,
 )
+from helpers.analysis.benchmarking.placing import position
 from helpers.core import periods
 from helpers.core.errors import ParameterError
 from helpers.data import councils, tables
@@ -73,6 +74,16 @@ _OTHER_GROUPS = {
 }
 
 
+#: Lines that RO3 splits by 18-64 / 65+ from 2022-23 in "Subcategory" (and carers') rows, stored as memorandum
+#: lines: assessment and safeguarding, commissioning, carers, equipment, information. Added to the support
+#: rows of an age band they make the age-band totals (``all_18-64``, ``all_65+``); a year without the split
+#: (ASC-FR 2016-17, PSS-EX1 2014-15) has no such total.
+AGE_SPLIT_GROUPS: tuple[str, ...] = (
+    "social_care_activities", "commissioning_service_delivery", "social_support", "assistive_equipment_technology",
+    "information_early_intervention",
+)
+
+
 @dataclass(frozen=True)
 class SpendLine:
     """One benchmarked spend line: which ``spend`` rows it sums and which population it is divided by.
@@ -101,6 +112,8 @@ def _lines() -> tuple[SpendLine, ...]:
         SpendLine("support_18-64", "Long- and short-term support, adults aged 18-64", SUPPORT_REASONS, "18-64"),
         SpendLine("support_65+", "Long- and short-term support, older people aged 65+", SUPPORT_REASONS, "65+"),
     ]
+    for band, who in (("18-64", "adults aged 18-64"), ("65+", "older people aged 65+")):
+        out.append(SpendLine(f"all_{band}", f"All spend on {who}", SUPPORT_REASONS + AGE_SPLIT_GROUPS, band))
     for band in ("18-64", "65+"):
         for g in SUPPORT_REASONS:
             out.append(SpendLine(f"{g}_{band}", f"{_PSR_LABELS[g]}, aged {band}", (g,), band))
@@ -113,7 +126,7 @@ def _lines() -> tuple[SpendLine, ...]:
 SPEND_LINES: tuple[SpendLine, ...] = _lines()
 #: The lines shown first (summary, strip chart and councillor table).
 HEADLINE_LINES: tuple[str, ...] = (
-    "total", "support_18-64", "support_65+", "learning_disability_18-64", "physical_support_65+",
+    "total", "all_18-64", "all_65+", "learning_disability_18-64", "physical_support_65+",
     "mental_health_18-64", "memory_cognition_65+",
 )
 #: Spend lines with a natural ASCOF partner: (spend line, ASCOF measure, why they belong together).
@@ -133,7 +146,8 @@ def _line_map() -> pd.DataFrame:
             rows.append(("total", "total", "18+", ln.line))
             continue
         for g in ln.groups:
-            rows.append(("detail", g, ln.age_band, ln.line))
+            kind = "memorandum" if g in AGE_SPLIT_GROUPS and ln.line.startswith("all_") else "detail"
+            rows.append((kind, g, ln.age_band, ln.line))
     return pd.DataFrame(rows, columns=["line_type", "service_group", "age_band", "line"])
 
 
@@ -148,17 +162,46 @@ def _population(pop: pd.DataFrame) -> pd.DataFrame:
     out = on_financial_year_councils(pop)
     out = out[out["age_band"].isin(["18+", "18-64", "65+"])]
     return out.rename(columns={"basis": "population_basis"})[
-        ["gss_code", "year", "age_band", "population", "mid_year", "population_basis"]]
+        ["gss_code", "year", "age_band", "population", "mid_year", "population_basis"]].assign(
+        population_own_year=True)
+
+
+def _latest_population(popn: pd.DataFrame, years: list[str]) -> pd.DataFrame:
+    """For spend years after the latest mid-year estimate: the latest estimate, labelled as such.
+
+    RO3 2024-25 is published before ONS's mid-2024 estimate: its per-head figures divide by mid-2023 (the
+    latest), and ``population_basis`` says so; ``population_own_year`` is ``False`` on those rows.
+    """
+    have = sorted(popn["year"].unique())
+    if not have:
+        return popn.iloc[0:0]
+    latest = have[-1]
+    later = [y for y in years if y > latest]
+    base = popn[popn["year"] == latest]
+    frames = [base.assign(year=y, population_own_year=False,
+                          population_basis=f"latest estimate available (mid-{int(base['mid_year'].iloc[0])}), "
+                                           f"not mid-{periods.fy_start(y)}")
+              for y in later]
+    return pd.concat(frames, ignore_index=True) if frames else popn.iloc[0:0]
 
 
 def _sum_lines(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Sum ``value_gbp_k`` by ``keys``; a group with any value not reported is not available."""
-    rows = rows.assign(_bad=(rows["value_status"] != "reported").astype(int))
+    """Sum ``value_gbp_k`` by ``keys``; a group with any value not reported is not available.
+
+    An age-band total (``all_18-64``, ``all_65+``) needs every one of :data:`AGE_SPLIT_GROUPS` split by age
+    (``_memo`` rows); with fewer it is not available (``not_split``), never a support-only sum.
+    """
+    rows = rows.assign(_bad=(rows["value_status"] != "reported").astype(int),
+                       _memo=(rows["line_type"] == "memorandum").astype(int))
     out = rows.groupby(keys, as_index=False, sort=False).agg(
-        spend_gbp_k=("value_gbp_k", "sum"), _bad=("_bad", "sum"))
+        spend_gbp_k=("value_gbp_k", "sum"), _bad=("_bad", "sum"), _memo=("_memo", "sum"))
     out.loc[out["_bad"] > 0, "spend_gbp_k"] = np.nan
     out["spend_status"] = np.where(out["_bad"] > 0, "not_available", "reported")
-    return out.drop(columns="_bad")
+    if "line" in out:
+        short = out["line"].str.startswith("all_") & (out["_memo"] < len(AGE_SPLIT_GROUPS))
+        out.loc[short, "spend_gbp_k"] = np.nan
+        out.loc[short, "spend_status"] = "not_split"
+    return out.drop(columns=["_bad", "_memo"])
 
 
 def _build_spend_per_head(spend: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
@@ -180,8 +223,11 @@ def _build_spend_per_head(spend: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFram
     info = pd.DataFrame([(ln.line, ln.label, ln.age_band) for ln in SPEND_LINES],
                         columns=["line", "line_label", "age_band"])
     out = summed.merge(info, on="line")
-    out = out.merge(_population(pop), on=["gss_code", "year", "age_band"], how="left")
+    popn = _population(pop)
+    popn = pd.concat([popn, _latest_population(popn, sorted(out["year"].unique()))], ignore_index=True)
+    out = out.merge(popn, on=["gss_code", "year", "age_band"], how="left")
     out["population_basis"] = out["population_basis"].fillna("no population estimate")
+    out["population_own_year"] = out["population_own_year"].eq(True)
     out["per_head_gbp"] = out["spend_gbp_k"] * 1000.0 / out["population"]
     out["per_head_status"] = np.where(out["spend_status"] != "reported", out["spend_status"],
                                       np.where(out["population"].isna(), "not_available", "reported"))
@@ -192,12 +238,26 @@ def _build_spend_per_head(spend: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFram
     out["_o"] = out["line"].map(order)
     cols = ["gss_code", "level", "year", "collection", "source_id", "measure", "line", "line_label", "age_band",
             "spend_gbp_k", "spend_status", "total_basis", "population", "mid_year", "population_basis",
-            "per_head_gbp", "per_head_status", "series_code"]
+            "population_own_year", "per_head_gbp", "per_head_status", "series_code"]
     return (out.sort_values(["year", "measure", "_o", "gss_code"]).reset_index(drop=True)[cols])
 
 
-def spend_per_head() -> pd.DataFrame:
+def _same_year_only(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    later = ~out["population_own_year"]
+    out.loc[later, ["population", "per_head_gbp"]] = np.nan
+    out.loc[later, "mid_year"] = np.nan
+    out.loc[later, "population_basis"] = "no population estimate for the year (population_rule 'same')"
+    out.loc[later & (out["per_head_status"] == "reported"), "per_head_status"] = "not_available"
+    return out
+
+
+def spend_per_head(population_rule: str = "same_or_latest") -> pd.DataFrame:
     """Spend per head for every council, region and England, year, collection, measure and line.
+
+    ``population_rule`` (:data:`~helpers.analysis.benchmarking.groups.POPULATION_RULES`): ``same_or_latest``
+    divides a year without its own mid-year estimate (RO3 2024-25) by the latest one (labelled in
+    ``population_basis``, ``population_own_year`` ``False``); ``same`` gives those rows no per-head value.
 
     Returns
     -------
@@ -211,8 +271,12 @@ def spend_per_head() -> pd.DataFrame:
         ``series_code``. Computed once per process (:func:`~helpers.analysis.benchmarking.groups.derived`): do
         not modify it.
     """
-    return derived("spend_per_head", lambda spend, pop, _councils: _build_spend_per_head(spend, pop),
-                   "spend", "population", "councils")
+    check_population_rule(population_rule)
+    df = derived("spend_per_head", lambda spend, pop, _councils: _build_spend_per_head(spend, pop),
+                 "spend", "population", "councils")
+    if population_rule == "same":
+        return derived("spend_per_head_same", lambda *_: _same_year_only(df), "spend", "population", "councils")
+    return df
 
 
 def _deflate(values: pd.Series, years: pd.Series, base_year: str) -> pd.Series:
@@ -221,9 +285,9 @@ def _deflate(values: pd.Series, years: pd.Series, base_year: str) -> pd.Series:
                      index=values.index)
 
 
-def spend_years() -> list[str]:
+def spend_years(population_rule: str = "same_or_latest") -> list[str]:
     """Financial years with a per-head value for some council."""
-    df = spend_per_head()
+    df = spend_per_head(population_rule)
     return sorted(df.loc[df["per_head_gbp"].notna(), "year"].unique())
 
 
@@ -250,8 +314,8 @@ def spend_availability(b: Benchmark, measure: str = "gross") -> str | None:
     check_expenditure(measure)
     if not b.available:
         return " ".join(b.notes)
-    df = spend_per_head()
-    years = ", ".join(spend_years())
+    df = spend_per_head(b.population_rule)
+    years = ", ".join(spend_years(b.population_rule))
     sel = df[(df["year"] == b.year) & (df["measure"] == measure)]
     if sel.empty:
         return f"No spend data for {b.year} in the national files; per-head figures exist for {years}."
@@ -261,8 +325,8 @@ def spend_availability(b: Benchmark, measure: str = "gross") -> str | None:
     if sel["per_head_gbp"].notna().sum() == 0:
         mid = periods.fy_start(b.year)
         return (f"No ONS mid-{mid} population estimate is in the national files, so there is no spend per head "
-                f"for {b.year} (the convention divides by the mid-year the financial year starts in); per-head "
-                f"figures exist for {years}.")
+                f"for {b.year} (the population rule chosen divides only by the mid-year the financial year starts "
+                f"in); per-head figures exist for {years}.")
     if mine["spend_status"].iloc[0] != "reported":
         return (f"{b.name}'s {b.year} spend is not available in the national return "
                 f"({source_files([mine['source_id'].iloc[0]])}): its figures are missing there, so there is no "
@@ -290,9 +354,9 @@ def _aggregate(df: pd.DataFrame, codes: list[str] | None, published: str | None)
     return value, f"{len(part)} of {len(codes)} councils"
 
 
-def year_slice(year: str, measure: str) -> pd.DataFrame:
+def year_slice(year: str, measure: str, population_rule: str = "same_or_latest") -> pd.DataFrame:
     """The rows of :func:`spend_per_head` for one financial year and measure (``gross`` or ``net``)."""
-    df = spend_per_head()
+    df = spend_per_head(population_rule)
     return df[(df["year"] == year) & (df["measure"] == measure)]
 
 
@@ -321,9 +385,10 @@ def spend_summary(b: Benchmark, measure: str = "gross", lines: tuple[str, ...] |
     check_expenditure(measure)
     if not b.available:
         return pd.DataFrame()
-    sl = year_slice(b.year, measure)
+    sl = year_slice(b.year, measure, b.population_rule)
     if sl["per_head_gbp"].notna().sum() == 0:
         return pd.DataFrame()
+    every = sorted(councils.current(b.year)["gss_code"])
     region_codes = set(councils.current(b.year).query("region_code == @b.region_code")["gss_code"])
     wanted = list(lines) if lines is not None else [ln.line for ln in SPEND_LINES]
     rows = []
@@ -332,13 +397,15 @@ def spend_summary(b: Benchmark, measure: str = "gross", lines: tuple[str, ...] |
         part = sl[sl["line"] == line]
         cl = part[part["level"] == "council"]
         values = cl.set_index("gss_code")["per_head_gbp"]
+        values = values[~values.index.duplicated()].reindex(sorted(set(every) | set(values.index)))
         pos = position(values, b.data_code, b.group, "none", scaled=b.mad_scaled)
         mine = cl[cl["gss_code"] == b.data_code]
         status = mine["per_head_status"].iloc[0] if len(mine) else "missing"
         eng, _ = _aggregate(part, list(cl["gss_code"]), councils.ENGLAND)
         reg, reg_basis = _aggregate(part, sorted(region_codes & set(cl["gss_code"])), b.region_code)
+        basis = mine["population_basis"].iloc[0] if len(mine) else ""
         rows.append({"line": line, "line_label": ln.label, "age_band": ln.age_band, **pos, "status": status,
-                     "england": eng, "region": reg, "region_basis": reg_basis})
+                     "england": eng, "region": reg, "region_basis": reg_basis, "population_basis": basis})
     out = pd.DataFrame(rows)
     if not out.empty:
         out.loc[(out["status"] != "reported") & (out["reason"] == "no value for the council"), "reason"] = (
@@ -357,13 +424,14 @@ def spend_trend(b: Benchmark, line: str = "total", measure: str = "gross") -> pd
     Returns
     -------
     pandas.DataFrame
-        ``year``, ``collection``, ``council``, ``group_median``, ``group_n``, ``england`` (cash £ per head),
+        ``year``, ``collection``, ``council``, ``group_median`` (of the comparators with a value: ``group_n`` of
+        ``group_size``, ``group_missing`` the codes without one), ``england`` (cash £ per head),
         ``council_real``, ``group_median_real``, ``england_real``, ``real_prices`` (e.g. ``2023-24 prices``),
         ``deflator_note``; sorted by year. Years without any per-head value are left out.
     """
     check_expenditure(measure)
     check_line(line)
-    df = spend_per_head()
+    df = spend_per_head(b.population_rule)
     df = df[(df["measure"] == measure) & (df["line"] == line)]
     df = df[df.groupby("year")["per_head_gbp"].transform("count") > 0]
     if df.empty:
@@ -373,13 +441,17 @@ def spend_trend(b: Benchmark, line: str = "total", measure: str = "gross") -> pd
     rows = []
     for (year, coll), part in cl.groupby(["year", "collection"], sort=True):
         mine = part.loc[part["series_code"] == b.series_code, "per_head_gbp"]
-        grp = part.loc[part["series_code"].isin(group_series), "per_head_gbp"].dropna()
+        grp_all = part[part["series_code"].isin(group_series)].drop_duplicates("series_code")
+        grp = grp_all["per_head_gbp"].dropna()
+        missing = tuple(sorted((group_series - set(grp_all.loc[grp_all["per_head_gbp"].notna(), "series_code"]))
+                               - {b.series_code}))
         eng, _ = _aggregate(df[(df["year"] == year) & (df["collection"] == coll)], list(part["gss_code"]),
                             councils.ENGLAND)
         rows.append({"year": year, "collection": coll,
                      "council": float(mine.iloc[0]) if len(mine) else np.nan,
                      "group_median": float(grp.median()) if len(grp) >= MIN_GROUP else np.nan,
-                     "group_n": int(len(grp)), "england": eng})
+                     "group_n": int(len(grp)), "group_size": len(group_series - {b.series_code}),
+                     "group_missing": missing, "england": eng})
     out = pd.DataFrame(rows)
     base = b.year if b.year in set(tables.cached("deflators")["year"]) else max(out["year"])
     for col in ("council", "group_median", "england"):
@@ -405,7 +477,7 @@ def spend_strip(b: Benchmark, measure: str = "gross", lines: tuple[str, ...] = H
     check_expenditure(measure)
     if not b.available:
         return pd.DataFrame()
-    sl = year_slice(b.year, measure)
+    sl = year_slice(b.year, measure, b.population_rule)
     sl = sl[(sl["level"] == "council") & sl["line"].isin(lines) & sl["per_head_gbp"].notna()]
     if sl.empty:
         return pd.DataFrame()

@@ -13,6 +13,7 @@ import pandas as pd
 
 from helpers.analysis.benchmarking import outcomes, spend
 from helpers.analysis.benchmarking.groups import Benchmark, series_code
+from helpers.data import councils
 
 #: Spend lines with a natural ASCOF partner: (spend line, ASCOF measure, why they belong together).
 SPEND_OUTCOME_PAIRS: tuple[tuple[str, str, str], ...] = (
@@ -31,14 +32,14 @@ def spend_vs_outcome(b: Benchmark, line: str, measure_code: str, measure: str = 
     Returns
     -------
     (data, message)
-        ``gss_code``, ``spend`` (£ per head), ``outcome``, ``role``, ``outcome_year``; and a sentence on the
+        ``gss_code``, ``spend`` (£ per head), ``outcome``, ``role``, ``outcome_year``, ``name``; and a sentence on the
         years used or why there is no chart (empty data).
     """
     spend.check_expenditure(measure)
     ln = spend.check_line(line)
     if not b.available:
         return pd.DataFrame(), " ".join(b.notes)
-    sl = spend.year_slice(b.year, measure)
+    sl = spend.year_slice(b.year, measure, b.population_rule)
     sl = sl[(sl["level"] == "council") & (sl["line"] == line)].set_index("gss_code")["per_head_gbp"].dropna()
     asc = outcomes.ascof_values()
     asc = asc[(asc["measure_code"] == measure_code) & (asc["level"] == "council") & asc["value"].notna()]
@@ -62,6 +63,7 @@ def spend_vs_outcome(b: Benchmark, line: str, measure_code: str, measure: str = 
     both["role"] = np.where(both["gss_code"] == b.series_code, "council",
                             np.where(both["gss_code"].isin(group_series), "comparator", "other"))
     both["outcome_year"] = oy
+    both["name"] = both["gss_code"].map(councils.name_of)
     msg = (f"Spend per head {b.year} against ASCOF {measure_code} {oy}"
            + ("" if oy == b.year else f" (the latest ASCOF year published here; {b.year} is not)") + f": "
            f"{len(both)} councils with both values.")

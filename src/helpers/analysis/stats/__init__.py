@@ -20,7 +20,7 @@ names below are the package's public API: ``from helpers.analysis import stats; 
 from __future__ import annotations
 
 from helpers.analysis.stats.arrays import NOT_COMPARED, POLARITIES
-from helpers.analysis.stats.funnels import flag_outliers, funnel_limits
+from helpers.analysis.stats.funnels import OVERDISPERSION, flag_outliers, funnel_limits, overdispersion
 from helpers.analysis.stats.intervals import (
     BYAR_EXACT_BELOW,
     byar_ci,
@@ -30,8 +30,10 @@ from helpers.analysis.stats.intervals import (
     wilson_ci,
 )
 from helpers.analysis.stats.mads import (
+    MAD_FLOOR_SHARE,
     MAD_THRESHOLDS,
     mad,
+    mad_floor,
     mads_from_median,
     summarise_group,
     verdict_from_mads,
@@ -39,7 +41,7 @@ from helpers.analysis.stats.mads import (
 from helpers.analysis.stats.trend import trend_test
 
 __all__ = [
-    "BYAR_EXACT_BELOW", "MAD_THRESHOLDS", "NOT_COMPARED", "POLARITIES", "byar_ci", "compare_to_benchmark",
-    "flag_outliers", "funnel_limits", "mad", "mads_from_median", "moe_ci", "rate_ci", "summarise_group",
+    "BYAR_EXACT_BELOW", "MAD_FLOOR_SHARE", "MAD_THRESHOLDS", "mad_floor", "NOT_COMPARED", "POLARITIES", "byar_ci", "compare_to_benchmark",
+    "OVERDISPERSION", "flag_outliers", "funnel_limits", "overdispersion", "mad", "mads_from_median", "moe_ci", "rate_ci", "summarise_group",
     "trend_test", "verdict_from_mads", "wilson_ci",
 ]

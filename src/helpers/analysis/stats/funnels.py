@@ -1,7 +1,13 @@
 """Funnel plots: control limits around a target for each denominator, and where each value falls.
 
-Spiegelhalter (2005) exact binomial / Poisson limits (interpolated quantiles), or PHE's Wilson-consistent
-limits for proportions (PHEindicatormethods ``phe_funnels``).
+Spiegelhalter (2005, *Statistics in Medicine* 24: 1185) exact binomial / Poisson limits (interpolated
+quantiles), or PHE's Wilson-consistent limits for proportions (PHEindicatormethods ``phe_funnels``); and limits
+widened for overdispersion (Spiegelhalter 2005, *Quality and Safety in Health Care* 14: 347, "Handling
+over-dispersion of performance indicators"; as FunnelPlotR, Mainey et al.): :func:`overdispersion` estimates
+the dispersion ratio ``phi`` from 10%-winsorised z-scores on a variance-stabilising scale and the between-
+council variance ``tau2`` (DerSimonian & Laird 1986); ``funnel_limits(..., overdispersion="multiplicative")``
+multiplies the within-council standard error by ``sqrt(phi)``, ``"additive"`` (random effects) adds ``tau2``
+to its square.
 """
 
 from __future__ import annotations
@@ -28,9 +34,71 @@ def _interpolated_quantile(dist: Any, p: float) -> np.ndarray:
         return r - (f_r - p) / (f_r - f_prev)
 
 
+#: The overdispersion adjustments of :func:`funnel_limits` (``None``: none).
+OVERDISPERSION = ("multiplicative", "additive")
+
+
+def _transform(p: np.ndarray, kind: str) -> np.ndarray:
+    """Variance-stabilising scale: ``asin(sqrt(p))`` for proportions, ``sqrt(rate)`` for Poisson rates."""
+    with np.errstate(invalid="ignore"):
+        return np.arcsin(np.sqrt(np.clip(p, 0, 1))) if kind == "proportion" else np.sqrt(np.clip(p, 0, None))
+
+
+def _back(y: np.ndarray, kind: str) -> np.ndarray:
+    y = np.clip(y, 0, np.pi / 2 if kind == "proportion" else None)
+    return np.sin(y) ** 2 if kind == "proportion" else y ** 2
+
+
+def overdispersion(numerators: Any, denominators: Any, target: float, kind: str = "proportion",
+                   per: float | None = None, trim: float = 0.1) -> dict[str, float]:
+    """Dispersion ratio ``phi`` and between-unit variance ``tau2`` of a set of units around ``target``.
+
+    Spiegelhalter (2005, QSHC 14: 347) as FunnelPlotR: on the scale ``y = asin(sqrt(k / n))`` (proportions)
+    or ``y = sqrt(k / n)`` (rates), with standard error ``s = 1 / (2 sqrt(n))``, each unit's z-score is
+    ``(y - y0) / s``; the z-scores are winsorised at ``trim`` at each end; ``phi = mean(z^2)`` and
+    ``tau2 = max(0, (N phi - (N - 1)) / (sum w - sum w^2 / sum w))`` with ``w = 1 / s^2`` (DerSimonian &
+    Laird 1986), 0 when ``N phi < N - 1``.
+
+    Parameters
+    ----------
+    numerators, denominators
+        Counts and denominators of the units (missing or zero denominators are left out).
+    target
+        The centre of the funnel in the output's units (see ``per``).
+    kind
+        ``"proportion"`` or ``"rate"``.
+    per
+        Units of ``target`` (proportions per 1, rates per 100,000 by default).
+    trim
+        Share winsorised at each end (0.1).
+
+    Returns
+    -------
+    dict
+        ``phi``, ``tau2`` (on the transformed scale) and ``n`` (units used).
+    """
+    per = float(per if per is not None else (1 if kind == "proportion" else 100_000))
+    k, n = np.broadcast_arrays(as_array(numerators).ravel(), as_array(denominators).ravel())
+    ok = np.isfinite(k) & np.isfinite(n) & (n > 0)
+    k, n = k[ok], n[ok]
+    if k.size < 2:
+        return {"phi": np.nan, "tau2": np.nan, "n": int(k.size)}
+    y0 = _transform(np.array(float(target) / per), kind)
+    s = 1 / (2 * np.sqrt(n))
+    z = (_transform(k / n, kind) - y0) / s
+    lo, hi = np.quantile(z, [trim, 1 - trim])
+    zw = np.clip(z, lo, hi)
+    m = z.size
+    phi = float(np.mean(zw ** 2))
+    w = 1 / s ** 2
+    tau2 = 0.0 if m * phi < m - 1 else max(0.0, (m * phi - (m - 1)) / (w.sum() - (w ** 2).sum() / w.sum()))
+    return {"phi": phi, "tau2": float(tau2), "n": int(m)}
+
+
 def funnel_limits(denominators: Any, target: float, kind: str = "proportion",
                   levels: Sequence[float] = (0.95, 0.998), per: float | None = None,
-                  method: str | None = None) -> pd.DataFrame:
+                  method: str | None = None, overdispersion: str | None = None, phi: float = 1.0,
+                  tau2: float = 0.0) -> pd.DataFrame:
     """Funnel-plot control limits around ``target`` for each denominator.
 
     Parameters
@@ -50,6 +118,12 @@ def funnel_limits(denominators: Any, target: float, kind: str = "proportion",
         ``target -/+ z sqrt(target (1 - target) / n)``, the values whose Wilson interval just reaches the
         target) or ``'exact'`` (Spiegelhalter 2005: interpolated binomial quantiles). Rates: ``'exact'``
         only (Spiegelhalter 2005: interpolated Poisson quantiles of the expected count, over ``n``).
+    overdispersion
+        ``None`` (the limits above), ``"multiplicative"`` (``y0 -/+ z sqrt(phi) s``) or ``"additive"``
+        (random effects: ``y0 -/+ z sqrt(s^2 + tau2)``), on the scale of :func:`overdispersion` and back;
+        a ``phi`` below 1 is taken as 1 (limits never narrower than without it).
+    phi, tau2
+        From :func:`overdispersion`.
 
     Returns
     -------
@@ -74,11 +148,19 @@ def funnel_limits(denominators: Any, target: float, kind: str = "proportion",
         raise ValueError(f"a rate target must not be negative, got {target!r}")
     if kind == "proportion" and method == "exact" and np.any(n[~np.isnan(n)] % 1):
         raise ValueError("exact binomial funnel limits need whole-number denominators")
+    if overdispersion is not None and overdispersion not in OVERDISPERSION:
+        raise ValueError(f"overdispersion must be one of {OVERDISPERSION} or None, got {overdispersion!r}")
     out = pd.DataFrame({"denominator": n, "target": float(target)})
     for level in levels:
         z = z_value(level)
         tail = (1 - level) / 2
-        if kind == "proportion" and method == "wilson":
+        if overdispersion is not None:
+            y0 = _transform(np.array(theta), kind)
+            s = 1 / (2 * np.sqrt(n))
+            sd = s * np.sqrt(max(float(phi), 1.0)) if overdispersion == "multiplicative" else \
+                np.sqrt(s ** 2 + max(float(tau2), 0.0))
+            lo, hi = _back(y0 - z * sd, kind), _back(y0 + z * sd, kind)
+        elif kind == "proportion" and method == "wilson":
             half = z * np.sqrt(theta * (1 - theta) / n)
             lo, hi = theta - half, theta + half
         elif kind == "proportion":
@@ -99,7 +181,8 @@ def funnel_limits(denominators: Any, target: float, kind: str = "proportion",
 
 def flag_outliers(values: Any, denominators: Any, target: float, kind: str = "proportion",
                   levels: Sequence[float] = (0.95, 0.998), per: float | None = None,
-                  method: str | None = None) -> Any:
+                  method: str | None = None, overdispersion: str | None = None, phi: float = 1.0,
+                  tau2: float = 0.0) -> Any:
     """Place each value against the funnel of :func:`funnel_limits` (same parameters and units).
 
     Returns
@@ -110,7 +193,8 @@ def flag_outliers(values: Any, denominators: Any, target: float, kind: str = "pr
         or denominator.
     """
     v, n = np.broadcast_arrays(as_array(values), as_array(denominators))
-    lim = funnel_limits(n.ravel(), target, kind=kind, levels=levels, per=per, method=method)
+    lim = funnel_limits(n.ravel(), target, kind=kind, levels=levels, per=per, method=method,
+                        overdispersion=overdispersion, phi=phi, tau2=tau2)
     x = v.ravel()
     out = np.full(x.shape, f"within {_level_label(min(levels))}%", dtype=object)
     for level in sorted(levels):  # widest last, so it wins

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,8 +38,13 @@ def mad(values: Any, scaled: bool = True) -> float:
     return float(sps.median_abs_deviation(x, scale="normal" if scaled else 1.0))
 
 
-def mads_from_median(value: Any, values: Any, scaled: bool = False) -> Any:
+def mads_from_median(value: Any, values: Any, scaled: bool = False, floor: float = 0.0) -> Any:
     """Signed distance of ``value`` from the median of ``values``, in MADs: ``(value - median) / MAD``.
+
+    ``floor`` is a least MAD (in the measure's unit): the distance is ``(value - median) / max(MAD, floor)``.
+    For a bounded measure where many councils sit at the ceiling the MAD collapses (ASCOF 1C(2B) 2022-23:
+    median 99.8%, MAD 0.2 points) and a one-point gap would read "much worse"; the benchmarking reports set
+    the floor from the measure's scale (:func:`mad_floor`).
 
     Reproduces Oflog's ``MADs_from_median`` with the default ``scaled=False`` (raw MAD) when ``values``
     are all councils with a value for that measure and year (the council itself included). The sign is
@@ -49,10 +55,50 @@ def mads_from_median(value: Any, values: Any, scaled: bool = False) -> Any:
     ref = as_array(values).ravel()
     med = float(np.nanmedian(ref)) if np.isfinite(ref).any() else np.nan
     m = mad(ref, scaled=scaled)
+    if floor < 0:
+        raise ValueError(f"a MAD floor must not be negative, got {floor!r}")
+    m = max(m, float(floor)) if np.isfinite(m) else m
     v = as_array(value)
     with np.errstate(divide="ignore", invalid="ignore"):
         d = np.where(m > 0, (v - med) / m, np.where(v == med, 0.0, np.nan))
     return shaped_like(d, value)
+
+
+#: Share of a bounded measure's scale that is the least MAD (1% of 0-100 = 1 percentage point).
+MAD_FLOOR_SHARE = 0.01
+
+
+def mad_floor(scale: str | None, decimals: int = 1) -> float:
+    """The least MAD of a measure: 1% of its scale's range when it is bounded, else one published unit.
+
+    Parameters
+    ----------
+    scale
+        The measure's scale as the ASCOF registry writes it: ``"0-100"``, ``"0-24"``, ``"0-1"`` (bounded), or
+        anything else (``"per 100,000 population aged 65+"``, ``None``: unbounded).
+    decimals
+        Decimals the measure is published to: the floor is never below one unit of the last one (0.1).
+
+    Returns
+    -------
+    float
+        ``max(0.01 * (hi - lo), 10 ** -decimals)`` for a bounded scale ``lo-hi``; ``10 ** -decimals`` otherwise.
+
+    Examples
+    --------
+    >>> mad_floor("0-100")
+    1.0
+    >>> mad_floor("0-1", decimals=3)
+    0.01
+    >>> mad_floor("per 100,000 population aged 65+")
+    0.1
+    """
+    unit = 10.0 ** -int(decimals)
+    m = re.fullmatch(r"\s*(-?[0-9.]+)\s*-\s*(-?[0-9.]+)\s*", str(scale or ""))
+    if not m:
+        return unit
+    lo, hi = float(m.group(1)), float(m.group(2))
+    return max(MAD_FLOOR_SHARE * (hi - lo), unit)
 
 
 def verdict_from_mads(d: Any, polarity: Any, thresholds: Sequence[float] = MAD_THRESHOLDS) -> Any:
@@ -90,7 +136,7 @@ def verdict_from_mads(d: Any, polarity: Any, thresholds: Sequence[float] = MAD_T
 
 
 def summarise_group(values: pd.Series, council: str, polarity: str = "none",
-                    scaled: bool = False) -> dict[str, Any]:
+                    scaled: bool = False, floor: float = 0.0) -> dict[str, Any]:
     """Where one council sits in a group: its value, the group's median and quartiles, its rank.
 
     Parameters
@@ -129,5 +175,5 @@ def summarise_group(values: pd.Series, council: str, polarity: str = "none",
         "value": value, "n": int(len(x)), "median": med, "q1": q1, "q3": q3,
         "min": float(x.min()) if len(x) else np.nan, "max": float(x.max()) if len(x) else np.nan,
         "rank": float(ranks.get(council, np.nan)), "quartile": quartile,
-        "mad": mad(x, scaled=scaled), "mads_from_median": mads_from_median(value, x, scaled=scaled),
+        "mad": mad(x, scaled=scaled), "mads_from_median": mads_from_median(value, x, scaled=scaled, floor=floor),
     }

@@ -104,8 +104,9 @@ def trend_chart(trend: pd.DataFrame, *, council_name: str, group_label: str, tit
                 ax.text(mid + 0.05, 0.98, f"{trend['collection'].iloc[i]} from here", transform=ax.get_xaxis_transform(),
                         va="top", fontsize=8, color="#555555")
     ax.set_xticks(x, years)
+    ax.set_ylim(bottom=0)  # from zero: a trend is read by the height of the line
     ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
-    ax.legend(loc="best", frameon=True, fontsize=9)
+    ax.legend(loc="lower right", frameon=True, fontsize=9)
     return plots.finish_figure(ax, title=title, xlabel="financial year", ylabel=ylabel, source=source, note=note)
 
 
@@ -124,6 +125,7 @@ def quadrant(data: pd.DataFrame, *, council_name: str, title: str, xlabel: str, 
         return plots.empty_chart(note or "No council has both values.", title=title, source=source, size="square")
     fig, ax = plots.figure("square", layout=None)
     plots.margins(fig, left=1.15, top=0.5, bottom=1.05)
+    data, clipped, (x_hi, y_hi) = clip_outliers(data)
     for role in ("other", "comparator", "council"):
         sel = data["role"] == role
         if not sel.any():
@@ -131,7 +133,16 @@ def quadrant(data: pd.DataFrame, *, council_name: str, title: str, xlabel: str, 
         style = dict(_ROLE_STYLE[role])
         if role == "council":
             style["label"] = council_name
-        ax.scatter(data.loc[sel, "spend"], data.loc[sel, "outcome"], **style)
+        ax.scatter(data.loc[sel, "x_shown"], data.loc[sel, "y_shown"], **style)
+    for r in clipped.itertuples():
+        ax.scatter([r.x_shown], [r.y_shown], marker=">" if r.spend > x_hi else "^", s=40, color="#444444", zorder=4)
+        ax.annotate(f"{r.name} ({r.spend:,.0f}, {r.outcome:,.0f})", (r.x_shown, r.y_shown), xytext=(-4, -10),
+                    textcoords="offset points", ha="right", fontsize=7, color="#444444")
+    if len(clipped):
+        ax.set_xlim(right=x_hi * 1.02)
+        ax.set_ylim(top=y_hi * 1.04)
+        note = (note + "\n" if note else "") + (
+            f"{len(clipped)} council(s) beyond the axes drawn at the edge (triangles), labelled with their values.")
     mx, my = float(data["spend"].median()), float(data["outcome"].median())
     ax.axvline(mx, color="#555555", linewidth=1, linestyle="--")
     ax.axhline(my, color="#555555", linewidth=1, linestyle="--")
@@ -150,6 +161,26 @@ def quadrant(data: pd.DataFrame, *, council_name: str, title: str, xlabel: str, 
     width = fig.get_size_inches()[0] - 1.4
     return plots.finish_figure(ax, title=title, xlabel=plots.fill(xlabel, width, 12), ylabel=plots.fill(ylabel, 5.2, 12),
                        source=source, note=(note + "\n" if note else "") + "Dashed lines: medians of the councils shown.")
+
+
+def clip_outliers(data: pd.DataFrame, k: float = 3.0) -> tuple[pd.DataFrame, pd.DataFrame, tuple[float, float]]:
+    """Clip far-out points of a scatter to the axes' edge so that one council cannot squash the rest.
+
+    A point beyond ``Q3 + k x IQR`` of its axis (Tukey's far-out fence, ``k = 3``) is drawn at the fence
+    (``x_shown`` / ``y_shown``) and returned in ``clipped`` (with ``name``, the council's name) to be labelled
+    with its true values; the means and medians are of the true values.
+    """
+    out = data.copy()
+    fences = []
+    for col, shown in (("spend", "x_shown"), ("outcome", "y_shown")):
+        q1, q3 = out[col].quantile([0.25, 0.75])
+        fence = float(q3 + k * (q3 - q1)) if q3 > q1 else float(out[col].max())
+        fence = max(fence, float(out[col].max()) if out[col].max() <= fence else fence)
+        out[shown] = out[col].clip(upper=fence)
+        fences.append(fence)
+    far = (out["spend"] > fences[0]) | (out["outcome"] > fences[1])
+    clipped = out[far].assign(name=out.loc[far, "name"] if "name" in out else out.loc[far, "gss_code"])
+    return out, clipped, (fences[0], fences[1])
 
 
 def spine_chart(spine: pd.DataFrame, *, council_name: str, group_label: str, title: str, source: str,
@@ -176,7 +207,12 @@ def spine_chart(spine: pd.DataFrame, *, council_name: str, group_label: str, tit
     ax.scatter(spine["england"], y, marker="s", s=22, color=plots.COLOURS["england"], zorder=4, label="England")
     ax.scatter(spine["group_median"], y, marker="D", s=28, color=plots.COLOURS["comparator"], zorder=4,
                label=f"median of {group_label}")
-    ax.scatter(spine["council"], y, s=80, color=plots.COLOURS["council"], edgecolor="black", zorder=5, label=council_name)
+    small = spine["small"].to_numpy(dtype=bool) if "small" in spine else np.zeros(n, dtype=bool)
+    ax.scatter(spine["council"][~small], y[~small], s=80, color=plots.COLOURS["council"], edgecolor="black", zorder=5,
+               label=council_name)
+    if small.any():
+        ax.scatter(spine["council"][small], y[small], s=80, facecolor="white", edgecolor=plots.COLOURS["council"],
+                   linewidth=2, zorder=5, label=f"{council_name} (small numbers)")
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_ylim(-0.6, n - 0.4)
     ax.set_xlim(-0.03, 1.03)
@@ -237,3 +273,47 @@ def trend_panels(trend: pd.DataFrame, *, council_name: str, group_label: str, ti
     return fig
 
 
+
+
+def funnel_chart(points: pd.DataFrame, limits: pd.DataFrame, *, target: float, council_name: str, title: str,
+                 xlabel: str, ylabel: str, source: str, od_label: str, note: str | None = None,
+                 ax: plt.Axes | None = None) -> plt.Figure:
+    """A funnel plot: every council's value against its denominator, the target, exact 95% / 99.8% limits
+    and the limits widened for overdispersion.
+
+    Parameters
+    ----------
+    points
+        ``denominator``, ``value``, ``role`` (:class:`helpers.analysis.benchmarking.funnel.Funnel`).
+    limits
+        ``denominator``, ``lower_95`` ... and ``od_lower_95`` ... on a grid of denominators.
+    od_label
+        How the widened limits were made (e.g. "additive random effects (tau2)").
+    """
+    fig, ax = plots.figure("wide", layout=None)
+    plots.margins(fig, left=1.0, top=0.5, bottom=0.8, right=2.4)
+    for role in ("other", "comparator", "council"):
+        sel = points["role"] == role
+        if not sel.any():
+            continue
+        style = dict(_ROLE_STYLE[role])
+        if role == "council":
+            style["label"] = council_name
+        ax.scatter(points.loc[sel, "denominator"], points.loc[sel, "value"], **style)
+    x = limits["denominator"]
+    ax.axhline(target, color=plots.COLOURS["england"], linewidth=1, label="England")
+    for lev, ls in (("95", "--"), ("99.8", "-")):
+        ax.plot(x, limits[f"lower_{lev}"], color="#555555", linestyle=ls, linewidth=0.9,
+                label=f"{lev}% limits (exact)")
+        ax.plot(x, limits[f"upper_{lev}"], color="#555555", linestyle=ls, linewidth=0.9)
+        ax.plot(x, limits[f"od_lower_{lev}"], color=plots.COLOURS["comparator"], linestyle=ls, linewidth=1.2,
+                label=f"{lev}% limits, {od_label}")
+        ax.plot(x, limits[f"od_upper_{lev}"], color=plots.COLOURS["comparator"], linestyle=ls, linewidth=1.2)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
+    top = float(np.nanmax([points["value"].max(), np.nanmax(limits["od_upper_99.8"])]))
+    ax.set_ylim(bottom=0, top=top * 1.05)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
+    plots.finish(ax, title=title, xlabel=xlabel, ylabel=ylabel, source=source, note=note)
+    plots.title_at_left_edge(ax)
+    return fig

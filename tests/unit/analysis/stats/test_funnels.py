@@ -117,3 +117,44 @@ def test_funnel_limits_nest_and_narrow(n, target):
     for r in lim:
         assert r["lower_99.8"] <= r["lower_95"] <= target <= r["upper_95"] <= r["upper_99.8"]
     assert big["upper_95"] - big["lower_95"] <= small["upper_95"] - small["lower_95"] + 1e-12
+
+
+# ----------------------------------------------------------------------------------------- overdispersion
+def test_overdispersion_by_hand() -> None:
+    """Spiegelhalter (2005, QSHC) as FunnelPlotR, worked by hand on 10 synthetic units (an edge-case fixture).
+
+    Proportions with n = 100 each, target 0.5: y0 = asin(sqrt(0.5)) = pi/4, s = 1/20. The z-scores are
+    winsorised at their 10th and 90th percentiles (numpy's linear quantile); phi = mean(z_w^2);
+    tau2 = (N phi - (N - 1)) / (sum w - sum w^2 / sum w), w = 400 each -> denominator 10*400 - 400 = 3600.
+    """
+    k = np.array([30, 40, 45, 50, 50, 50, 55, 60, 70, 80])
+    n = np.full(10, 100)
+    z = (np.arcsin(np.sqrt(k / n)) - np.pi / 4) / (1 / 20)
+    lo, hi = np.quantile(z, [0.1, 0.9])
+    phi = float(np.mean(np.clip(z, lo, hi) ** 2))
+    tau2 = (10 * phi - 9) / (4000 - 400)
+    got = st.overdispersion(k, n, 0.5)
+    assert got["phi"] == pytest.approx(phi) and got["tau2"] == pytest.approx(tau2) and got["n"] == 10
+    assert phi > 1  # these units are overdispersed
+
+
+def test_overdispersed_limits_are_wider_and_centred() -> None:
+    """Multiplicative limits: y0 -/+ z sqrt(phi) s back-transformed; additive: y0 -/+ z sqrt(s^2 + tau2);
+    both wider than the exact limits when phi > 1; phi below 1 never narrows them."""
+    theta, n, phi, tau2 = 0.5, 400.0, 4.0, 0.002
+    y0, s, z = np.pi / 4, 1 / (2 * np.sqrt(n)), 1.959963984540054
+    mult = st.funnel_limits([n], theta, overdispersion="multiplicative", phi=phi).iloc[0]
+    assert mult["lower_95"] == pytest.approx(np.sin(y0 - z * 2 * s) ** 2)
+    assert mult["upper_95"] == pytest.approx(np.sin(y0 + z * 2 * s) ** 2)
+    add = st.funnel_limits([n], theta, overdispersion="additive", tau2=tau2).iloc[0]
+    assert add["upper_99.8"] == pytest.approx(np.sin(y0 + 3.090232306167813 * np.sqrt(s ** 2 + tau2)) ** 2)
+    exact = st.funnel_limits([n], theta, method="exact").iloc[0]
+    assert mult["lower_95"] < exact["lower_95"] and mult["upper_95"] > exact["upper_95"]
+    same = st.funnel_limits([n], theta, overdispersion="multiplicative", phi=0.5).iloc[0]
+    one = st.funnel_limits([n], theta, overdispersion="multiplicative", phi=1.0).iloc[0]
+    assert same["upper_95"] == pytest.approx(one["upper_95"])
+    rate = st.funnel_limits([60_000], 560.8, kind="rate", overdispersion="additive", tau2=5e-5).iloc[0]
+    y = np.sqrt(560.8 / 1e5)
+    assert rate["upper_95"] == pytest.approx((y + z * np.sqrt(1 / (4 * 60_000) + 5e-5)) ** 2 * 1e5)
+    with pytest.raises(ValueError, match="overdispersion"):
+        st.funnel_limits([n], theta, overdispersion="both")

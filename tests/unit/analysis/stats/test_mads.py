@@ -95,3 +95,26 @@ def test_summarise_group_errors():
         st.summarise_group(v, "E9")
     with pytest.raises(ValueError, match="duplicate"):
         st.summarise_group(pd.Series([1.0, 2.0], index=["E1", "E1"]), "E1")
+
+
+# ------------------------------------------------------------------------------------------------ MAD floor
+def test_mad_floor_from_the_scale() -> None:
+    """Issue 14 item 4: 1% of a bounded scale, never below one published unit; unbounded -> one unit."""
+    assert st.mad_floor("0-100") == 1.0 and st.mad_floor("0-24") == pytest.approx(0.24)
+    assert st.mad_floor("0-1", decimals=3) == pytest.approx(0.01)
+    assert st.mad_floor("per 100,000 population aged 65+") == pytest.approx(0.1)
+
+
+def test_mad_floor_keeps_a_ceiling_measure_from_an_extreme_verdict() -> None:
+    """Synthetic values shaped like ASCOF 1C(2B) 2022-23 (many councils at 100%): median 99.8, raw MAD 0.2.
+
+    98.7 is (98.7 - 99.8) / 0.2 = -5.5 MADs ("much worse") without a floor; with the floor of 1 point,
+    -1.1 MADs ("slightly worse")."""
+    vals = [100.0] * 40 + [99.8] * 30 + [99.6] * 30 + [97.0, 95.0, 90.0, 80.0] * 5
+    assert st.mad(vals, scaled=False) == pytest.approx(0.2) and np.median(vals) == pytest.approx(99.8)
+    raw = st.mads_from_median(98.7, vals)
+    floored = st.mads_from_median(98.7, vals, floor=st.mad_floor("0-100"))
+    assert raw == pytest.approx(-5.5) and st.verdict_from_mads(raw, "higher") == "much worse"
+    assert floored == pytest.approx(-1.1) and st.verdict_from_mads(floored, "higher") == "slightly worse"
+    with pytest.raises(ValueError, match="floor"):
+        st.mads_from_median(1.0, vals, floor=-1)
