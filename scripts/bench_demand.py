@@ -1,33 +1,30 @@
-"""Accuracy benchmark of the demand forecasts: the rolling-origin backtest for every council and series.
+"""Out-of-sample accuracy of the demand forecasts, per catalogue series (the figures of ``docs/performance.md``).
 
-For each catalogue series (``helpers.analysis.demand.catalogue.SERIES``) and every council with figures of it, runs the
-backtest of the notebook (expanding window from 5 points, 1 and 2 years ahead, COVID year not scored) and the
-model choice (naive unless another model's MASE is at least 10% lower), and a hold-out check of that choice
-(the whole procedure repeated without the last year, then the chosen model's and naive's 1-year-ahead forecasts
-of the last year compared). Prints, per series:
+For each series (``helpers.analysis.demand.catalogue.SERIES``) the rolling-origin evaluation of
+``helpers.analysis.demand.rolling`` makes every candidate's forecasts of every council from every origin with the
+years up to that origin only, and the procedure the report uses is chosen at each origin from the errors of
+earlier forecasts only (nested). Printed per series, for one-year (and two-year) forecasts:
 
-* councils with figures, backtested (at least 6 points), too short;
-* the median over councils of the pooled backtest MASE of the chosen model and of each candidate;
-* the share of councils whose chosen model is not naive (it then beats naive's backtest MASE by >= 10%);
-* the mean 80% / 95% interval coverage of the chosen model;
-* the hold-out check: median scaled error of the chosen model and of naive on the held-out year, and the share
-  of councils where the chosen model beats naive there (ties, naive chosen, count as not beating it);
-* the same on the long PSS-EX1 residential care series (2000-01 to 2013-14, not modelled by the notebook because
-  ASC-FR counts differently), holding out each of its last three years in turn: the only series here long
-  enough to test the model choice out of sample;
+* the median and mean scaled error (absolute error / the council's mean absolute yearly change over its last
+  8 ordinary changes) of the final procedure, of naive and of each candidate, and each one's ratio to naive on
+  the same forecasts; the median absolute percentage error;
+* the procedure's 80% and 95% interval coverage by horizon (all scored forecasts; and those whose interval came
+  from past errors, the rest being the random-walk fallback);
+* the share of councils where the procedure's mean scaled error is below / equal to / above naive's;
+* the pooled choice at each origin (counts) and at the last one; the run time.
 
-and the run time. The model-choice rule is fixed (``helpers.analysis.demand.models.choose_model``); nothing is tuned here.
+Nothing is tuned here: the settings are fixed in ``helpers.analysis.demand.candidates`` and ``.rolling``.
 
 Usage::
 
-    ASC_NATIONAL_DIR=../shared/data python scripts/bench_demand.py [--series KEY ...] [--no-holdout] [--csv FILE]
+    ASC_NATIONAL_DIR=../shared/data python scripts/bench_demand.py [--series KEY ...] [--damped] [--csv FILE]
 """
 
 from __future__ import annotations
 
 import os
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # numerical threads swing ETS timings 0.3 s -> 10 s here
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one numerical thread: the machine is shared
 
 import argparse  # noqa: E402
 import sys  # noqa: E402
@@ -36,58 +33,53 @@ import time  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from helpers.analysis.demand import benchmark  # noqa: E402
-from helpers.analysis.demand.catalogue import SERIES  # noqa: E402
 
 
-def _print_summary(summary: pd.DataFrame) -> None:
-    models = ["naive", "drift", "linear", "ets", "driver", "stock-flow"]
-    for _, r in summary.iterrows():
-        print(f"\n{r['series']}: {r['councils']} councils, {r['backtested']} backtested, "
-              f"{r['too_short']} too short to backtest, {r['no_data']} without usable figures")
-        if not r["backtested"]:
-            print("  no council has a series long enough to backtest: naive forecasts only, no accuracy figure")
+def _print(b: benchmark.SeriesBenchmark) -> None:
+    lr = f"; PSS-EX1 joined by level ratio {b.level_ratio:.3f}" if b.level_ratio else ""
+    print(f"\n{b.series}: {b.councils} councils, {b.years}{lr}; evaluated in {b.seconds:.1f} s")
+    for h in (1, 2):
+        s = b.scores[h]
+        if not len(s):
+            print(f"  {h}-year forecasts: none can be scored (too few years)")
             continue
-        cand = ", ".join(f"{m} {r[f'median_mase_{m}']:.3f}" for m in models
-                         if f"median_mase_{m}" in r and pd.notna(r[f"median_mase_{m}"]))
-        chosen = ", ".join(f"{m} {int(r[f'chosen_{m}'])}" for m in models
-                           if f"chosen_{m}" in r and pd.notna(r[f"chosen_{m}"]))
-        print(f"  median backtest MASE: chosen {r['median_mase_chosen']:.3f}; candidates: {cand}")
-        print(f"  chosen model (councils): {chosen}; share where the chosen model is not naive (beats naive's "
-              f"backtest MASE by >= 10%): {r['share_chosen_not_naive']:.1%}")
-        print(f"  chosen model's interval coverage (mean over councils): 80% -> {r['coverage80_chosen']:.1%}, "
-              f"95% -> {r['coverage95_chosen']:.1%}")
-        if pd.notna(r.get("holdout_n")):
-            print(f"  hold-out (choice remade without the held-out year; {int(r['holdout_n'])} forecasts, "
-                  f"{int(r['holdout_not_naive'])} by a model other than naive): scaled error median "
-                  f"{r['holdout_median_ase_chosen']:.3f} (naive {r['holdout_median_ase_naive']:.3f}), mean "
-                  f"{r['holdout_mean_ase_chosen']:.3f} (naive {r['holdout_mean_ase_naive']:.3f}); chosen beats "
-                  f"naive in {r['holdout_share_beats_naive']:.1%}, worse in "
-                  f"{r['holdout_share_worse_than_naive']:.1%} (the rest: naive chosen, a tie)")
+        print(f"  {h}-year forecasts: method, n, target years, median / mean scaled error (naive on the same), "
+              "ratio median / mean, median and 80th percentile abs % error")
+        for _, r in s.iterrows():
+            print(f"    {r['method']:13s} {int(r['n']):5d} {int(r['years']):3d}  {r['median_se']:.3f} / "
+                  f"{r['mean_se']:.3f} ({r['naive_median_se']:.3f} / {r['naive_mean_se']:.3f})  "
+                  f"{r['ratio_median']:.3f} / {r['ratio_mean']:.3f}  {r['median_ape']:.1f}% {r['p80_ape']:.1f}%")
+    if len(b.coverage):
+        cov = "; ".join(f"{int(r.horizon)}y {r.cover_80:.1%} / {r.cover_95:.1%} (n={int(r.n)}; from past errors "
+                        f"{r.checked_80:.1%} / {r.checked_95:.1%}, n={int(r.n_checked)})"
+                        for r in b.coverage.itertuples())
+        print(f"  interval coverage 80% / 95%: {cov}")
+    v = b.versus_naive
+    if v["councils"]:
+        print(f"  councils ({v['councils']}): procedure's mean scaled error below naive's {v['better']:.1%}, "
+              f"equal {v['same']:.1%}, above {v['worse']:.1%}")
+    print(f"  pooled choice by origin: {b.choices}; at the last origin: {b.final_choice}")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--series", nargs="*", help="series keys (default: every catalogue series)")
-    ap.add_argument("--no-holdout", action="store_true", help="skip the hold-out check of the choice")
-    ap.add_argument("--no-history", action="store_true",
-                    help="skip the check on the PSS-EX1 residential care series 2000-01..2013-14")
-    ap.add_argument("--csv", help="also write the per-council results to this CSV file")
+    ap.add_argument("--damped", action="store_true",
+                    help="also score statsmodels' damped trend (not a candidate of the procedure; slow)")
+    ap.add_argument("--csv", help="also write the one-year summary table to this CSV file")
     args = ap.parse_args(argv)
-    keys = args.series or list(SERIES)
     t0 = time.perf_counter()
-    history = [] if args.no_history else [("op_residential_placements", "PSS-EX1")]
-    res = benchmark.benchmark(keys, holdout_years=0 if args.no_holdout else 1, history=history,
-                              history_holdout_years=0 if args.no_holdout else 3,
+    res = benchmark.benchmark(args.series or None, extra=("damped",) if args.damped else (),
                               progress=lambda m: print(m, file=sys.stderr, flush=True))
+    for b in res:
+        _print(b)
     seconds = time.perf_counter() - t0
-    _print_summary(res.summary())
-    results = res.councils
-    n = len(results)
-    print(f"\n{n} council-series backtests in {seconds:.1f} s ({seconds / max(n, 1):.2f} s each), "
-          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}")
+    table = benchmark.summary(res)
+    print(f"\n{len(res)} series in {seconds:.1f} s (OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')})")
+    with pd.option_context("display.width", 200, "display.max_columns", 40):
+        print(table.round(3).to_string(index=False))
     if args.csv:
-        results.to_csv(args.csv, index=False)
-        res.holdout.to_csv(args.csv.replace(".csv", "_holdout.csv"), index=False)
+        table.to_csv(args.csv, index=False)
     return 0
 
 

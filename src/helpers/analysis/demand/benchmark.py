@@ -1,229 +1,155 @@
-"""The accuracy benchmark of the demand forecasts: the notebook's backtest and model choice for every council
-and series, with a hold-out check of the choice (``scripts/bench_demand.py``; results in
-``docs/performance.md``, "Demand forecast accuracy").
+"""The accuracy figures of the demand forecasts: out-of-sample scores of the nested procedure, of naive and of
+every candidate, per series (``scripts/bench_demand.py``; results in ``docs/performance.md``, "Demand forecast
+accuracy").
+
+Every figure is out of sample: the errors are those of the rolling-origin evaluation
+(:func:`helpers.analysis.demand.rolling.evaluate`), where each forecast was made with the years up to its origin
+only, and the procedure was chosen at each origin from the errors of earlier forecasts only.
 """
 
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from helpers.analysis.demand.catalogue import BASE_MODELS, COVID_YEAR, SERIES, check_series_key
-from helpers.analysis.demand.evaluation import HORIZONS, MIN_TRAIN, ModelChoice, backtest, choose_model
-from helpers.analysis.demand.forecast import candidate_models
-from helpers.analysis.demand.models import NAIVE, resolve_models
-from helpers.analysis.demand.series import SeriesMeta, councils_with, same_area_codes, series_for
-from helpers.core import periods
-from helpers.core.errors import DataError
+from helpers.analysis.demand.catalogue import SERIES, check_series_key
+from helpers.analysis.demand.panel import panel_for
+from helpers.analysis.demand.rolling import LEVELS, Evaluation, evaluate, evaluate_panel
 
 
-def _scale(y: np.ndarray) -> float:
-    return float(np.mean(np.abs(np.diff(y)))) if len(y) > 1 else np.nan
+def scores(ev: Evaluation, horizon: int = 1) -> pd.DataFrame:
+    """Per method (``procedure``, then every candidate): the scaled and percentage errors at one horizon.
 
-
-def collection_run(meta: SeriesMeta, collection: str) -> pd.Series:
-    """The last unbroken run of positive values of one collection in a series' history (for the history check).
-
-    For example the PSS-EX1 years 2000-01 to 2013-14 of ``op_residential_placements``, which the notebook does
-    not model (they are on another basis than ASC-FR) but which show how the models do on a long series.
+    Columns: ``method``, ``n`` (scored forecasts), ``years`` (target years), ``median_se``, ``mean_se`` (scaled
+    error), ``naive_median_se``, ``naive_mean_se`` (naive on the same forecasts), ``ratio_median`` and
+    ``ratio_mean`` (the method's / naive's), ``median_ape`` (absolute percentage error) and ``p80_ape``.
     """
-    h = meta.history[(meta.history["collection"] == collection)].set_index("year")["value"]
-    if h.empty:
-        return pd.Series(dtype=float, name=meta.spec.key)
-    years = periods.fy_range(h.index[0], h.index[-1])
-    h = h.reindex(years)
-    ok = h.notna() & (h > 0)
-    bad = np.flatnonzero(~ok.to_numpy())
-    run = h.iloc[bad[-1] + 1:] if bad.size else h
-    return run.astype(float).rename(meta.spec.key)
-
-
-def benchmark_one(council: str, series: str, *, holdout_years: int = 1, collection: str | None = None
-                  ) -> tuple[dict, list[dict]]:
-    """Backtest and model choice for one council and series, and a hold-out check of the choice.
-
-    The hold-out check repeats the whole procedure (backtest, choice) on the years before a held-out year,
-    forecasts that year one step ahead with the chosen model and with naive, and scores both (absolute error
-    / the training window's mean absolute year-to-year change): an honest test of the *choice*, since the
-    backtest MASE of the chosen model is optimistic (the choice was made on it). Each of the last
-    ``holdout_years`` years is held out in turn (never the COVID year).
-
-    Parameters
-    ----------
-    council, series
-        As in :func:`helpers.analysis.demand.series.series_for`.
-    holdout_years
-        How many of the last years to hold out, one at a time (0: no hold-out check).
-    collection
-        Use the last unbroken run of this collection instead of the modelled series (e.g. ``"PSS-EX1"`` for the
-        long 2000-01 to 2013-14 residential care series); only the base models (no population before 2015).
-
-    Returns
-    -------
-    (dict, list of dict)
-        The council row: ``series`` (with ``[collection]`` when given), ``gss_code``, ``n``, ``status``
-        (``backtested``, ``too_short``, ``no_data``), ``chosen``, ``n_scored``, ``mase_<model>`` (pooled
-        backtest MASE of each candidate), ``cov80_chosen``, ``cov95_chosen``; and one hold-out row per held-out
-        year: ``target``, ``chosen``, ``ase_chosen``, ``ase_naive``.
-    """
-    label = series if collection is None else f"{series} [{collection}]"
-    row: dict = {"series": label, "gss_code": council}
-    try:
-        values, meta = series_for(council, series)
-    except DataError as exc:
-        return {**row, "status": "no_data", "n": 0, "message": str(exc)}, []
-    break_year = meta.break_year
-    if collection is not None:
-        values = collection_run(meta, collection)
-        break_year = COVID_YEAR if len(values) and values.index[0] < COVID_YEAR <= \
-            values.index[-1] else None
-        models: list = list(BASE_MODELS)
-    else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            models, _, _ = candidate_models(meta, max(HORIZONS), final=False)
-    row["n"] = len(values)
-    if len(values) < MIN_TRAIN + 1:
-        return {**row, "status": "too_short" if len(values) else "no_data"}, []
-
-    def choose(v: pd.Series) -> ModelChoice:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            bt = backtest(v, models, HORIZONS, MIN_TRAIN, break_year=break_year, break_mode="exclude")
-            return choose_model(bt)
-
-    choice = choose(values)
-    t = choice.table.set_index("model")
-    row.update({"status": "backtested", "chosen": choice.model, "n_scored": int(t["n"].max()) if len(t) else 0,
-                **{f"mase_{m}": float(t.loc[m, "mase"]) for m in t.index},
-                "cov80_chosen": float(t.loc[choice.model, "coverage_80"]) if choice.model in t.index else np.nan,
-                "cov95_chosen": float(t.loc[choice.model, "coverage_95"]) if choice.model in t.index else np.nan})
-    held: list[dict] = []
-    resolved = {m.name: m for m in resolve_models(models)}
-    for k in range(min(holdout_years, len(values) - MIN_TRAIN - 1), 0, -1):
-        i = len(values) - k
-        train, target = values.iloc[:i], values.index[i]
-        if target == break_year:
+    base = ev.scaled_errors("naive")[:, :, horizon - 1]
+    rows = []
+    for name in ("procedure", *ev.candidates):
+        se = ev.scaled_errors(name)[:, :, horizon - 1]
+        ape = ev.pct_errors(name)[:, :, horizon - 1]
+        m = np.isfinite(se) & np.isfinite(base)
+        if not m.any():
             continue
-        ch = choose(train)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            f_ch = resolved[ch.model].forecast(train, 1).table["mean"].iloc[0]
-            f_nv = NAIVE.forecast(train, 1).table["mean"].iloc[0]
-        sc = _scale(train.to_numpy())
-        actual = float(values.iloc[i])
-        held.append({"series": label, "gss_code": council, "target": target, "chosen": ch.model,
-                     "ase_chosen": abs(actual - f_ch) / sc if sc else np.nan,
-                     "ase_naive": abs(actual - f_nv) / sc if sc else np.nan,
-                     "ape_chosen": 100 * abs(actual - f_ch) / actual, "ape_naive": 100 * abs(actual - f_nv) / actual})
-    return row, held
+        med_b, mean_b = float(np.median(base[m])), float(np.mean(base[m]))
+        rows.append({"method": name, "n": int(m.sum()), "years": int(m.any(axis=0).sum()),
+                     "median_se": float(np.median(se[m])), "mean_se": float(np.mean(se[m])),
+                     "naive_median_se": med_b, "naive_mean_se": mean_b,
+                     "ratio_median": float(np.median(se[m])) / med_b if med_b else np.nan,
+                     "ratio_mean": float(np.mean(se[m])) / mean_b if mean_b else np.nan,
+                     "median_ape": float(np.median(ape[m])), "p80_ape": float(np.quantile(ape[m], 0.8))})
+    return pd.DataFrame(rows)
 
 
-def benchmark_councils(series: str) -> list[str]:
-    """Every council with figures of ``series``, by current code (same-area recodes joined), sorted."""
-    codes = councils_with(series)
-    return sorted({same_area_codes(c)[0] for c in codes})
+def coverage(ev: Evaluation) -> pd.DataFrame:
+    """The procedure's interval coverage by horizon: ``horizon``, ``n``, ``cover_80``, ``cover_95`` over every
+    scored forecast, and ``n_checked``, ``checked_80``, ``checked_95`` over those whose interval came from past
+    errors (the rest use the random-walk fallback)."""
+    rows = []
+    checked = ev.checked  # [origins, horizons] of the pooled choice
+    for h in range(ev.actual.shape[2]):
+        ins = {lv: ev.inside(lv)[:, :, h] for lv in LEVELS}
+        m = np.isfinite(ins[80])
+        if not m.any():
+            continue
+        mc = m & checked[None, :, h] & (ev.chosen == np.array(ev.choice, dtype=object)[None, :])
+        row = {"horizon": h + 1, "n": int(m.sum()), "n_checked": int(mc.sum())}
+        for lv in LEVELS:
+            row[f"cover_{lv}"] = float(ins[lv][m].mean())
+            row[f"checked_{lv}"] = float(ins[lv][mc].mean()) if mc.any() else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def councils_vs_naive(ev: Evaluation, horizon: int = 1) -> dict[str, float]:
+    """Shares of councils whose mean scaled error of the procedure is below / equal to / above naive's
+    (over each council's own scored forecasts at ``horizon``), and the number of councils."""
+    p = ev.scaled_errors("procedure")[:, :, horizon - 1]
+    b = ev.scaled_errors("naive")[:, :, horizon - 1]
+    m = np.isfinite(p) & np.isfinite(b)
+    has = m.any(axis=1)
+    with np.errstate(invalid="ignore"):
+        mp = np.where(m, p, 0).sum(axis=1) / np.maximum(m.sum(axis=1), 1)
+        mb = np.where(m, b, 0).sum(axis=1) / np.maximum(m.sum(axis=1), 1)
+    n = int(has.sum())
+    if not n:
+        return {"councils": 0, "better": np.nan, "same": np.nan, "worse": np.nan}
+    tie = np.isclose(mp, mb, rtol=1e-12, atol=1e-12)
+    return {"councils": n, "better": float((has & ~tie & (mp < mb)).sum() / n),
+            "same": float((has & tie).sum() / n), "worse": float((has & ~tie & (mp > mb)).sum() / n)}
 
 
 @dataclass
-class BenchmarkResult:
-    """The benchmark's per-council rows (:func:`benchmark_one`), hold-out rows, and timings (seconds per series)."""
+class SeriesBenchmark:
+    """One series' accuracy figures (see :func:`benchmark_series`)."""
 
-    councils: pd.DataFrame
-    holdout: pd.DataFrame
-    seconds: dict[str, float]
-
-    def summary(self) -> pd.DataFrame:
-        """:func:`benchmark_summary` of the results."""
-        return benchmark_summary(self.councils, self.holdout)
-
-
-def benchmark(series: Sequence[str] | None = None, councils: Sequence[str] | None = None, *,
-              holdout_years: int = 1, history: Sequence[tuple[str, str]] = (), history_holdout_years: int = 3,
-              progress: Callable[[str], None] | None = None) -> BenchmarkResult:
-    """Run :func:`benchmark_one` for every council and series.
-
-    Parameters
-    ----------
-    series
-        Series keys (default: the whole catalogue).
-    councils
-        Council codes (default: every council with figures of each series, :func:`benchmark_councils`).
-    holdout_years
-        Hold-out years per council for the modelled series.
-    history
-        ``(series, collection)`` pairs to check on an earlier collection too, e.g.
-        ``[("op_residential_placements", "PSS-EX1")]``, with ``history_holdout_years`` hold-out years.
-    progress
-        Called with one line per series.
-    """
-    keys = list(series) if series else list(SERIES)
-    plan = [(k, None, holdout_years) for k in keys] + [(k, c, history_holdout_years) for k, c in history]
-    rows, held, seconds = [], [], {}
-    for key, coll, hy in plan:
-        check_series_key(key)
-        t0 = time.perf_counter()
-        codes = list(councils) if councils else benchmark_councils(key)
-        for c in codes:
-            r, h = benchmark_one(c, key, holdout_years=hy, collection=coll)
-            rows.append(r)
-            held += h
-        label = key if coll is None else f"{key} [{coll}]"
-        seconds[label] = time.perf_counter() - t0
-        if progress:
-            progress(f"{label}: {len(codes)} councils in {seconds[label]:.1f} s")
-    hold_cols = ["series", "gss_code", "target", "chosen", "ase_chosen", "ase_naive", "ape_chosen", "ape_naive"]
-    return BenchmarkResult(pd.DataFrame(rows), pd.DataFrame(held, columns=hold_cols), seconds)
+    series: str
+    councils: int
+    years: str
+    seconds: float
+    scores: dict[int, pd.DataFrame]
+    coverage: pd.DataFrame
+    versus_naive: dict[str, float]
+    choices: dict[str, int]
+    final_choice: str
+    level_ratio: float | None
 
 
-def benchmark_summary(results: pd.DataFrame, holdout: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per series: councils, backtested, median MASE of the chosen model and of each candidate, share of
-    councils whose chosen model is not naive, interval coverage, and the hold-out check.
+def benchmark_series(series: str, *, extra: Sequence[str] = ()) -> SeriesBenchmark:
+    """The accuracy figures of one series (``extra`` candidates scored too, never chosen: ``("damped",)``)."""
+    key = check_series_key(series)
+    t0 = time.perf_counter()
+    ev = evaluate_panel(panel_for(key), extra=tuple(extra)) if extra else evaluate(key)
+    seconds = time.perf_counter() - t0
+    p = ev.panel
+    years = f"{p.label(0)} to {p.label(len(p.years) - 1)}" if len(p.years) else "-"
+    choices = pd.Series(ev.choice).value_counts().to_dict() if ev.choice else {}
+    return SeriesBenchmark(key, len(p.codes), years, seconds, {h: scores(ev, h) for h in (1, 2)}, coverage(ev),
+                           councils_vs_naive(ev), choices, ev.choice[-1] if ev.choice else "naive",
+                           p.join.ratio if p.join else None)
 
-    Columns ``median_mase_<model>`` are medians over the councils where that candidate was scored;
-    ``share_chosen_not_naive`` is the share of backtested councils whose chosen model is not naive (by the
-    rule it then beats naive's backtest MASE by at least 10%: an in-sample, optimistic figure);
-    ``holdout_share_beats_naive`` / ``holdout_share_worse_than_naive`` the share of held-out forecasts where the
-    chosen model's error is smaller / larger than naive's (the rest are ties: naive chosen).
-    """
+
+def benchmark(series: Sequence[str] | None = None, *, extra: Sequence[str] = (),
+              progress: Callable[[str], None] | None = None) -> list[SeriesBenchmark]:
+    """:func:`benchmark_series` for every catalogue series (or those named)."""
     out = []
-    for key, g in results.groupby("series", sort=False):
-        bt = g[g["status"] == "backtested"]
-        row = {"series": key, "councils": len(g), "backtested": len(bt),
-               "too_short": int((g["status"] == "too_short").sum()), "no_data": int((g["status"] == "no_data").sum())}
-        if len(bt):
-            chosen_mase = bt.apply(lambda r: r.get(f"mase_{r['chosen']}", np.nan), axis=1)
-            row["median_mase_chosen"] = float(np.nanmedian(chosen_mase))
-            for col in [c for c in bt.columns if c.startswith("mase_")]:
-                v = bt[col].dropna()
-                if len(v):
-                    row[f"median_{col}"] = float(v.median())
-            row["share_chosen_not_naive"] = float((bt["chosen"] != "naive").mean())
-            for m in bt["chosen"].unique():
-                row[f"chosen_{m}"] = int((bt["chosen"] == m).sum())
-            row["coverage80_chosen"] = float(bt["cov80_chosen"].mean())
-            row["coverage95_chosen"] = float(bt["cov95_chosen"].mean())
-        ho = holdout[holdout["series"] == key].dropna(subset=["ase_chosen", "ase_naive"]) \
-            if holdout is not None and len(holdout) else pd.DataFrame()
-        if len(ho):
-            row["holdout_n"] = len(ho)
-            row["holdout_not_naive"] = int((ho["chosen"] != "naive").sum())
-            row["holdout_median_ase_chosen"] = float(ho["ase_chosen"].median())
-            row["holdout_median_ase_naive"] = float(ho["ase_naive"].median())
-            row["holdout_mean_ase_chosen"] = float(ho["ase_chosen"].mean())
-            row["holdout_mean_ase_naive"] = float(ho["ase_naive"].mean())
-            row["holdout_share_beats_naive"] = float((ho["ase_chosen"] < ho["ase_naive"]).mean())
-            row["holdout_share_worse_than_naive"] = float((ho["ase_chosen"] > ho["ase_naive"]).mean())
-        out.append(row)
-    return pd.DataFrame(out)
+    for key in (list(series) if series else list(SERIES)):
+        b = benchmark_series(key, extra=extra)
+        out.append(b)
+        if progress:
+            progress(f"{key}: {b.councils} councils, {b.years}, evaluated in {b.seconds:.1f} s")
+    return out
 
 
+def summary(results: Sequence[SeriesBenchmark], horizon: int = 1) -> pd.DataFrame:
+    """One row per series: the procedure's and naive's median and mean scaled error, their ratio, coverage and
+    the share of councils where the procedure beats naive (the table of ``docs/performance.md``)."""
+    rows = []
+    for b in results:
+        s = b.scores[horizon]
+        row = {"series": b.series, "councils": b.councils, "years": b.years}
+        if len(s):
+            pr = s.set_index("method").loc["procedure"]
+            row.update({"n": int(pr["n"]), "target_years": int(pr["years"]), "median_se": pr["median_se"],
+                        "naive_median_se": pr["naive_median_se"], "ratio_median": pr["ratio_median"],
+                        "mean_se": pr["mean_se"], "naive_mean_se": pr["naive_mean_se"],
+                        "ratio_mean": pr["ratio_mean"]})
+            for _, r in s.iterrows():
+                if r["method"] != "procedure":
+                    row[f"ratio_{r['method']}"] = r["ratio_median"]
+        cov = b.coverage[b.coverage["horizon"] == horizon] if len(b.coverage) else b.coverage
+        if len(cov):
+            row.update({"cover_80": float(cov["cover_80"].iloc[0]), "cover_95": float(cov["cover_95"].iloc[0])})
+        row.update({f"councils_{k}": v for k, v in b.versus_naive.items()})
+        row["final_choice"] = b.final_choice
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
-__all__ = ["BenchmarkResult", "benchmark", "benchmark_councils", "benchmark_one", "benchmark_summary",
-           "collection_run"]
+__all__ = ["SeriesBenchmark", "benchmark", "benchmark_series", "councils_vs_naive", "coverage", "scores",
+           "summary"]

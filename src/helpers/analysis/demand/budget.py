@@ -24,8 +24,10 @@ from helpers.analysis.demand.catalogue import (
 )
 from helpers.analysis.demand.checks import Period, check_pct, check_unit_cost, parse_period
 from helpers.analysis.demand.drivers import Driver
+from helpers.analysis.demand.frames import series_frame
 from helpers.analysis.demand.models import Forecast
-from helpers.analysis.demand.series import same_area_codes, series_frame
+from helpers.analysis.demand.prices import CostUplift, cost_uplift
+from helpers.analysis.demand.series import same_area_codes
 from helpers.core.errors import ParameterError
 from helpers.data import tables
 
@@ -137,8 +139,8 @@ def budget_table(
         row = clients_forecast.table.iloc[0]
         c1, lo, hi = float(row["mean"]), float(row["lower_80"]), float(row["upper_80"])
         c0 = clients_forecast.last_value if base_clients is None else float(base_clients)
-        basis = (f"{clients_forecast.method} forecast for {clients_forecast.table.index[0]} "
-                 f"(80% interval {lo:,.0f} to {hi:,.0f})")
+        basis = f"{clients_forecast.method} forecast for {clients_forecast.table.index[0]}" + (
+            f" (80% range {lo:,.0f} to {hi:,.0f})" if np.isfinite(lo) and np.isfinite(hi) else " (no range)")
     else:
         if base_clients is None:
             raise ParameterError("base_clients is needed when clients_forecast is a number")
@@ -315,11 +317,18 @@ def why_no_budget(spec: SeriesSpec, scenario: Scenario, unit_cost: UnitCost | No
         return f"No budget table for this series: {what}. Choose a placements or clients series."
     if scenario.unit_cost_gbp_per_week is None and unit_cost is None:
         return ("No budget table: no weekly unit cost is published for this council and series in the data here. "
-                "Set `unit_cost_gbp_per_week` to your own figure.")
+                "Run the report with your own weekly unit cost to get one.")
     if demography_growth(scenario, driver, next_year) is None:
-        return ("No budget table: no demographic growth for this council (no population); set "
-                "`demography_growth_pct`.")
+        return ("No budget table: no demographic growth for this council (no population); run the report with "
+                "your own assumption for the growth of the driving population.")
     return None
+
+
+def base_cost_uplift(unit_cost: UnitCost, scenario: Scenario, base_year: str) -> CostUplift:
+    """How the published unit cost is moved from its year to the base year (:func:`~helpers.analysis.demand.prices.cost_uplift`
+    with the scenario's pay share and, for years without published figures, its rises)."""
+    return cost_uplift(unit_cost.year, base_year, pay_share_pct=scenario.pay_share_pct,
+                       nlw_rise_pct=scenario.nlw_rise_pct, price_uplift_pct=scenario.price_uplift_pct)
 
 
 def council_budget(forecast: Forecast, scenario: Scenario, unit_cost: UnitCost | None, driver: Driver | None,
@@ -327,14 +336,17 @@ def council_budget(forecast: Forecast, scenario: Scenario, unit_cost: UnitCost |
     """The budget-ready table of one council's forecast (where :func:`why_no_budget` gives ``None``).
 
     Clients from the forecast, or, with the scenario's ``need_growth_pct``, this year's clients grown by
-    demography and need; the unit cost from the scenario or the published figure; the demographic growth from
-    :func:`demography_growth`; amounts rounded for the report (clients 1 decimal, £ a week 2, £ thousands 1).
+    demography and need; the unit cost from the scenario, or the latest published figure moved to the base year
+    (``last_year``) by :func:`base_cost_uplift`; next year's price rise from the scenario; the demographic
+    growth from :func:`demography_growth`; amounts rounded for the report (clients 1 decimal, £ a week 2,
+    £ thousands 1).
     """
     cost = scenario.unit_cost_gbp_per_week
-    cost_basis = "weekly unit cost given as a parameter"
+    cost_basis = "your own weekly unit cost, given when the report was run"
     if cost is None:
-        cost = unit_cost.gbp_per_week
-        cost_basis = f"{unit_cost.source}"
+        up = base_cost_uplift(unit_cost, scenario, last_year)
+        cost = unit_cost.gbp_per_week * up.factor
+        cost_basis = f"£{unit_cost.gbp_per_week:,.2f} a week in {unit_cost.year} ({unit_cost.source}), {up.basis}"
     rate, basis = demography_growth(scenario, driver, forecast.table.index[0])
     if scenario.need_growth_pct is not None:
         c0 = forecast.last_value
@@ -352,5 +364,5 @@ def council_budget(forecast: Forecast, scenario: Scenario, unit_cost: UnitCost |
                         "high_80_gbp_k": 1})
 
 
-__all__ = ["Scenario", "UnitCost", "budget_table", "council_budget", "demography_growth", "unit_cost_for",
+__all__ = ["Scenario", "UnitCost", "base_cost_uplift", "budget_table", "council_budget", "demography_growth", "unit_cost_for",
            "why_no_budget"]

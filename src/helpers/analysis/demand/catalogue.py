@@ -1,4 +1,4 @@
-"""The demand series catalogue: what each series counts, its unit, source, driver and candidate models.
+"""The demand series catalogue: what each series counts, its unit, source, driving population and budget cost.
 
 National series (every council):
 
@@ -32,10 +32,11 @@ from helpers.core.errors import ParameterError
 
 #: First year of the COVID-19 break declared for every series that spans it.
 COVID_YEAR = "2020-21"
+#: Years whose change from the year before is COVID's (the fall into 2020-21 and the partial recovery into
+#: 2021-22): never used to estimate growth (``docs/methods.md``, "Demand forecasting").
+COVID_CHANGE_YEARS: tuple[str, ...] = ("2020-21", "2021-22")
 #: Weeks in a year, for weeks of care -> average placements and for the budget table.
 WEEKS_PER_YEAR = 52.0
-#: Candidate models of every series (``helpers.analysis.demand.models`` names); the catalogue adds ``driver``/``stock-flow``.
-BASE_MODELS: tuple[str, ...] = ("naive", "drift", "linear", "ets")
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,12 @@ class SeriesSpec:
         How the value is computed (for the report and the docs).
     scope
         ``"national"`` (every council) or ``"council"`` (councils with report data).
-    models
-        Extra candidate models beyond :data:`BASE_MODELS`: ``"driver"``, ``"stock-flow"``.
     unit_cost
         Key of the weekly unit cost (:func:`helpers.analysis.demand.budget.unit_cost_for`) used by the budget
         table, or ``None``.
+    join
+        ``(earlier, later)`` collections joined into one series by a level ratio estimated across councils
+        (:func:`helpers.analysis.demand.series.level_ratio`), or ``None``: only the latest collection is modelled.
     """
 
     key: str
@@ -79,8 +81,8 @@ class SeriesSpec:
     driver_band: str | None
     definition: str
     scope: str = "national"
-    models: tuple[str, ...] = ("driver",)
     unit_cost: str | None = None
+    join: tuple[str, str] | None = None
 
 
 _ACT_SRC = ("Goodair et al. compilation of PSS-EX1 / ASC-FR activity (activity_by_setting_2001-2022); "
@@ -88,8 +90,10 @@ _ACT_SRC = ("Goodair et al. compilation of PSS-EX1 / ASC-FR activity (activity_b
 SERIES: dict[str, SeriesSpec] = {s.key: s for s in (
     SeriesSpec("op_residential_placements", "Older people (65+) in residential care",
                "placements (weeks of care / 52)", "stock", "activity", _ACT_SRC, "65+",
-               "weeks of residential care in the year for people aged 65+ / 52 (in-house + external); "
-               "PSS-EX1 to 2013-14, ASC-FR (long-term care) from 2014-15", unit_cost="op_residential"),
+               "weeks of residential care in the year for people aged 65+ / 52: ASC-FR long-term care from "
+               "2014-15; before, PSS-EX1 supported residents in residential homes (own provision + others, "
+               "permanent and temporary; nursing not included), joined by a level ratio estimated across "
+               "councils", unit_cost="op_residential", join=("PSS-EX1", "ASC-FR")),
     SeriesSpec("op_nursing_placements", "Older people (65+) in nursing care",
                "placements (weeks of care / 52)", "stock", "activity", _ACT_SRC, "65+",
                "weeks of nursing care in the year for people aged 65+ / 52 (ASC-FR, from 2014-15)",
@@ -97,7 +101,7 @@ SERIES: dict[str, SeriesSpec] = {s.key: s for s in (
     SeriesSpec("op_care_home_placements", "Older people (65+) in residential or nursing care",
                "placements (weeks of care / 52)", "stock", "activity", _ACT_SRC, "65+",
                "weeks of residential plus nursing care in the year for people aged 65+ / 52 (ASC-FR, from "
-               "2014-15)", models=("driver", "stock-flow"), unit_cost="op_care_home"),
+               "2014-15)", unit_cost="op_care_home"),
     SeriesSpec("op_permanent_admissions", "Permanent admissions of older people (65+) to care homes",
                "admissions in the year", "flow", "ascof",
                "NHS England ASCOF 2A(2) (trend file and 2020-21 open data); ONS mid-year estimates", "65+",
@@ -116,11 +120,11 @@ SERIES: dict[str, SeriesSpec] = {s.key: s for s in (
     SeriesSpec("op_residential_unit_cost", "Weekly cost of residential care, older people (65+)",
                "£ per week (cash)", "unit_cost", "spend", "NHS Digital ASC-FR expenditure and activity", None,
                "ASC-FR gross current expenditure on long-term residential care 65+ (all support reasons) x 1,000 "
-               "/ weeks of residential care 65+", models=()),
+               "/ weeks of residential care 65+"),
     SeriesSpec("op_nursing_unit_cost", "Weekly cost of nursing care, older people (65+)",
                "£ per week (cash)", "unit_cost", "spend", "NHS Digital ASC-FR expenditure and activity", None,
                "ASC-FR gross current expenditure on long-term nursing care 65+ (all support reasons) x 1,000 "
-               "/ weeks of nursing care 65+", models=()),
+               "/ weeks of nursing care 65+"),
     SeriesSpec("ld_clients", "Learning disability service users (council report)", "service users", "stock",
                "council_key_activity", "council finance and performance report, key activity data", "18-64",
                "service users of the learning disability service at the report date (latest report of each "
@@ -144,9 +148,9 @@ def check_series_key(value: str, name: str = "series") -> str:
 
 def catalogue() -> pd.DataFrame:
     """The series catalogue as a table (``key``, ``label``, ``unit``, ``kind``, ``driver_band``, ``scope``,
-    ``models``, ``source``, ``definition``), in catalogue order."""
+    ``source``, ``definition``), in catalogue order."""
     rows = [{"key": s.key, "label": s.label, "unit": s.unit, "kind": s.kind, "driver_band": s.driver_band or "",
-             "scope": s.scope, "models": ", ".join((*BASE_MODELS, *s.models)), "source": s.source,
+             "scope": s.scope, "source": s.source,
              "definition": s.definition} for s in SERIES.values()]
     return pd.DataFrame(rows)
 
@@ -158,5 +162,5 @@ KEY_ACTIVITY_LINES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-__all__ = ["BASE_MODELS", "COVID_YEAR", "KEY_ACTIVITY_LINES", "SERIES", "WEEKS_PER_YEAR", "SeriesSpec", "catalogue",
+__all__ = ["COVID_CHANGE_YEARS", "COVID_YEAR", "KEY_ACTIVITY_LINES", "SERIES", "WEEKS_PER_YEAR", "SeriesSpec", "catalogue",
            "check_series_key"]

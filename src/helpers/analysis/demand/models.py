@@ -38,7 +38,7 @@ _Z = np.array([stats.norm.ppf(0.5 + lv / 200) for lv in LEVELS])  # 1.2816, 1.96
 _SIGNS = np.array([-1.0, 1.0, -1.0, 1.0])
 _ZCOLS = np.array([_Z[0], _Z[0], _Z[1], _Z[1]])
 
-#: The models :func:`helpers.analysis.demand.evaluation.forecast_series` and ``backtest`` use when none are named.
+#: The models :func:`helpers.analysis.demand.evaluation.backtest` uses when none are named.
 DEFAULT_MODELS: tuple[str, ...] = ("naive", "drift", "linear", "ets")
 
 
@@ -53,7 +53,7 @@ class ForecastWarning(UserWarning):
 
 @dataclass
 class Forecast:
-    """A forecast with its prediction intervals (and, from ``evaluation.forecast_series``, its backtest error).
+    """A forecast with its prediction intervals (and, where one was run, its backtest error).
 
     Attributes
     ----------

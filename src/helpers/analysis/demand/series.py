@@ -1,239 +1,106 @@
-"""Demand series data: every council's values of a catalogue series from the processed tables, and one
-council's series cut at its breaks (:func:`series_for`).
+"""One council's demand series, cut at its breaks (:func:`series_for`), and the level ratio of a joined series.
 
-The catalogue (what each series counts) is :mod:`helpers.analysis.demand.catalogue`; the series are modelled
+Every council's values come from :func:`helpers.analysis.demand.frames.series_frame`. The catalogue (what each series counts) is :mod:`helpers.analysis.demand.catalogue`; the series are modelled
 by :mod:`helpers.analysis.demand.models` and :mod:`helpers.analysis.demand.drivers`. Definitions, units and
 breaks are written up in ``docs/methods.md`` ("Demand series").
 
 Breaks
 ------
-A series is cut, and the cut stated, wherever its basis changes: a change of collection (PSS-EX1 -> ASC-FR
-in 2014-15; ASC-FR -> RO3), a boundary change (a council created from others starts a new series;
-predecessors are never added in), a gap or a value that is missing, suppressed, zero or negative (only the
-years after it are modelled). Same-area recodes (Northumberland, Gateshead, Buckinghamshire, North Yorkshire,
-Somerset) are joined, saying so. The COVID year 2020-21 is declared as a break the models are fitted through
-but never scored on (``break_mode="exclude"`` of :func:`helpers.analysis.demand.checks.check_series`).
+A series is cut, and the cut stated, wherever its basis changes: a change of collection (ASC-FR -> RO3), a
+boundary change (a council created from others starts a new series; predecessors are never added in), a gap
+or a value that is missing, suppressed, zero or negative (only the years after it are modelled). Same-area
+recodes (Northumberland, Gateshead, Buckinghamshire, North Yorkshire, Somerset) are joined, saying so.
+
+Where the catalogue joins two collections (``SeriesSpec.join``: older people's residential care, PSS-EX1
+2000-01..2013-14 and ASC-FR from 2014-15) the earlier figures are put on the later basis by the level ratio
+estimated across councils (:func:`level_ratio`) and the series runs through the change; the change into the
+join year is an intervention the forecasting never learns growth from (``helpers.analysis.demand.panel``).
+The COVID year 2020-21 is declared as a break: forecasts of it are not scored, nor forecasts made before it
+of later years, and the changes into 2020-21 and 2021-22 are not used to estimate growth.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from helpers.analysis.demand.catalogue import (
+    COVID_CHANGE_YEARS,
     COVID_YEAR,
-    KEY_ACTIVITY_LINES,
     SERIES,
-    WEEKS_PER_YEAR,
     SeriesSpec,
     check_series_key,
 )
+from helpers.analysis.demand.frames import councils_with, series_frame
 from helpers.core import periods
 from helpers.core.errors import DataError
-from helpers.core.paths import processed_path
-from helpers.data import councils, tables
-from helpers.data.national.population import on_financial_year_councils
-
-# ------------------------------------------------------------------------------------------------------
-# Every council's values (cached per process, refreshed when a table is rebuilt)
-# ------------------------------------------------------------------------------------------------------
+from helpers.data import councils
 
 
-def _stamp(name: str) -> int:
-    """The processed table's modification time (0 when not built): the key of the caches of frames made from it."""
-    p = processed_path(name)
-    return p.stat().st_mtime_ns if p.is_file() else 0
+@dataclass(frozen=True)
+class LevelRatio:
+    """The change of collection of a joined series, estimated across councils (:func:`level_ratio`).
+
+    Attributes
+    ----------
+    earlier, later
+        The collections (``"PSS-EX1"``, ``"ASC-FR"``).
+    year
+        First year of the later collection (``"2014-15"``).
+    ratio
+        Later basis / earlier basis: the earlier figures are multiplied by it.
+    councils
+        Councils the ratio is estimated from.
+    step, typical
+        Median across those councils of the change into ``year`` and of the typical yearly change around it
+        (ratios, ``0.96`` = 4% down).
+    """
+
+    earlier: str
+    later: str
+    year: str
+    ratio: float
+    councils: int
+    step: float
+    typical: float
 
 
-_FRAME_COLUMNS = ["series", "gss_code", "year", "value", "status", "collection", "source_id", "basis"]
+def level_ratio(series: str) -> LevelRatio | None:
+    """The level ratio of a joined series (``SeriesSpec.join``), or ``None`` where the series joins nothing.
 
+    For every council with positive figures in the last two years of the earlier collection and the first two of
+    the later one (years ``-2, -1, 0, 1``, the join in year 0), the change of collection is the log change into
+    year 0 less the council's typical yearly change around it, the mean of the changes into years -1 and 1:
+    ``e = (log y0 - log y-1) - ((log y-1 - log y-2) + (log y1 - log y0)) / 2``. The ratio is ``exp(median e)``
+    (robust to the councils whose count changed most). Figures under old codes count as their own councils.
 
-def _activity_frames() -> pd.DataFrame:
-    """Placements (weeks / 52) by council and year for the three care-home series."""
-    act = tables.cached("activity")
-    act = act[act["gss_code"].str[:3].isin(["E06", "E08", "E09", "E10"])
-              & act["support_setting"].isin(["residential", "nursing"])]
-    bad_unit = act[act["unit"] != "weeks"]
-    if len(bad_unit):
-        r = bad_unit.iloc[0]
-        raise DataError(f"activity: residential/nursing care should be in weeks, found unit {r['unit']!r} for "
-                        f"{r['gss_code']} {r['year']}", file="data/processed/activity.parquet", column="unit")
-    key = ["gss_code", "year", "support_setting"]
-    both = act.set_index([*key, "provision"])[["value", "value_status"]].unstack("provision")
-    wide = both["value"].reindex(columns=["all", "external", "in_house"])
-    stat = both["value_status"].reindex(columns=["all", "external", "in_house"])
-    # 'all' where published (ASC-FR from 2014-15); before, in-house + external (both must be reported)
-    has_all = stat["all"].notna()
-    parts_ok = (stat["external"] == "reported") & (stat["in_house"] == "reported")
-    weeks = wide["all"].where(has_all, (wide["external"] + wide["in_house"]).where(parts_ok))
-    status = stat["all"].where(has_all, np.where(parts_ok, "reported",
-                                                 stat["external"].where(stat["external"] != "reported",
-                                                                        stat["in_house"]).fillna("missing")))
-    basis = np.where(has_all, "weeks of care (all provision) / 52", "weeks of care (in-house + external) / 52")
-    df = pd.DataFrame({"weeks": weeks, "status": status, "basis": basis}).reset_index()
-    df["collection"] = np.where(df["year"].map(periods.fy_start) >= 2014, "ASC-FR", "PSS-EX1")
-    res = df[df["support_setting"] == "residential"].assign(series="op_residential_placements")
-    nur = df[df["support_setting"] == "nursing"].assign(series="op_nursing_placements")
-    both = res.merge(nur, on=["gss_code", "year"], suffixes=("_r", "_n"))
-    both = both[both["collection_r"] == "ASC-FR"]
-    ok = (both["status_r"] == "reported") & (both["status_n"] == "reported")
-    care = pd.DataFrame({
-        "series": "op_care_home_placements", "gss_code": both["gss_code"], "year": both["year"],
-        "weeks": (both["weeks_r"] + both["weeks_n"]).where(ok),
-        "status": np.where(ok, "reported", np.where(both["status_r"] != "reported", both["status_r"],
-                                                     both["status_n"])),
-        "collection": "ASC-FR", "basis": "weeks of residential + nursing care / 52",
-    })
-    out = pd.concat([res, nur, care], ignore_index=True)
-    out["value"] = out["weeks"] / WEEKS_PER_YEAR
-    out["source_id"] = "activity_by_setting"
-    return out[_FRAME_COLUMNS]
-
-
-def _population_bands() -> pd.DataFrame:
-    return _population_bands_cached(_stamp("population"))
-
-
-@lru_cache(maxsize=2)
-def _population_bands_cached(mtime: int) -> pd.DataFrame:
-    pop = on_financial_year_councils(tables.cached("population"))
-    return pop[["gss_code", "year", "age_band", "population"]]
-
-
-def _ascof_frames() -> pd.DataFrame:
-    """Permanent admissions (ASCOF 2A) by council and year: numerator, or rate x population / 100,000."""
-    a = tables.cached("ascof")
-    a = a[a["primary"] & (a["disaggregation"] == "Total") & a["measure_code"].isin(["2A(1)", "2A(2)"])
-          & a["gss_code"].str[:3].isin(["E06", "E08", "E09", "E10"])]
-    band = a["measure_code"].map({"2A(1)": "18-64", "2A(2)": "65+"})
-    pop = _population_bands().rename(columns={"age_band": "band"})
-    df = a.assign(band=band).merge(pop, on=["gss_code", "year", "band"], how="left")
-    has_num = df["numerator_status"].eq("reported") & df["numerator"].notna()
-    from_rate = df["value"] * df["population"] / 100_000
-    value = df["numerator"].where(has_num, from_rate)
-    status = np.where(has_num | (df["value_status"].eq("reported") & df["population"].notna()), "reported",
-                      np.where(df["value_status"].ne("reported"), df["value_status"], "not_available"))
-    basis = np.where(has_num, "published numerator",
-                     "rate " + df["value"].map("{:.1f}".format) + " x population "
-                     + df["population"].map(lambda v: f"{v:,.0f}") + " / 100,000")
-    return pd.DataFrame({
-        "series": df["measure_code"].map({"2A(1)": "adult_permanent_admissions", "2A(2)": "op_permanent_admissions"}),
-        "gss_code": df["gss_code"], "year": df["year"], "value": value.where(status == "reported"),
-        "status": status, "collection": "ASCOF", "source_id": df["source_id"], "basis": basis,
-    })[_FRAME_COLUMNS]
-
-
-def _spend_frames() -> pd.DataFrame:
-    """LD spend 18-64 (RO3 and ASC-FR) and ASC-FR weekly unit costs of residential / nursing care 65+."""
-    sp = tables.cached("spend")
-    sp = sp[sp["gss_code"].str[:3].isin(["E06", "E08", "E09", "E10"])]
-    ro3 = sp[(sp["collection"] == "RO3") & (sp["service_group"] == "learning_disability")
-             & (sp["age_band"] == "18-64") & (sp["line_type"] == "detail") & (sp["measure"] == "total_expenditure")]
-    ro3 = pd.DataFrame({"series": "ld_spend_18_64", "gss_code": ro3["gss_code"], "year": ro3["year"],
-                        "value": ro3["value_gbp_k"], "status": ro3["value_status"], "collection": "RO3",
-                        "source_id": ro3["source_id"], "basis": "RO3 total expenditure, learning disability 18-64"})
-    fr = sp[(sp["collection"] == "ASC-FR") & (sp["measure"] == "gross_current_expenditure")
-            & (sp["line_type"] == "detail")]
-    ld = fr[(fr["service_group"] == "learning_disability") & (fr["age_band"] == "18-64")]
-    ld = ld.groupby(["gss_code", "year", "source_id"]).agg(
-        value=("value_gbp_k", lambda v: v.sum(min_count=len(v))),
-        status=("value_status", lambda s: "reported" if (s == "reported").all() else s[s != "reported"].iloc[0]),
-    ).reset_index()
-    ld = ld.assign(series="ld_spend_18_64", collection="ASC-FR",
-                   basis="ASC-FR gross current expenditure, learning disability 18-64 (sum of its lines)")
-    # unit costs: long-term residential / nursing lines for people aged 65+, all support reasons
-    setting = fr["service_line"].str.extract(r"^Long term(?: support)?: (?!Total)[^:]+: (Residential|Nursing)$")[0]
-    lt = fr[setting.notna() & (fr["age_band"] == "65+")].assign(setting=setting.str.lower())
-    cost = lt.groupby(["gss_code", "year", "setting"]).agg(
-        spend=("value_gbp_k", lambda v: v.sum(min_count=len(v))), lines=("value_gbp_k", "size"),
-        source_id=("source_id", "first")).reset_index()
-    act = _activity_frames()
-    act = act[act["series"].isin(["op_residential_placements", "op_nursing_placements"])].assign(
-        setting=lambda d: d["series"].str.split("_").str[1])
-    cost = cost.merge(act[["gss_code", "year", "setting", "value", "status"]], on=["gss_code", "year", "setting"],
-                      how="left")
-    weeks = cost["value"] * WEEKS_PER_YEAR
-    ok = cost["spend"].notna() & (cost["status"] == "reported") & (weeks > 0)
-    uc = pd.DataFrame({
-        "series": "op_" + cost["setting"] + "_unit_cost", "gss_code": cost["gss_code"], "year": cost["year"],
-        "value": (cost["spend"] * 1000 / weeks).where(ok),
-        "status": np.where(ok, "reported", np.where(weeks.eq(0), "not_applicable", "not_available")),
-        "collection": "ASC-FR", "source_id": cost["source_id"],
-        "basis": "gross current expenditure £" + cost["spend"].map(lambda v: f"{v:,.0f}") + "k / "
-                 + weeks.map(lambda v: f"{v:,.0f}") + " weeks",
-    })
-    return pd.concat([ro3, ld[_FRAME_COLUMNS], uc], ignore_index=True)[_FRAME_COLUMNS]
-
-
-def _key_activity_lines() -> pd.DataFrame:
-    """The key-activity lines of the council-report series, latest report of each council and year."""
-    ka = tables.cached("council_key_activity")
-    parts = []
-    for key, (groups, lines) in KEY_ACTIVITY_LINES.items():
-        sel = ka[ka["service_group"].isin(groups) & ka["line"].isin(lines) & (ka["row_type"] == "line")]
-        parts.append(sel.assign(series=key))
-    df = pd.concat(parts, ignore_index=True)
-    last = df.groupby(["gss_code", "year"])["period_end"].transform("max")
-    return df[df["period_end"] == last]
-
-
-def _council_frames() -> pd.DataFrame:
-    df = _key_activity_lines()
-    g = df.groupby(["series", "gss_code", "year"])
-    out = g.agg(value=("actual_clients", lambda v: v.sum(min_count=len(v))), period=("period", "first"),
-                table=("table_id", "first"), n=("line", "size")).reset_index()
-    out["status"] = np.where(out["value"].notna(), "reported", "missing")
-    out["collection"] = "council report"
-    out["source_id"] = "council_key_activity"
-    out["basis"] = ("service users at " + out["period"] + " (" + out["n"].astype(str) + " lines of table "
-                    + out["table"] + ")")
-    return out[_FRAME_COLUMNS]
-
-
-_FRAME_BUILDERS: dict[str, Callable[[], pd.DataFrame]] = {
-    "activity": _activity_frames, "ascof": _ascof_frames, "spend": _spend_frames,
-    "council_key_activity": _council_frames,
-}
-
-
-#: Processed tables each frame builder reads.
-_FRAME_INPUTS: dict[str, tuple[str, ...]] = {
-    "activity": ("activity",), "ascof": ("ascof", "population"), "spend": ("spend", "activity"),
-    "council_key_activity": ("council_key_activity",),
-}
-
-
-def series_frame(series: str) -> pd.DataFrame:
-    """Every council's values of one catalogue series (cached per process; refreshed when a table changes).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``series, gss_code, year, value, status, collection, source_id, basis``, sorted by code and year.
-        ``value`` is NaN wherever ``status`` is not ``reported``.
+    Raises
+    ------
+    DataError
+        Fewer than 10 councils have the four years.
     """
     spec = SERIES[check_series_key(series)]
-    for name in _FRAME_INPUTS[spec.table]:
-        tables.record_read(name)  # recorded for the run manifest even when the frame comes from the cache
-    stamp = tuple(_stamp(t) for t in ("activity", "ascof", "spend", "population", "council_key_activity"))
-    return _series_frame_cached(spec.table, stamp)[lambda d: d["series"] == spec.key].reset_index(drop=True)
-
-
-@lru_cache(maxsize=8)
-def _series_frame_cached(table: str, stamp: tuple[int, ...]) -> pd.DataFrame:
-    df = _FRAME_BUILDERS[table]()
-    df = df.assign(value=df["value"].where(df["status"] == "reported"))
-    return df.sort_values(["series", "gss_code", "year"], kind="mergesort").reset_index(drop=True)
-
-
-def councils_with(series: str) -> list[str]:
-    """Codes of the councils with at least one reported value of ``series`` (as published, old codes too)."""
-    df = series_frame(series)
-    return sorted(df.loc[df["value"].notna(), "gss_code"].unique())
+    if spec.join is None:
+        return None
+    df = series_frame(spec.key)
+    earlier, later = spec.join
+    first_later = df.loc[(df["collection"] == later) & df["value"].notna(), "year"].min()
+    y0 = periods.fy_start(first_later)
+    want = [periods.fy(y0 + k) for k in (-2, -1, 0, 1)]
+    colls = [earlier, earlier, later, later]
+    sel = df[df["year"].isin(want) & (df["value"] > 0)]
+    sel = sel[sel["collection"] == sel["year"].map(dict(zip(want, colls, strict=True)))]
+    wide = np.log(sel.pivot(index="gss_code", columns="year", values="value").reindex(columns=want)).dropna()
+    if len(wide) < 10:
+        raise DataError(f"{spec.key}: only {len(wide)} councils have {', '.join(want)}: too few to estimate the "
+                        f"change of collection from {earlier} to {later}")
+    v = wide.to_numpy()
+    step = v[:, 2] - v[:, 1]
+    typical = ((v[:, 1] - v[:, 0]) + (v[:, 3] - v[:, 2])) / 2
+    return LevelRatio(earlier, later, first_later, float(np.exp(np.median(step - typical))), len(wide),
+                      float(np.exp(np.median(step))), float(np.exp(np.median(typical))))
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -261,8 +128,10 @@ class SeriesMeta:
     breaks
         Plain-English statements of every break, cut and join, for the report.
     break_year
-        The COVID year when it falls inside the modelled years after the first (passed to
-        :func:`helpers.analysis.demand.evaluation.forecast_series` with ``break_mode="exclude"``), else ``None``.
+        The COVID year when it falls inside the modelled years after the first, else ``None``.
+    join
+        The change of collection the series runs through (:func:`level_ratio`), or ``None``. The modelled
+        values of the earlier collection are its figures x ``join.ratio`` (``history["modelled"]``).
     """
 
     spec: SeriesSpec
@@ -273,6 +142,7 @@ class SeriesMeta:
     years: tuple[str, ...]
     breaks: tuple[str, ...] = field(default=())
     break_year: str | None = None
+    join: LevelRatio | None = None
 
     @property
     def first_year(self) -> str:
@@ -290,6 +160,8 @@ class SeriesMeta:
         marks = []
         if (self.history["year"] < self.first_year).any():
             marks.append(self.first_year)
+        if self.join is not None and self.first_year < self.join.year:
+            marks.append(self.join.year)
         if self.break_year:
             marks.append(self.break_year)
         return tuple(marks)
@@ -350,8 +222,8 @@ def series_for(council: str, series: str) -> tuple[pd.Series, SeriesMeta]:
     (pandas.Series, SeriesMeta)
         The modelled values (positive floats) indexed by financial year ``YYYY-YY``, named after the series;
         and the metadata: every year found (``history``), the years used, the breaks stated in words, and the
-        COVID break year to exclude from scoring. The series can be too short to backtest (even one point):
-        :func:`helpers.analysis.demand.evaluation.forecast_series` then makes the naive forecast only, with a warning.
+        COVID break year. The series can be as short as one point: the forecast is then naive with no
+        evidence of its accuracy (:func:`helpers.analysis.demand.forecast.analyse` says so).
 
     Raises
     ------
@@ -386,15 +258,24 @@ def series_for(council: str, series: str) -> tuple[pd.Series, SeriesMeta]:
         what = "; ".join(f"{r.year}: {r.status if pd.isna(r.value) else r.value}" for r in hist.itertuples())
         raise DataError(f"{name} ({current}) has no positive {spec.label.lower()} figure ({what}): demand counts "
                         "and costs must be positive, and a zero or missing value is not modelled")
-    # the modelled run: last collection, then the years after the last gap / bad value
+    # the modelled run: last collection (and the one joined to it), then the years after the last gap / bad value
     last_coll = hist.loc[ok, "collection"].iloc[-1]
     breaks = list(notes)
-    others = hist[hist["collection"] != last_coll]
+    join = None
+    if spec.join and spec.join[1] == last_coll and (hist["collection"] == spec.join[0]).any():
+        try:
+            join = level_ratio(spec.key)
+        except DataError as exc:
+            breaks.append(f"The {spec.join[0]} figures are not joined to the {spec.join[1]} ones: {exc}.")
+    modelled = {last_coll} | ({join.earlier} if join else set())
+    others = hist[~hist["collection"].isin(modelled)]
     if len(others):
         for coll, g in others.groupby("collection", sort=False):
             breaks.append(f"Collection change: {coll} figures for {g['year'].iloc[0]} to {g['year'].iloc[-1]} are "
                           f"on a different basis from {last_coll} and are shown but not modelled.")
-    cand = hist[(hist["collection"] == last_coll)]
+    hist["modelled"] = hist["value"] * np.where(join is not None and hist["collection"].eq(
+        join.earlier if join else ""), join.ratio if join else 1.0, 1.0)
+    cand = hist[hist["collection"].isin(modelled)].assign(value=lambda d: d["modelled"])
     full = periods.fy_range(cand["year"].iloc[0], cand["year"].iloc[-1])
     cand = cand.set_index("year").reindex(full)
     good = cand["value"].notna() & (cand["value"] > 0)
@@ -415,16 +296,36 @@ def series_for(council: str, series: str) -> tuple[pd.Series, SeriesMeta]:
     if len(trailing[trailing["collection"] == last_coll]):
         breaks.append(f"No usable value after {last_good} ({', '.join(trailing['year'])}): the series ends there.")
     years = list(cand.index)
+    if join is not None and not years[0] < join.year <= years[-1]:
+        join = None  # the modelled years are all on one basis after the cut
+    if join is not None:
+        e = hist.set_index("year")["value"]
+        y0 = periods.fy_start(join.year)
+        around = [periods.fy(y0 + k) for k in (-2, -1, 0, 1)]
+        own = ""
+        if all(y in e.index and e[y] > 0 for y in around):
+            v = np.log(e[around].to_numpy(dtype=float))
+            own = (f" This council's own figure moved {np.exp(v[2] - v[1]) - 1:+.1%} into {join.year}, against "
+                   f"{np.exp(((v[1] - v[0]) + (v[3] - v[2])) / 2) - 1:+.1%} a year around it.")
+        breaks.append(f"Change of collection in {join.year}: the {join.earlier} figures ({years[0]} to "
+                      f"{periods.fy(y0 - 1)}) are put on the {join.later} basis by multiplying them by "
+                      f"{join.ratio:.3f}, the level ratio estimated across {join.councils} councils (the median "
+                      f"change into {join.year}, {join.step - 1:+.1%}, less the typical yearly change around it, "
+                      f"{join.typical - 1:+.1%}).{own} The change into {join.year} is not used to estimate "
+                      "growth, and forecasts made before it of later years are not scored.")
     breaks += _boundary_notes(current, years)
     break_year = COVID_YEAR if years[0] < COVID_YEAR <= years[-1] else None
     if break_year:
         breaks.append(f"COVID-19: {COVID_YEAR} is a break (care home deaths, paused admissions and changed "
-                      "reporting). The models are fitted through it, but forecasts of it are not scored.")
+                      f"reporting). Forecasts of {COVID_YEAR}, and forecasts made before it of later years, are "
+                      f"not scored; the changes into {' and '.join(COVID_CHANGE_YEARS)} are not used to "
+                      "estimate growth.")
     hist["used"] = hist["year"].isin(years)
+    hist["modelled"] = hist["modelled"].where(hist["used"])
     values = pd.Series(cand["value"].to_numpy(dtype=float), index=pd.Index(years, name="year"), name=spec.key)
-    meta = SeriesMeta(spec, current, name, tuple(codes), hist, tuple(years), tuple(breaks), break_year)
+    meta = SeriesMeta(spec, current, name, tuple(codes), hist, tuple(years), tuple(breaks), break_year, join)
     return values, meta
 
 
 
-__all__ = ["SeriesMeta", "councils_with", "same_area_codes", "series_for", "series_frame"]
+__all__ = ["LevelRatio", "SeriesMeta", "level_ratio", "same_area_codes", "series_for"]

@@ -1,60 +1,88 @@
-"""Charts of the demand trends report: forecast with intervals, the driving population."""
+"""Charts of the demand trends report: the forecast with its ranges, the driving population; alt text."""
 
 from __future__ import annotations
+
+import re
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import SVG
 
 from helpers.core import periods
+from helpers.core.text import escape_html
 from helpers.reports import plots
+
+_SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
+
+
+def with_alt(image: object, alt: str) -> object:
+    """A chart from :func:`helpers.reports.plots.image` with alt text: the SVG gets ``role="img"``, an
+    ``aria-label`` and a ``<title>`` (its accessible name), all escaped. A PNG is returned unchanged."""
+    if not isinstance(image, SVG):
+        return image
+    text = escape_html(" ".join(str(alt).split()))
+    data = _SVG_OPEN.sub(lambda m: f'<svg{m.group(1)} role="img" aria-label="{text}"><title>{text}</title>',
+                         image.data, count=1)
+    return SVG(data=data)
 
 
 def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, *, title: str, ylabel: str, source: str,
-                   note: str | None = None, break_years: tuple[str, ...] = ()) -> plt.Figure:
-    """A series, its forecast and the 80% and 95% prediction intervals.
+                   note: str | None = None, break_years: tuple[str, ...] = (),
+                   past: pd.DataFrame | None = None) -> plt.Figure:
+    """A series, its forecast and the 80% and 95% ranges, on a y axis from zero.
 
     Parameters
     ----------
     history
-        ``year`` (``YYYY-YY``), ``value`` and ``used`` (True for the years the models saw; other years, e.g.
-        an earlier collection, are drawn as hollow grey points and never joined to the line).
+        Every year found: ``year``, ``value`` (as published), ``modelled`` (the value the forecasts see: an
+        earlier collection put on today's basis), ``used``.
     forecast
-        The forecast table (:attr:`helpers.analysis.demand.models.Forecast.table`): index ``YYYY-YY``, ``mean``,
-        ``lower_80``, ``upper_80``, ``lower_95``, ``upper_95``; empty for no forecast.
+        Indexed by period label: ``mean``, ``lower_80``, ``upper_80``, ``lower_95``, ``upper_95``; empty for none.
     title, ylabel, source, note
-        As in :func:`finish`; put the backtest error in ``note`` (never a forecast without it).
+        As in :func:`helpers.reports.plots.finish`.
     break_years
-        Years to mark with a dotted vertical line (e.g. the COVID year ``2020-21``).
+        Years to mark with a dotted vertical line (a change of collection, COVID).
+    past
+        The council's past one-year forecasts made this way (``target``, ``forecast``), drawn as hollow diamonds.
     """
     fig, ax = plots.figure("wide")
     h = history.dropna(subset=["value"]).copy()
     h["x"] = h["year"].map(periods.fy_start)
-    used, other = h[h["used"]], h[~h["used"]]
+    used = h[h["used"]]
+    other = h[~h["used"]]
+    shown = used["modelled"] if "modelled" in used else used["value"]
     if len(other):
         ax.scatter(other["x"], other["value"], facecolors="none", edgecolors=plots.COLOURS["other"], s=30, zorder=2,
-                   label="not modelled (other collection, area or a gap)")
-    ax.plot(used["x"], used["value"], color=plots.COLOURS["council"], marker="o", zorder=3, label="modelled years")
+                   label="not used (another collection, area or a gap)")
+    ax.plot(used["x"], shown, color=plots.COLOURS["council"], marker="o", markersize=4, zorder=3, label="figures")
     xs = list(h["x"])
+    if past is not None and len(past):
+        px = [periods.fy_start(str(t)) for t in past["target"]]
+        ax.scatter(px, past["forecast"], marker="D", facecolors="none", edgecolors=plots.COLOURS["england"], s=22,
+                   zorder=4, label="forecast made a year before (this method)")
     if len(forecast):
-        f = forecast.copy()
+        f = forecast
         fx = [periods.fy_start(str(p)) for p in f.index]
-        x0, y0 = int(used["x"].iloc[-1]), float(used["value"].iloc[-1])
-        ax.vlines(fx, f["lower_95"].clip(lower=0), f["upper_95"], color=plots.COLOURS["comparator"], alpha=0.25,
-                  linewidth=14, label="95% prediction interval")
-        ax.vlines(fx, f["lower_80"].clip(lower=0), f["upper_80"], color=plots.COLOURS["comparator"], alpha=0.5,
-                  linewidth=14, label="80% prediction interval")
-        ax.plot([x0, *fx], [y0, *f["mean"]], color=plots.COLOURS["comparator"], linestyle="--", marker="s", zorder=3,
-                markevery=list(range(1, len(fx) + 1)), label="forecast (mean)")  # the last actual stays visible
+        x0, y0 = int(used["x"].iloc[-1]), float(shown.iloc[-1])
+        xx = [x0, *fx]
+        for lv, alpha in ((95, 0.18), (80, 0.35)):
+            lo, hi = f[f"lower_{lv}"], f[f"upper_{lv}"]
+            if lo.notna().all():
+                ax.fill_between(xx, [y0, *lo.clip(lower=0)], [y0, *hi], color=plots.COLOURS["comparator"],
+                                alpha=alpha, linewidth=0, label=f"{lv}% range")
+        ax.plot(xx, [y0, *f["mean"]], color=plots.COLOURS["comparator"], linestyle="--", marker="s", zorder=3,
+                markevery=list(range(1, len(fx) + 1)), label="forecast")
         xs += fx
     for i, b in enumerate(break_years):
         ax.axvline(periods.fy_start(b) - 0.5, color=plots.COLOURS["england"], linestyle=":", linewidth=1,
-                   label="series break" if i == 0 else None)
+                   label="break in the series" if i == 0 else None)
     if xs:
         plots.fy_ticks(ax, xs)
-    tops = [h["value"].max(), *(forecast[["mean", "upper_95"]].max() if len(forecast) else [])]
+    tops = [h["value"].max(), shown.max(), *(forecast[["mean", "upper_95"]].max() if len(forecast) else [])]
     top = max((float(t) for t in tops if pd.notna(t)), default=1.0)
-    ax.set_ylim(0, top * 1.08 if top > 0 else 1.0)  # room above the highest point and interval
+    ax.set_ylim(0, top * 1.1 if top > 0 else 1.0)
+    ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
     ax.legend(loc="lower left", frameon=True, fontsize=8)
     plots.finish(ax, title=title, xlabel="financial year", ylabel=ylabel, source=source, note=note)
     return fig
@@ -81,9 +109,12 @@ def population_chart(population: pd.DataFrame, *, title: str, ylabel: str, sourc
                 label="cohort ageing of ONS mid-year estimates (not an ONS projection)")
     years = [int(y) for y in population["mid_year"]]
     ax.set_xticks(years, [f"mid-{y}" for y in years], rotation=45, ha="right")
+    top = float(population["population"].max()) if len(population) else 1.0
+    ax.set_ylim(0, top * 1.1 if top > 0 else 1.0)
     ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
     ax.legend(loc="lower right", frameon=True, fontsize=8)
     plots.finish(ax, title=title, xlabel="mid-year (30 June)", ylabel=ylabel, source=source, note=note)
     return fig
 
 
+__all__ = ["forecast_chart", "population_chart", "with_alt"]

@@ -31,3 +31,30 @@ def fake_frame(monkeypatch):
     holder = {}
     monkeypatch.setattr(series, "series_frame", lambda series: holder["df"])
     return holder
+
+
+def synthetic_panel(values, start: int = 2010, *, series: str = "op_residential_unit_cost", types=None,
+                    join_year: str | None = None, population=None):
+    """A SYNTHETIC panel (made up in the test) of ``values[councils, years]`` starting in ``start``.
+
+    ``series`` only sets the driving band (the default has none); ``population`` is a persons single-year-of-age
+    frame (``gss_code, mid_year, age, population``) for the driver candidates.
+    """
+    import numpy as np
+
+    from helpers.analysis.demand import panel as panel_mod
+    from helpers.analysis.demand.populations import PopulationPaths
+
+    v = np.asarray(values, dtype=float)
+    codes = tuple(f"E06{i:06d}" for i in range(v.shape[0]))
+    years = np.arange(start, start + v.shape[1])
+    growth, cross = panel_mod.year_masks(years, join_year)
+    kinds = np.array(types if types is not None else ["unitary"] * len(codes), dtype=object)
+    paths = PopulationPaths(codes, sya=population) if population is not None else None
+    return panel_mod.Panel(series, codes, codes, kinds, years, v, growth, cross, paths=paths)
+
+
+@pytest.fixture
+def make_panel():
+    """:func:`synthetic_panel`, for tests."""
+    return synthetic_panel

@@ -15,6 +15,5 @@ def test_catalogue_entries_are_consistent():
         assert s.kind in ("stock", "flow", "money", "unit_cost")
         assert s.driver_band is None or s.driver_band in demography.DEFAULT_BANDS
         assert s.scope in ("national", "council")
-        assert set(s.models) <= {"driver", "stock-flow"}
-        assert ("driver" in s.models) <= (s.driver_band is not None)
+        assert s.join is None or (s.join == ("PSS-EX1", "ASC-FR") and s.table == "activity")
         assert (s.unit_cost is not None) <= (s.kind == "stock"), "only stocks get a budget table"

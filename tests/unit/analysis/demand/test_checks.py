@@ -54,7 +54,7 @@ def test_gap_in_years_is_an_error_not_interpolated():
     with pytest.raises(DataError, match=r"gap: no value for 2018-19.*not interpolated"):
         checks.check_series(s)
     with pytest.raises(DataError, match="gap"):
-        evaluation.forecast_series(s)
+        evaluation.backtest(s)
 
 
 def test_duplicate_and_mixed_index_rejected():

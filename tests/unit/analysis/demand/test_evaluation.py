@@ -1,10 +1,11 @@
-"""Tests of helpers.analysis.demand.evaluation: backtest, scores, model choice and forecast_series.
+"""Tests of helpers.analysis.demand.evaluation: the single-series backtest and its scores (issue 15 removed the
+per-council model choice, choose_model / forecast_series, and its tests: the choice is now pooled, tests in
+test_rolling.py).
 Every series here is SYNTHETIC (made up in the test), never real council data."""
 
 from __future__ import annotations
 
 import time
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.analysis.demand import checks, drivers, evaluation, models
+from helpers.analysis.demand import drivers, evaluation, models
 from helpers.core import periods
 
 
@@ -83,53 +84,11 @@ def test_backtest_forecast_equals_fit_on_truncated_series():
     assert row["mean"] == pytest.approx(direct["mean"]) and row["upper_95"] == pytest.approx(direct["upper_95"])
 
 
-def test_choose_model_prefers_trend_on_trending_series():
-    rng = np.random.default_rng(0)
-    s = synthetic(200 + 20 * np.arange(16) + rng.normal(0, 3, 16), name="synthetic trend")
-    ch = evaluation.choose_model(evaluation.backtest(s, ["drift", "linear"]))
-    assert ch.model in {"drift", "linear"}
-    assert "better" in ch.reason
-
-
-def _fake_backtest(naive_ase: float, other_ase: float, n: int) -> evaluation.Backtest:
-    rows = []
-    for model, ase in (("naive", naive_ase), ("drift", other_ase)):
-        for i in range(n):
-            rows.append(dict(model=model, origin=2010 + i, horizon=1, error=ase, ase=ase, ape=ase, in_80=True,
-                             in_95=True, lower_80=0.0, scored=True))
-    return evaluation.Backtest(pd.DataFrame(rows), pd.DataFrame(), checks.check_series(synthetic([1, 2])), ("naive", "drift"))
-
-
-def test_choose_model_margin_and_insufficient_evidence_rules():
-    assert evaluation.choose_model(_fake_backtest(1.0, 0.95, 10)).model == "naive"  # 5% better: not enough
-    ch = evaluation.choose_model(_fake_backtest(1.0, 0.85, 10))
-    assert ch.model == "drift" and "15% better" in ch.reason
-    assert evaluation.choose_model(_fake_backtest(1.0, 0.5, 2)).model == "naive"  # only 2 scored forecasts
-    assert evaluation.choose_model(_fake_backtest(1.0, 0.95, 10), margin=0.0).model == "drift"
-    assert evaluation.choose_model(_fake_backtest(1.0, 1.0, 10), margin=0.0).model == "naive"  # tie -> naive
-
-
-def test_too_short_series_falls_back_to_naive_with_warning():
+def test_too_short_series_is_not_backtested_with_warning():
     s = synthetic([10, 11, 12, 13], name="synthetic short")
     with pytest.warns(models.ForecastWarning, match="too short to backtest"):
-        rep = evaluation.forecast_series(s)
-    assert rep.backtest is None and rep.choice.model == "naive"
-    assert rep.forecast.table["mean"].tolist() == [13, 13]
-    assert rep.forecast.to_frame()["backtest_mase"].isna().all()
-    with pytest.warns(models.ForecastWarning):
         bt = evaluation.backtest(s)
     assert bt.forecasts.empty
-
-
-def test_forecast_series_attaches_backtest_error_to_every_forecast():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # no warnings on an ordinary series
-        rep = evaluation.forecast_series(random_walk(11), horizon=2)
-    assert set(rep.candidates) == {"naive", "drift", "linear", "ets"}
-    tab = rep.table()
-    assert tab["backtest_mase"].notna().all() and tab["backtest_coverage_95"].notna().all()
-    assert tab.loc[tab["chosen"], "model"].unique().tolist() == [rep.choice.model]
-    assert rep.choice.reason in rep.forecast.notes
 
 
 def test_backtest_speed_20_points_fast_models():
