@@ -85,7 +85,7 @@ def test_coerce_optional_refuses_text() -> None:
 BAD: dict[str, dict[str, object]] = {
     "data_overview": {"council": "Stockprot"},
     "spend_benchmarking": {"council": "", "year": "2023/24", "comparator": "nearest", "expenditure": "grss",
-                           "mad_scaled": "yes"},
+                           "mad_scaled": "yes", "population_rule": "latest"},
     "ascof_benchmarking": {"council": 7, "year": "2022", "comparator": "E99999999", "measures": "1G, 9Z",
                            "trend_measures": "XX", "mad_scaled": 1},
     "forecast_variance": {"council": "E99999999", "financial_year": "2017-19", "period": "Q5", "service_scope": "kids",

@@ -32,6 +32,10 @@ def test_interval_methods_hand_worked() -> None:
         "moe_status": ["not_available", "not_available", "reported", "not_available", "not_available"],
     })
     rows.loc[2, ["numerator_status", "denominator_status"]] = "not_available"
+    # the counts each interval is computed from: published where both parts are reported (_derived_counts)
+    rows["count"] = rows["numerator"].where(rows["numerator_status"] == "reported")
+    rows["count_denominator"] = rows["denominator"].where(rows["count"].notna())
+    rows["count_basis"] = np.where(rows["count"].notna(), "published", "")
     out = oc._intervals(rows)
     assert out.loc[0, "lower"] == pytest.approx(25.53, abs=0.005) and out.loc[0, "upper"] == pytest.approx(36.62, abs=0.005)
     o, z = 806.0, 1.959963984540054
