@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from IPython.display import SVG, Markdown
+from IPython.display import Markdown
 
 from helpers.analysis.benchmarking.groups import Benchmark
 from helpers.core import text
@@ -50,16 +50,8 @@ def noted(message: str, problem: str | None) -> Markdown:
 
 
 def alt_svg(image: Any, alt: str) -> Any:
-    """A chart image from :func:`helpers.reports.plots.image` with alt text: an SVG gets ``role="img"``,
-    ``aria-label`` and a ``<title>`` (escaped); a PNG gets its ``alt`` in the HTML metadata."""
-    if isinstance(image, SVG):
-        label = text.escape_html(alt)
-        data = image.data.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
-        head_end = data.index(">", data.index("<svg ")) + 1
-        image.data = data[:head_end] + f"<title>{label}</title>" + data[head_end:]
-        return image
-    image.metadata = {**(image.metadata or {}), "alt": alt}
-    return image
+    """A chart image with its own alt text: :func:`helpers.reports.plots.with_alt`."""
+    return plots.with_alt(image, alt)
 
 
 #: Terms both benchmarking reports use, in plain words.

@@ -22,6 +22,10 @@ HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "`code` 
 #: Elements the benchmarking templates themselves write (Markdown emphasis, code spans, paragraphs, the boxes).
 ALLOWED = {"p", "strong", "em", "code", "div", "ul", "li", "dl", "dt", "dd", "svg", "title", "br", "table", "thead",
            "tbody", "tr", "th", "td", "caption", "style", "a"}
+#: What matplotlib's SVG writer itself emits (its metadata block, drawing elements); no script or foreignObject.
+ALLOWED |= {"metadata", "rdf:rdf", "cc:work", "dc:type", "dc:date", "dc:format", "dc:title", "dc:creator",
+            "cc:agent", "defs", "g", "path", "use", "clippath", "rect", "text", "tspan", "desc", "line",
+            "polyline", "polygon", "circle", "ellipse"}
 
 
 class _Tags(HTMLParser):

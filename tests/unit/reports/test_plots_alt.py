@@ -60,3 +60,17 @@ def test_a_figure_displayed_by_a_cell_carries_alt_text() -> None:
     finally:
         InteractiveShell.clear_instance()
         plt.close("all")
+
+
+def test_a_reports_own_alt_text_reaches_the_img_and_replaces_the_title() -> None:
+    """plots.with_alt (the one way a report gives a chart its finding as alt text): the metadata the template
+    writes as <img alt>, one <title> (the old one replaced), role and aria-label, all escaped."""
+    said = "Stockport  spends <b>most</b>\n on & nursing"
+    svg = plots.with_alt(plots.image(_chart()), said)
+    assert svg.metadata["alt"] == "Stockport spends <b>most</b> on & nursing"
+    assert svg.data.count("<title>") == 1 and "Spend per head &lt;2023&gt;" not in svg.data.split("</title>")[0]
+    assert "<title>Stockport spends &lt;b&gt;most&lt;/b&gt; on &amp; nursing</title>" in svg.data
+    assert 'role="img" aria-label="Stockport spends &lt;b&gt;most&lt;/b&gt; on &amp; nursing"' in svg.data
+    assert "<b>" not in svg.data
+    png = plots.with_alt(plots.image(_chart(), fmt="png"), said)
+    assert png.metadata["alt"] == "Stockport spends <b>most</b> on & nursing"

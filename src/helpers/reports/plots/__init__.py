@@ -263,3 +263,23 @@ def image(fig: plt.Figure, fmt: str = "svg", *, alt: str | None = None) -> objec
     fig.savefig(buf, format="png", dpi=fig.dpi, metadata={"Software": None, "Description": alt})
     plt.close(fig)
     return Image(data=buf.getvalue(), format="png", metadata={"alt": alt})
+
+
+_SVG_OPEN = re.compile(r"<svg\b([^>]*)>\s*(?:<title>.*?</title>)?", re.S)
+
+
+def with_alt(image: object, alt: str) -> object:
+    """A chart from :func:`image` given its own alt text (the finding it shows), the one way to do so.
+
+    The text (whitespace collapsed) becomes the output's ``alt`` metadata, which the report template writes
+    as the ``<img alt>``; an SVG's ``<title>`` is replaced by it and the SVG gets ``role="img"`` and an
+    ``aria-label`` (for the SVG opened on its own); all escaped. A PNG keeps its bytes.
+    """
+    text = " ".join(str(alt).split())
+    if isinstance(image, SVG):
+        safe = escape_html(text)
+        data = _SVG_OPEN.sub(lambda m: f'<svg{m.group(1)} role="img" aria-label="{safe}"><title>{safe}</title>',
+                             image.data, count=1)
+        return SVG(data=data, metadata={**(image.metadata or {}), "alt": text})
+    image.metadata = {**(getattr(image, "metadata", None) or {}), "alt": text}
+    return image

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import SVG
 
 from helpers.core import periods
-from helpers.core.text import escape_html
 from helpers.reports import plots
-
-_SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
 
 
 def with_alt(image: object, alt: str) -> object:
-    """A chart from :func:`helpers.reports.plots.image` with alt text: the SVG gets ``role="img"``, an
-    ``aria-label`` and a ``<title>`` (its accessible name), all escaped. A PNG is returned unchanged."""
-    if not isinstance(image, SVG):
-        return image
-    text = escape_html(" ".join(str(alt).split()))
-    data = _SVG_OPEN.sub(lambda m: f'<svg{m.group(1)} role="img" aria-label="{text}"><title>{text}</title>',
-                         image.data, count=1)
-    return SVG(data=data)
+    """A chart with its own alt text: :func:`helpers.reports.plots.with_alt`."""
+    return plots.with_alt(image, alt)
 
 
 def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, *, title: str, ylabel: str, source: str,

@@ -7,16 +7,13 @@ text as its accessible name). RAG colours always come with the RAG word in the l
 
 from __future__ import annotations
 
-import re
 from itertools import accumulate
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import SVG
 
 from helpers.core.periods import period_label
-from helpers.core.text import escape_html
 from helpers.reports import plots
 
 _RAG_COLOURS = {"Red": plots.COLOURS["red"], "Amber": plots.COLOURS["amber"], "Green": plots.COLOURS["green"]}
@@ -24,16 +21,9 @@ _GREY = "#BBBBBB"
 
 
 def shown(fig: plt.Figure, alt: str) -> object:
-    """The chart for the page (:func:`helpers.reports.plots.image`) with ``alt`` as its accessible name: the SVG's
-    ``<title>`` (replacing one the image already carries) and ``role="img"`` / ``aria-label``, all escaped."""
-    out = plots.image(fig)
-    if not isinstance(out, SVG):
-        return out
-    svg = re.sub(r"(<svg\b[^>]*>)\s*<title>.*?</title>", r"\1", out.data, count=1, flags=re.S)
-    safe = escape_html(alt)
-    svg = re.sub(r"<svg\b", f'<svg role="img" aria-label="{safe}"', svg, count=1)
-    svg = re.sub(r"(<svg\b[^>]*>)", lambda m: f"{m.group(1)}<title>{safe}</title>", svg, count=1)
-    return SVG(data=svg)
+    """The chart for the page (:func:`helpers.reports.plots.image`) with ``alt`` as its alt text
+    (:func:`helpers.reports.plots.with_alt`)."""
+    return plots.with_alt(plots.image(fig, alt=alt), alt)
 
 
 def _money(x: float) -> str:
