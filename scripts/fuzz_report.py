@@ -27,6 +27,12 @@ def main() -> int:
         counts.setdefault(case.family, Counter())[outcome] += 1
         if outcome in ("traceback", "partial write", "silent wrong"):
             bad.append(f"{case.id}: {outcome}: {detail}")
+    for case in C.council_cases():
+        with tempfile.TemporaryDirectory() as d:
+            outcome, detail = C.run_council(case, Path(d))
+        counts.setdefault(case.family, Counter())[outcome] += 1
+        if outcome in ("traceback", "partial write", "silent wrong"):
+            bad.append(f"{case.id}: {outcome}: {detail}")
     print("| family | inputs tried | " + " | ".join(COLS) + " |")
     print("|---" * (len(COLS) + 2) + "|")
     total = Counter()

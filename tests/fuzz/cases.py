@@ -152,3 +152,65 @@ def run(case: Case, tmp: Path, mp: pytest.MonkeyPatch) -> tuple[str, str]:
     if leftovers or previous.read_bytes() != before:
         return "partial write", f"{leftovers or 'previous table changed'}"
     return outcome, detail[:300]
+
+
+# ------------------------------------------------------------------------------------------------
+# council report loaders (helpers.data.council_reports): a copy of the Stockport folder, one file broken
+# ------------------------------------------------------------------------------------------------
+
+COUNCIL_FILE = "budget_monitoring.csv"
+
+
+def _pounds(b: bytes) -> bytes:  # one line in pounds instead of thousands (27852 -> 27852000)
+    return b.replace(b",27852,27874,", b",27852000,27874,", 1)
+
+
+def _council_hostile(b: bytes) -> bytes:  # a line name and commentary with markup, a formula, backticks
+    return b.replace(b"Boroughwide Services", b"=cmd|' /C calc'!A0 <script>alert(1)</script> `x`", 1)
+
+
+def _unknown_name(b: bytes) -> bytes:
+    return b  # the file is renamed (see run_council), its bytes kept
+
+
+COUNCIL_MUTATIONS: dict[str, Callable[[bytes], bytes]] = {
+    "truncated": _cut, "non-UTF-8 byte": _bad_byte, "header only": _header_only,
+    "wrong format under the name": _wrong_format, "unknown file name": _unknown_name,
+    "pounds instead of thousands": _pounds, "hostile strings": _council_hostile,
+}
+#: Accepted by a documented rule: text from council files is data, escaped on output (helpers.core.text).
+COUNCIL_ACCEPTED = {"hostile strings"}
+
+
+def council_cases() -> list[Case]:
+    return [Case("council reports", m) for m in COUNCIL_MUTATIONS]
+
+
+def run_council(case: Case, tmp: Path) -> tuple[str, str]:
+    """Load a copy of the Stockport council folder with one file broken; classify as :func:`run`."""
+    import shutil
+
+    from helpers.core.paths import COUNCIL_DATA
+    from helpers.data.council_reports import load_council_folder
+
+    folder = tmp / "councils" / "stockport"
+    shutil.copytree(COUNCIL_DATA / "stockport", folder)
+    target = folder / COUNCIL_FILE
+    data = target.read_bytes()
+    broken = COUNCIL_MUTATIONS[case.mutation](data)
+    if broken == data and case.mutation != "unknown file name":
+        return "not applicable", "the mutation leaves this file unchanged"
+    target.write_bytes(broken)
+    name = COUNCIL_FILE
+    if case.mutation == "unknown file name":
+        name = "Budget Monitoring.csv"
+        target.rename(folder / name)
+    try:
+        load_council_folder(folder, warn=False)
+    except AscError as exc:
+        return ("clear error" if name in str(exc) else "traceback"), str(exc)[:300]
+    except Exception as exc:  # noqa: BLE001 - any other exception is the failure being counted
+        return "traceback", f"{type(exc).__name__}: {exc}"[:300]
+    if case.mutation in COUNCIL_ACCEPTED:
+        return "accepted", "loaded; escaped on output"
+    return "silent wrong", "loaded without error"

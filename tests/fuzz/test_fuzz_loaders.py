@@ -18,3 +18,9 @@ pytestmark = pytest.mark.national
 def test_broken_input_is_a_clear_error(case: C.Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     outcome, detail = C.run(case, tmp_path, monkeypatch)
     assert outcome in ("clear error", "accepted", "not applicable"), f"{outcome}: {detail}"
+
+
+@pytest.mark.parametrize("case", C.council_cases(), ids=lambda c: c.id)
+def test_broken_council_file_is_a_clear_error(case: C.Case, tmp_path: Path) -> None:
+    outcome, detail = C.run_council(case, tmp_path)
+    assert outcome in ("clear error", "accepted"), f"{outcome}: {detail}"
