@@ -73,11 +73,9 @@ MUTATIONS: dict[str, tuple[Callable[[bytes], bytes], bool]] = {
     "hostile strings": (_hostile, True),
 }
 
-#: (family, mutation) whose build is accepted by a documented rule when it succeeds (see docs/reliability.md).
-ACCEPTED = {
-    ("ascof", "hostile strings"),  # names are data; escaping happens on output (helpers.core.text)
-    ("oflog", "hostile strings"), ("ASC-FR activity", "hostile strings"), ("comparators JSON", "hostile strings"),
-}
+#: (family, mutation) whose build is accepted by a documented rule when it succeeds: none. A hostile council name
+#: in a national file is refused (the name no longer matches the council table), so it must be a clear error.
+ACCEPTED: set[tuple[str, str]] = set()
 
 
 @dataclass(frozen=True)
