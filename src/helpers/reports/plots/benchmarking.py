@@ -235,7 +235,8 @@ def trend_panels(trend: pd.DataFrame, *, council_name: str, group_label: str, ti
         ``group_median``, ``england``. Every panel has the same financial years on its x-axis.
     """
 
-    codes = list(dict.fromkeys(trend["measure_code"]))[:4] if not trend.empty else []
+    key = "measure_id" if "measure_id" in trend.columns else "measure_code"  # one panel per series (stable id)
+    codes = list(dict.fromkeys(trend[key]))[:4] if not trend.empty else []
     if not codes:
         return plots.empty_chart("No values to draw for any year.", title=title, source=source)
     years = sorted(trend["year"].unique())
@@ -246,14 +247,14 @@ def trend_panels(trend: pd.DataFrame, *, council_name: str, group_label: str, ti
     axes = fig.subplots(2, 2, squeeze=False, sharex=True).ravel()
     units = {"percent": "%", "rate_per_100k": "per 100,000", "score": "score"}
     for ax, code in zip(axes, codes, strict=False):
-        t = trend[trend["measure_code"] == code]
+        t = trend[trend[key] == code]
         x = t["year"].map(xpos).to_numpy(dtype=float)
         for col, label, colour, marker, ls, z in (
                 ("england", "England", plots.COLOURS["england"], "s", ":", 2),
                 ("group_median", f"median of {group_label}", plots.COLOURS["comparator"], "D", "--", 3),
                 ("council", council_name, plots.COLOURS["council"], "o", "-", 4)):
             ax.plot(x, t[col], color=colour, marker=marker, linestyle=ls, label=label, zorder=z)
-        ax.set_title("\n".join(textwrap.wrap(f"{code} {t['measure'].iloc[0]}", 52)[:2]), fontsize=9, loc="left")
+        ax.set_title("\n".join(textwrap.wrap(f"{t.get('code_shown', t['measure_code']).iloc[-1]} {t['measure'].iloc[0]}", 52)[:2]), fontsize=9, loc="left")
         ax.set_ylabel(units.get(t["unit"].iloc[0], t["unit"].iloc[0]), fontsize=8)
         ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(5))
         if t[["council", "group_median", "england"]].abs().max().max() >= 1000:
