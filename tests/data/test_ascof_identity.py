@@ -31,3 +31,18 @@ def test_trend_keys_on_the_measure_id() -> None:
     t = outcomes.trend(b, ["2C"])  # the 2023-24 code asks for the same series as 2A(2)
     assert set(t["measure_id"]) == {"ltc_admissions_65plus"} and set(t["measure_code"]) == {"2A(2)"}
     assert t["year"].min() == "2017-18" and (t["code_shown"] == "2A(2)").all()
+
+
+@pytest.mark.national
+def test_a_break_the_trend_crosses_is_drawn_and_said() -> None:
+    from helpers.reports import ascof_benchmarking as R
+
+    b = groups.setup(STOCKPORT, "2022-23")
+    brk = identity.breaks_within(["mh_live_independently"], ["2019-20", "2022-23"])
+    assert brk[["year", "kind"]].values.tolist() == [["2021-22", "method"]]
+    assert identity.breaks_within(["mh_live_independently"], ["2021-22", "2022-23"]).empty  # not crossed
+    fig = R.trend_figure(b, ["1H"])
+    assert any(ln.get_linestyle() == "--" and len(set(ln.get_xdata())) == 1 for ax in fig.axes for ln in ax.lines)
+    view = R.trend_view(b, ["1H"])
+    svg, words = view.items
+    assert "mh_live_independently from 2021-22" in svg.data and "Series breaks on the chart" in words.data

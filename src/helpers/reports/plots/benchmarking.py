@@ -225,7 +225,7 @@ def spine_chart(spine: pd.DataFrame, *, council_name: str, group_label: str, tit
 
 
 def trend_panels(trend: pd.DataFrame, *, council_name: str, group_label: str, title: str, source: str,
-                 note: str | None = None) -> plt.Figure:
+                 note: str | None = None, breaks: pd.DataFrame | None = None) -> plt.Figure:
     """Small multiples (up to 4): each measure's council value, comparator median and England by year.
 
     Parameters
@@ -256,6 +256,11 @@ def trend_panels(trend: pd.DataFrame, *, council_name: str, group_label: str, ti
             ax.plot(x, t[col], color=colour, marker=marker, linestyle=ls, label=label, zorder=z)
         ax.set_title("\n".join(textwrap.wrap(f"{t.get('code_shown', t['measure_code']).iloc[-1]} {t['measure'].iloc[0]}", 52)[:2]), fontsize=9, loc="left")
         ax.set_ylabel(units.get(t["unit"].iloc[0], t["unit"].iloc[0]), fontsize=8)
+        mine = breaks[breaks["measure_id"] == code] if breaks is not None and key == "measure_id" else None
+        for year in ([] if mine is None else sorted(set(mine["year"]) & set(xpos))):
+            ax.axvline(xpos[year] - 0.5, color="#444444", linestyle="--", linewidth=1, zorder=1)
+            ax.annotate(f"break {year}", (xpos[year] - 0.45, 1), xycoords=("data", "axes fraction"),
+                        va="top", fontsize=7, color="#444444")
         ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(5))
         if t[["council", "group_median", "england"]].abs().max().max() >= 1000:
             ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
