@@ -218,7 +218,7 @@ def comparison_display(b: Benchmark, comp: pd.DataFrame) -> Any:
     """
     d = comp.copy()
     note = f"{b.year}; units as published: per cent, rate per 100,000 (2A) or score (1A, 1D, 1J)"
-    cols = {"measure_code": "ASCOF", "measure": "Measure", "better_if": "Better if", "value": "Council",
+    cols = {"code_shown": "ASCOF", "measure": "Measure", "better_if": "Better if", "value": "Council",
             "ci": "Interval", "group_median": "Comparator median", "rank_text": "Rank (1 = best)",
             "vs_group": "Against comparators", "basis": "How judged", "england": "England",
             "vs_england": "Against England (interval test)", "england_median": "Median council",

@@ -324,7 +324,10 @@ def comparison(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
         eng = part.loc[part["level"] == "england", "value"]
         reg = part.loc[part["gss_code"] == b.region_code, "value"]
         row: dict[str, Any] = {
-            "measure_code": code, "measure": SHORT_NAMES.get(code, part["measure_name"].iloc[0]), "polarity": pol,
+            "measure_code": code, "measure": identity.short_name(part["measure_id"].iloc[0],
+                                                                 part["measure_name"].iloc[0]),
+            "code_shown": identity.code_shown(part["measure_code"].iloc[:1], identity.earlier_code(
+                part["measure_id"].iloc[:1], part["framework"].iloc[:1])).iloc[0], "polarity": pol,
             "unit": part["unit"].iloc[0], **pos,
             "value_status": m["value_status"] if m is not None else "missing",
             "lower": m["lower"] if m is not None else np.nan, "upper": m["upper"] if m is not None else np.nan,
