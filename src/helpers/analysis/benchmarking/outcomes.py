@@ -450,23 +450,25 @@ def trend_summary(b: Benchmark, measures: list[str] | None = None) -> pd.DataFra
     t = trend(b, codes)
     if t["council"].notna().sum() == 0:
         return pd.DataFrame()
-    wide = t.pivot_table(index="measure_code", columns="year", values="council", aggfunc="first")
-    wide = wide.reindex([c for c in codes if c in wide.index])
+    wide = t.pivot_table(index="measure_id", columns="year", values="council", aggfunc="first")
+    wide = wide.reindex([i for i in dict.fromkeys(t["measure_id"]) if i in wide.index])
+    last = t.groupby("measure_id")[["code_shown", "measure_code"]].last()
     verdicts = []
-    for code, row in wide.iterrows():
+    for mid, row in wide.iterrows():
         s = row.dropna()
-        brk = DEFINITION_BREAKS.get(code)
+        brk = identity.last_unbroken(str(mid), list(s.index))
         note = ""
-        if brk and (s.index < brk).any() and (s.index >= brk).any():
+        if brk:
             s = s[s.index >= brk]
-            note = f" (since the {brk} change of definition)"
+            note = f" (since the {brk} series break)"
         res = stats.trend_test(list(s.index), s.to_numpy(), min_points=5)
         verdicts.append(res["direction"] + note)
-    places = digits(pd.Series(wide.index, index=wide.index))
-    out = wide.apply(lambda col: rounded(col, places)).reset_index().rename(columns={"measure_code": "Measure"})
+    places = digits(last["measure_code"].reindex(wide.index))
+    out = wide.apply(lambda col: rounded(col, places)).reset_index(drop=True)
+    out.insert(0, "Measure", last["code_shown"].reindex(wide.index).to_numpy())
     out.columns.name = None
     out["Trend"] = verdicts
-    out["Better if"] = out["Measure"].map(reg.set_index("measure_code")["polarity"])
+    out["Better if"] = t.groupby("measure_id")["polarity"].last().reindex(wide.index).to_numpy()
     return out
 
 
