@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.analysis import stats
-from helpers.analysis.benchmarking import groups, outcomes
+from helpers.analysis.benchmarking import groups, identity, outcomes
 from helpers.analysis.benchmarking.groups import Benchmark
 from helpers.analysis.benchmarking.outcomes import (
     TREND_MEASURES,
@@ -218,7 +218,7 @@ def comparison_display(b: Benchmark, comp: pd.DataFrame) -> Any:
     """
     d = comp.copy()
     note = f"{b.year}; units as published: per cent, rate per 100,000 (2A) or score (1A, 1D, 1J)"
-    cols = {"measure_code": "ASCOF", "measure": "Measure", "better_if": "Better if", "value": "Council",
+    cols = {"code_shown": "ASCOF", "measure": "Measure", "better_if": "Better if", "value": "Council",
             "ci": "Interval", "group_median": "Comparator median", "rank_text": "Rank (1 = best)",
             "vs_group": "Against comparators", "basis": "How judged", "england": "England",
             "vs_england": "Against England (interval test)", "england_median": "Median council",
@@ -371,9 +371,12 @@ def trend_figure(b: Benchmark, measures: list[str] | tuple[str, ...] = TREND_MEA
     if t.empty or t["council"].notna().sum() == 0:
         return plots.empty_chart(f"{b.name} has no value for these measures in any year.", title=title,
                                  source=SOURCE.format(years=years))
+    brk = identity.breaks_within(list(t["measure_id"].unique()), sorted(t["year"].unique()))
     return benchmarking_charts.trend_panels(t, council_name=b.name, group_label=b.group_label, title=title,
-                                            source=SOURCE.format(years=years),
-                                            note="Group median shown where at least 5 comparators have a value.")
+                                            source=SOURCE.format(years=years), breaks=brk,
+                                            note="Group median shown where at least 5 comparators have a value."
+                                            + (" Dashed line: a series break (see below the chart)." if len(brk)
+                                               else ""))
 
 
 def spine_view(b: Benchmark, comp: pd.DataFrame) -> Any:
@@ -401,6 +404,13 @@ def trend_view(b: Benchmark, measures: list[str] | tuple[str, ...] = TREND_MEASU
            "median and England. Latest values of the council: " + "; ".join(
                f"{c} {ascof_number(v)} ({y})" for c, v, y in zip(last["measure_code"], last["council"], last["year"],
                                                                 strict=True)) + ".")
+    brk = identity.breaks_within(list(t["measure_id"].unique()), sorted(t["year"].unique()))
+    if len(brk):
+        alt += " Dashed lines mark series breaks: " + "; ".join(
+            f"{m} from {y} ({k})" for m, y, k in zip(brk["measure_id"], brk["year"], brk["kind"], strict=True)) + "."
+        words = report.say("Series breaks on the chart: {w}.", w="; ".join(
+            f"{m} from {y}: {r}" for m, y, r in zip(brk["measure_id"], brk["year"], brk["reason"], strict=True)))
+        return report.Parts(alt_svg(plots.image(trend_figure(b, measures)), alt), words)
     return alt_svg(plots.image(trend_figure(b, measures)), alt)
 
 

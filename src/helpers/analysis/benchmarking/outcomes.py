@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.analysis import stats
+from helpers.analysis.benchmarking import identity
 from helpers.analysis.benchmarking.groups import (
     MIN_GROUP,
     Benchmark,
@@ -39,38 +40,8 @@ from helpers.data import councils, tables
 from helpers.data.national import ascof_measures
 from helpers.data.national.population import on_financial_year_councils
 
-#: Short names for tables and charts (the registry keeps the handbook's full names).
-SHORT_NAMES: dict[str, str] = {
-    "1A": "Quality of life of people who use services",
-    "1B": "People who use services who have control over their daily life",
-    "1C(1A)": "People who use services receiving self-directed support",
-    "1C(1B)": "Carers receiving self-directed support",
-    "1C(2A)": "People who use services receiving direct payments",
-    "1C(2B)": "Carers receiving direct payments",
-    "1D": "Carer-reported quality of life",
-    "1E": "Adults with a learning disability in paid employment",
-    "1F": "Adults in secondary mental health services in paid employment",
-    "1G": "Adults with a learning disability living in their own home or with family",
-    "1H": "Adults in secondary mental health services living independently",
-    "1I(1)": "People who use services with as much social contact as they would like",
-    "1I(2)": "Carers with as much social contact as they would like",
-    "1J": "Impact of adult social care services on quality of life",
-    "2A(1)": "Permanent admissions to care homes, aged 18-64, per 100,000",
-    "2A(2)": "Permanent admissions to care homes, aged 65+, per 100,000",
-    "2B(1)": "Older people still at home 91 days after reablement",
-    "2B(2)": "Older people offered reablement after hospital discharge",
-    "2C(1)": "Delayed transfers of care, per 100,000",
-    "2C(2)": "Delayed transfers of care attributable to social care, per 100,000",
-    "2C(3)": "Delayed transfers of care jointly attributable, per 100,000",
-    "2D": "Short-term support ending with no or lower-level ongoing support",
-    "3A": "Satisfaction of people who use services",
-    "3B": "Satisfaction of carers",
-    "3C": "Carers included or consulted",
-    "3D(1)": "People who use services finding it easy to find information",
-    "3D(2)": "Carers finding it easy to find information",
-    "4A": "People who use services who feel safe",
-    "4B": "People who say services made them feel safe and secure",
-}
+#: Short names for tables and charts (one dict: :data:`helpers.analysis.benchmarking.identity.SHORT_NAMES`).
+SHORT_NAMES: dict[str, str] = identity.SHORT_NAMES
 #: Changes of definition that start a new series (from the registry's notes): measure -> first new year.
 DEFINITION_BREAKS: dict[str, str] = {"1H": "2021-22"}
 #: Comparison level of each registry ``comparison`` value (``None`` = no interval comparison).
@@ -353,7 +324,10 @@ def comparison(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
         eng = part.loc[part["level"] == "england", "value"]
         reg = part.loc[part["gss_code"] == b.region_code, "value"]
         row: dict[str, Any] = {
-            "measure_code": code, "measure": SHORT_NAMES.get(code, part["measure_name"].iloc[0]), "polarity": pol,
+            "measure_code": code, "measure": identity.short_name(part["measure_id"].iloc[0],
+                                                                 part["measure_name"].iloc[0]),
+            "code_shown": identity.code_shown(part["measure_code"].iloc[:1], identity.earlier_code(
+                part["measure_id"].iloc[:1], part["framework"].iloc[:1])).iloc[0], "polarity": pol,
             "unit": part["unit"].iloc[0], **pos,
             "value_status": m["value_status"] if m is not None else "missing",
             "lower": m["lower"] if m is not None else np.nan, "upper": m["upper"] if m is not None else np.nan,
@@ -434,23 +408,26 @@ def trend(b: Benchmark, measures: list[str] | tuple[str, ...] = TREND_MEASURES) 
         ``group_n``, ``england``; sorted by measure (registry order) and year.
     """
     df = ascof_values()
-    df = df[df["measure_code"].isin(measures)]
+    ids = identity.ids_of(list(measures))
+    df = df[df["measure_id"].isin(ids)]
     group_series = set(series_code(pd.Series(list(b.group), dtype=object)))
     cl = df[df["level"] == "council"]
-    mine = cl[cl["series_code"] == b.series_code].set_index(["measure_code", "year"])["value"]
-    grp = cl[cl["series_code"].isin(group_series)].groupby(["measure_code", "year"])["value"]
+    k = ["measure_id", "year"]
+    mine = cl[cl["series_code"] == b.series_code].set_index(k)["value"]
+    grp = cl[cl["series_code"].isin(group_series)].groupby(k)["value"]
     med = grp.median().where(grp.count() >= MIN_GROUP)
-    eng = df[df["level"] == "england"].set_index(["measure_code", "year"])["value"]
-    keys = df[["measure_code", "year", "unit", "polarity"]].drop_duplicates(["measure_code", "year"])
-    keys = keys[df.groupby(["measure_code", "year"])["value"].transform("count").loc[keys.index] > 0]
-    idx = pd.MultiIndex.from_frame(keys[["measure_code", "year"]])
+    eng = df[df["level"] == "england"].set_index(k)["value"]
+    keys = df[[*k, "measure_code", "framework", "unit", "polarity"]].drop_duplicates(k)
+    keys = keys[df.groupby(k)["value"].transform("count").loc[keys.index] > 0]
+    idx = pd.MultiIndex.from_frame(keys[k])
+    earlier = identity.earlier_code(keys["measure_id"], keys["framework"])
     out = keys.reset_index(drop=True).assign(
-        measure=keys["measure_code"].map(SHORT_NAMES).to_numpy(),
+        measure=[identity.short_name(i, i) for i in keys["measure_id"]],
+        earlier_code=earlier.to_numpy(), code_shown=identity.code_shown(keys["measure_code"], earlier).to_numpy(),
         council=mine.reindex(idx).to_numpy(), group_median=med.reindex(idx).to_numpy(),
         group_n=grp.count().reindex(idx).fillna(0).astype(int).to_numpy(), england=eng.reindex(idx).to_numpy())
-    order = {c: i for i, c in enumerate(measures)}
-    return out.sort_values(["measure_code", "year"], key=lambda s: s.map(order) if s.name == "measure_code" else s
-                           ).reset_index(drop=True)
+    order = {c: i for i, c in enumerate(ids)}
+    return out.sort_values(k, key=lambda s: s.map(order) if s.name == "measure_id" else s).reset_index(drop=True)
 
 
 def trend_summary(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
@@ -473,23 +450,25 @@ def trend_summary(b: Benchmark, measures: list[str] | None = None) -> pd.DataFra
     t = trend(b, codes)
     if t["council"].notna().sum() == 0:
         return pd.DataFrame()
-    wide = t.pivot_table(index="measure_code", columns="year", values="council", aggfunc="first")
-    wide = wide.reindex([c for c in codes if c in wide.index])
+    wide = t.pivot_table(index="measure_id", columns="year", values="council", aggfunc="first")
+    wide = wide.reindex([i for i in dict.fromkeys(t["measure_id"]) if i in wide.index])
+    last = t.groupby("measure_id")[["code_shown", "measure_code"]].last()
     verdicts = []
-    for code, row in wide.iterrows():
+    for mid, row in wide.iterrows():
         s = row.dropna()
-        brk = DEFINITION_BREAKS.get(code)
+        brk = identity.last_unbroken(str(mid), list(s.index))
         note = ""
-        if brk and (s.index < brk).any() and (s.index >= brk).any():
+        if brk:
             s = s[s.index >= brk]
-            note = f" (since the {brk} change of definition)"
+            note = f" (since the {brk} series break)"
         res = stats.trend_test(list(s.index), s.to_numpy(), min_points=5)
         verdicts.append(res["direction"] + note)
-    places = digits(pd.Series(wide.index, index=wide.index))
-    out = wide.apply(lambda col: rounded(col, places)).reset_index().rename(columns={"measure_code": "Measure"})
+    places = digits(last["measure_code"].reindex(wide.index))
+    out = wide.apply(lambda col: rounded(col, places)).reset_index(drop=True)
+    out.insert(0, "Measure", last["code_shown"].reindex(wide.index).to_numpy())
     out.columns.name = None
     out["Trend"] = verdicts
-    out["Better if"] = out["Measure"].map(reg.set_index("measure_code")["polarity"])
+    out["Better if"] = t.groupby("measure_id")["polarity"].last().reindex(wide.index).to_numpy()
     return out
 
 

@@ -225,7 +225,7 @@ def spine_chart(spine: pd.DataFrame, *, council_name: str, group_label: str, tit
 
 
 def trend_panels(trend: pd.DataFrame, *, council_name: str, group_label: str, title: str, source: str,
-                 note: str | None = None) -> plt.Figure:
+                 note: str | None = None, breaks: pd.DataFrame | None = None) -> plt.Figure:
     """Small multiples (up to 4): each measure's council value, comparator median and England by year.
 
     Parameters
@@ -235,7 +235,8 @@ def trend_panels(trend: pd.DataFrame, *, council_name: str, group_label: str, ti
         ``group_median``, ``england``. Every panel has the same financial years on its x-axis.
     """
 
-    codes = list(dict.fromkeys(trend["measure_code"]))[:4] if not trend.empty else []
+    key = "measure_id" if "measure_id" in trend.columns else "measure_code"  # one panel per series (stable id)
+    codes = list(dict.fromkeys(trend[key]))[:4] if not trend.empty else []
     if not codes:
         return plots.empty_chart("No values to draw for any year.", title=title, source=source)
     years = sorted(trend["year"].unique())
@@ -246,15 +247,20 @@ def trend_panels(trend: pd.DataFrame, *, council_name: str, group_label: str, ti
     axes = fig.subplots(2, 2, squeeze=False, sharex=True).ravel()
     units = {"percent": "%", "rate_per_100k": "per 100,000", "score": "score"}
     for ax, code in zip(axes, codes, strict=False):
-        t = trend[trend["measure_code"] == code]
+        t = trend[trend[key] == code]
         x = t["year"].map(xpos).to_numpy(dtype=float)
         for col, label, colour, marker, ls, z in (
                 ("england", "England", plots.COLOURS["england"], "s", ":", 2),
                 ("group_median", f"median of {group_label}", plots.COLOURS["comparator"], "D", "--", 3),
                 ("council", council_name, plots.COLOURS["council"], "o", "-", 4)):
             ax.plot(x, t[col], color=colour, marker=marker, linestyle=ls, label=label, zorder=z)
-        ax.set_title("\n".join(textwrap.wrap(f"{code} {t['measure'].iloc[0]}", 52)[:2]), fontsize=9, loc="left")
+        ax.set_title("\n".join(textwrap.wrap(f"{t.get('code_shown', t['measure_code']).iloc[-1]} {t['measure'].iloc[0]}", 52)[:2]), fontsize=9, loc="left")
         ax.set_ylabel(units.get(t["unit"].iloc[0], t["unit"].iloc[0]), fontsize=8)
+        mine = breaks[breaks["measure_id"] == code] if breaks is not None and key == "measure_id" else None
+        for year in ([] if mine is None else sorted(set(mine["year"]) & set(xpos))):
+            ax.axvline(xpos[year] - 0.5, color="#444444", linestyle="--", linewidth=1, zorder=1)
+            ax.annotate(f"break {year}", (xpos[year] - 0.45, 1), xycoords=("data", "axes fraction"),
+                        va="top", fontsize=7, color="#444444")
         ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(5))
         if t[["council", "group_median", "england"]].abs().max().max() >= 1000:
             ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))

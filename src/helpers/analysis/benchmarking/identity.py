@@ -1,0 +1,109 @@
+"""ASCOF measures across the 2023-24 renumbering: stable ids, the code shown for a year, series breaks.
+
+A measure's values form one series under its stable ``measure_id`` (the crosswalk
+``data/raw/reference/ascof_crosswalk.csv``, :mod:`helpers.data.national.ascof_crosswalk`); a table shows the
+code of the framework of the year shown and, from 2023-24, the earlier code beside it (``2C (was 2A(2))``). A
+series break (table ``ascof_series_breaks``: a changed definition at the renumbering, the move from SALT to
+client-level data in 2024-25, a method change) is said wherever a series crosses it (``docs/methods.md``,
+*ASCOF measures across frameworks*).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers.data import tables
+from helpers.data.national import ascof_crosswalk
+
+#: Short names for tables and charts by code up to 2022-23 (the registry keeps the handbook's full names);
+#: a measure keeps its short name under its code from 2023-24 (:func:`short_name`).
+SHORT_NAMES: dict[str, str] = {
+    "1A": "Quality of life of people who use services",
+    "1B": "People who use services who have control over their daily life",
+    "1C(1A)": "People who use services receiving self-directed support",
+    "1C(1B)": "Carers receiving self-directed support",
+    "1C(2A)": "People who use services receiving direct payments",
+    "1C(2B)": "Carers receiving direct payments",
+    "1D": "Carer-reported quality of life",
+    "1E": "Adults with a learning disability in paid employment",
+    "1F": "Adults in secondary mental health services in paid employment",
+    "1G": "Adults with a learning disability living in their own home or with family",
+    "1H": "Adults in secondary mental health services living independently",
+    "1I(1)": "People who use services with as much social contact as they would like",
+    "1I(2)": "Carers with as much social contact as they would like",
+    "1J": "Impact of adult social care services on quality of life",
+    "2A(1)": "Permanent admissions to care homes, aged 18-64, per 100,000",
+    "2A(2)": "Permanent admissions to care homes, aged 65+, per 100,000",
+    "2B(1)": "Older people still at home 91 days after reablement",
+    "2B(2)": "Older people offered reablement after hospital discharge",
+    "2C(1)": "Delayed transfers of care, per 100,000",
+    "2C(2)": "Delayed transfers of care attributable to social care, per 100,000",
+    "2C(3)": "Delayed transfers of care jointly attributable, per 100,000",
+    "2D": "Short-term support ending with no or lower-level ongoing support",
+    "3A": "Satisfaction of people who use services",
+    "3B": "Satisfaction of carers",
+    "3C": "Carers included or consulted",
+    "3D(1)": "People who use services finding it easy to find information",
+    "3D(2)": "Carers finding it easy to find information",
+    "4A": "People who use services who feel safe",
+    "4B": "People who say services made them feel safe and secure",
+}
+NEW_FRAMEWORK = "from 2023-24"
+
+
+def _cw() -> pd.DataFrame:
+    return ascof_crosswalk.crosswalk()
+
+
+def ids_of(codes: list[str] | tuple[str, ...]) -> list[str]:
+    """The stable ``measure_id`` of each code (a code of either framework; earlier codes first), in order.
+
+    A code unknown to the crosswalk is dropped (the parameter check names unknown codes).
+    """
+    cw = _cw()
+    old = dict(zip(cw["code_to_2022_23"], cw["measure_id"], strict=True))
+    new = dict(zip(cw["code_from_2023_24"], cw["measure_id"], strict=True))
+    out = [old.get(c) or new.get(c) for c in codes]
+    return list(dict.fromkeys(i for i in out if i))
+
+
+def earlier_code(measure_id: pd.Series, framework: pd.Series) -> pd.Series:
+    """The code up to 2022-23 of rows of the framework from 2023-24 whose code changed; ``""`` otherwise."""
+    cw = _cw()
+    old = measure_id.map(dict(zip(cw["measure_id"], cw["code_to_2022_23"], strict=True))).fillna("")
+    new = measure_id.map(dict(zip(cw["measure_id"], cw["code_from_2023_24"], strict=True))).fillna("")
+    return old.where((framework == NEW_FRAMEWORK) & (old != new) & (old != ""), "")
+
+
+def code_shown(code: pd.Series, earlier: pd.Series) -> pd.Series:
+    """The code as a table shows it: ``2C (was 2A(2))`` where the earlier code differs, else the code."""
+    return code.where(earlier == "", code + " (was " + earlier + ")")
+
+
+def short_name(measure_id: str, fallback: str = "") -> str:
+    """The short name of a measure (by its code up to 2022-23), else ``fallback``."""
+    cw = _cw().set_index("measure_id")
+    old = cw["code_to_2022_23"].get(measure_id, "")
+    return SHORT_NAMES.get(old, fallback) if old else fallback
+
+
+def breaks() -> pd.DataFrame:
+    """The ``ascof_series_breaks`` table (every measure's series breaks, with the reason)."""
+    return tables.cached("ascof_series_breaks")
+
+
+def breaks_within(measure_ids: list[str], years: list[str]) -> pd.DataFrame:
+    """Breaks of these measures that a series over ``years`` crosses (a year before the break and one at or
+    after it), sorted by measure and year; ``measure_id, year, kind, reason, source_url``."""
+    b = breaks()
+    if not years:
+        return b.iloc[0:0]
+    lo, hi = min(years), max(years)
+    keep = b["measure_id"].isin(measure_ids) & (b["year"] > lo) & (b["year"] <= hi)
+    return b[keep].sort_values(["measure_id", "year", "kind"]).reset_index(drop=True)
+
+
+def last_unbroken(measure_id: str, years: list[str]) -> str | None:
+    """The year the measure's latest unbroken series starts within ``years`` (``None``: no break there)."""
+    b = breaks_within([measure_id], years)
+    return str(b["year"].max()) if len(b) else None

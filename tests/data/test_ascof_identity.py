@@ -1,0 +1,48 @@
+"""Report side of issue 13 item 3 (ASCOF measures across the 2023-24 renumbering): trends key on the stable
+measure id and tables show the code of the year with the earlier code beside it. Real national files."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from helpers.analysis.benchmarking import groups, identity, outcomes
+
+STOCKPORT = "E08000007"
+
+
+def test_codes_of_either_framework_map_to_one_stable_id() -> None:
+    assert identity.ids_of(["2A(2)", "2C", "1G", "2E"]) == ["ltc_admissions_65plus", "ld_live_own_home_or_family"]
+    assert identity.ids_of(["2C"]) == ["ltc_admissions_65plus"]  # 2C from 2023-24 is admissions 65+, not DToC
+
+
+def test_the_code_shown_names_the_earlier_code_from_2023_24_only() -> None:
+    ids = pd.Series(["ltc_admissions_65plus", "ltc_admissions_65plus", "ld_live_own_home_or_family"])
+    fw = pd.Series(["to 2022-23", "from 2023-24", "from 2023-24"])
+    codes = pd.Series(["2A(2)", "2C", "2E"])
+    assert identity.code_shown(codes, identity.earlier_code(ids, fw)).tolist() == ["2A(2)", "2C (was 2A(2))",
+                                                                                  "2E (was 1G)"]
+    assert identity.short_name("ltc_admissions_65plus").startswith("Permanent admissions to care homes, aged 65+")
+
+
+@pytest.mark.national
+def test_trend_keys_on_the_measure_id() -> None:
+    b = groups.setup(STOCKPORT, "2022-23")
+    t = outcomes.trend(b, ["2C"])  # the 2023-24 code asks for the same series as 2A(2)
+    assert set(t["measure_id"]) == {"ltc_admissions_65plus"} and set(t["measure_code"]) == {"2A(2)"}
+    assert t["year"].min() == "2017-18" and (t["code_shown"] == "2A(2)").all()
+
+
+@pytest.mark.national
+def test_a_break_the_trend_crosses_is_drawn_and_said() -> None:
+    from helpers.reports import ascof_benchmarking as R
+
+    b = groups.setup(STOCKPORT, "2022-23")
+    brk = identity.breaks_within(["mh_live_independently"], ["2019-20", "2022-23"])
+    assert brk[["year", "kind"]].values.tolist() == [["2021-22", "method"]]
+    assert identity.breaks_within(["mh_live_independently"], ["2021-22", "2022-23"]).empty  # not crossed
+    fig = R.trend_figure(b, ["1H"])
+    assert any(ln.get_linestyle() == "--" and len(set(ln.get_xdata())) == 1 for ax in fig.axes for ln in ax.lines)
+    view = R.trend_view(b, ["1H"])
+    svg, words = view.items
+    assert "mh_live_independently from 2021-22" in svg.data and "Series breaks on the chart" in words.data
