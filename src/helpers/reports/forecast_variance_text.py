@@ -9,6 +9,7 @@ commentary can never become markup. Every figure is one of the report's tables.
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pandas as pd
@@ -125,20 +126,40 @@ def _since(h: object) -> str:
             f"{size_gbp_k(h.movement_gbp_k)}, from {signed_gbp_k(h.previous_variance_gbp_k)}.")
 
 
+def table_name(source_table: object) -> str:
+    """A printed table's name for a sentence: quoted, unless it already quotes its own heading."""
+    s = str(source_table)
+    return s if "'" in s else f"'{s}'"
+
+
+def short_table(source_table: object) -> str:
+    """The heading a printed table's name quotes (``para 7.8 table 'OPMH Activity' (...)`` -> ``OPMH Activity``),
+    else the whole name: to tell apart lines of the same name in two tables."""
+    m = re.search(r"'([^']+)'", str(source_table))
+    return m.group(1) if m else str(source_table)
+
+
+def _which(r: object, several: bool) -> str:
+    return f"{r.line} ({short_table(r.source_table)})" if several else str(r.line)
+
+
 def position_line(vt: pd.DataFrame, council_name: str, label: str) -> str:
-    """The position in one sentence: the lead total's forecast, budget, variance, its rating, and its movement."""
+    """The position: the lead total's forecast, budget, variance, its rating and its movement; one sentence per
+    lead table when several tie (:func:`~helpers.analysis.variance.budget.headline`: all of them on a tie)."""
     heads = variance.headline(vt)
     if heads.empty:
         return f"{council_name}'s report prints no total for {label}: see the lines below."
-    h = heads.iloc[0]
     final = label.startswith(period_label("YE"))
     what = "Outturn" if final else "Forecast outturn"
-    pct = _pct_phrase(h.variance_pct, h.budget_gbp_k)
-    rated = f", rated {h.rag}" if h.rag in ("Red", "Amber", "Green") else ""
-    s = (f"{what} £{h.forecast_outturn_gbp_k:,.0f}k against a budget of £{h.budget_gbp_k:,.0f}k: "
-         f"{_over(h.variance_gbp_k)} of {size_gbp_k(h.variance_gbp_k)}{' (' + pct + ')' if pct else ''}{rated} "
-         f"(the total of '{h.source_table}').")
-    return s + _since(h)
+    out = []
+    for h in heads.itertuples(index=False):
+        pct = _pct_phrase(h.variance_pct, h.budget_gbp_k)
+        rated = f", rated {h.rag}" if h.rag in ("Red", "Amber", "Green") else ""
+        s = (f"{what} £{h.forecast_outturn_gbp_k:,.0f}k against a budget of £{h.budget_gbp_k:,.0f}k: "
+             f"{_over(h.variance_gbp_k)} of {size_gbp_k(h.variance_gbp_k)}{' (' + pct + ')' if pct else ''}{rated} "
+             f"(the total of {table_name(h.source_table)}).")
+        out.append(s + _since(h))
+    return " ".join(out)
 
 
 def red_line(vt: pd.DataFrame, n: int = 4) -> str:
@@ -148,8 +169,9 @@ def red_line(vt: pd.DataFrame, n: int = 4) -> str:
     if red.empty:
         amber = int((main["rag"] == "Amber").sum())
         return "No line is Red" + (f"; {amber} {'is' if amber == 1 else 'are'} Amber." if amber else " or Amber.")
-    parts = [f"{r.line} {signed_gbp_k(r.variance_gbp_k)} ({'over' if r.variance_gbp_k > 0 else 'under'}spend)"
-             for r in red.head(n).itertuples()]
+    several = main["table_id"].nunique() > 1
+    parts = [f"{_which(r, several)} {signed_gbp_k(r.variance_gbp_k)} "
+             f"({'over' if r.variance_gbp_k > 0 else 'under'}spend)" for r in red.head(n).itertuples()]
     more = f" and {len(red) - n} more" if len(red) > n else ""
     return f"Red ({len(red)} of {len(main)} lines): " + "; ".join(parts) + more + "."
 
@@ -160,16 +182,19 @@ def driver_lines(vt: pd.DataFrame, n: int = 2) -> list[str]:
     lv = largest_variances(vt, n)
     main = vt[vt["table_id"].isin(variance.main_tables(vt))]
     totals = main[main["row_type"].isin(["subtotal", "total"]) & main["commentary"].notna()]
+    several = main["table_id"].nunique() > 1
     out, used_total = [], False
     for r in lv.itertuples():
         row = vt[(vt["table_id"] == r.table_id) & (vt["line"] == r.line)]
         why = row["commentary"].dropna()
-        s = f"{r.line} {signed_gbp_k(r.variance_gbp_k)}"
+        s = f"{_which(r, several)} {signed_gbp_k(r.variance_gbp_k)}"
         if len(why):
             s += f": {short(why.iloc[0])}"
         elif len(totals) and not used_total:
             s += f". For the total the report says: {short(totals['commentary'].iloc[0], 300)}"
             used_total = True
+        else:
+            s += " (the report gives no reason for it in the figures transcribed)"
         out.append(s + ("" if s.endswith((".", "…")) else "."))
     return out
 

@@ -163,11 +163,23 @@ def banner_html(kind: str, message: str) -> str:
             f"<strong>{label}:</strong> {text.escape_html(message)}</div>")
 
 
+#: The glossary as a two-column grid: JupyterLab's output stylesheet floats ``dt`` (20%) and ``dd`` (80%), so a
+#: term that wraps to two lines beside a one-line meaning pushed the next term into the meaning column.
+_GLOSSARY_STYLES = {
+    "dl": "display: grid; grid-template-columns: minmax(9em, 22%) 1fr; gap: 0.25em 1em; width: 100%",
+    "dt": "float: none; width: auto; margin: 0",
+    "dd": "float: none; width: auto; margin: 0",
+}
+
+
 def glossary(terms: Mapping[str, str]) -> HTML:
-    """A short glossary of the terms a report uses (term -> plain meaning), escaped, sorted by term."""
-    rows = "".join(f"<dt><strong>{text.escape_html(k)}</strong></dt><dd>{text.escape_html(v)}</dd>"
+    """A short glossary of the terms a report uses (term -> plain meaning), escaped, sorted by term, as a grid of
+    two columns (a term and its meaning always on one row)."""
+    st = _GLOSSARY_STYLES
+    rows = "".join(f'<dt style="{st["dt"]}"><strong>{text.escape_html(k)}</strong></dt>'
+                   f'<dd style="{st["dd"]}">{text.escape_html(v)}</dd>'
                    for k, v in sorted(terms.items(), key=lambda kv: kv[0].lower()))
-    return HTML(f'<dl class="asc-glossary">{rows}</dl>')
+    return HTML(f'<dl class="asc-glossary" style="{st["dl"]}">{rows}</dl>')
 
 
 def table(df: pd.DataFrame, *, empty: str, sort: list[str] | None = None) -> pd.DataFrame | Markdown:

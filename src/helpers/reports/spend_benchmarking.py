@@ -11,6 +11,7 @@ is one cell of the notebook and returns what that cell shows (a table through
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -281,6 +282,17 @@ def strip_chart(b: Benchmark, measure: str = "gross", lines: tuple[str, ...] = H
         note="Each dot is a council; per head of the population of the line's age band.")
 
 
+def trend_group_label(b: Benchmark, trend: Any) -> str:
+    """The legend's words for the group median of a trend: the comparators with a figure, counted per year
+    (``"Oflog's nearest neighbours with a figure (13-15 of 15)"``), not the group's size alone (issue 14 item 1)."""
+    base = re.sub(r"\s*\(\d+ councils?\)$", "", b.group_label)
+    n = trend.loc[trend["group_median"].notna(), "group_n"] if "group_n" in trend else trend.iloc[0:0]
+    if n.empty:
+        return f"{base} with a figure (of {len(b.group)})"
+    lo, hi = int(n.min()), int(n.max())
+    return f"{base} with a figure ({lo if lo == hi else f'{lo}-{hi}'} of {len(b.group)})"
+
+
 def trend_figure(b: Benchmark, line: str = "total", measure: str = "gross") -> Any:
     """Spend per head on a line over time in real terms: the council, its group's median and England."""
     ln = spend.check_line(line)
@@ -289,7 +301,7 @@ def trend_figure(b: Benchmark, line: str = "total", measure: str = "gross") -> A
     if t.empty:
         return plots.empty_chart("No spend per head for any year.", title=title, source="national spend tables")
     return benchmarking_charts.trend_chart(
-        t, council_name=b.name, group_label=b.group_label, value="_real", title=title,
+        t, council_name=b.name, group_label=trend_group_label(b, t), value="_real", title=title,
         ylabel=f"£ per person aged {ln.age_band}, {t['real_prices'].iloc[0]}",
         source=spend_source(list(t["year"]), b.population_rule),
         note=("Real terms with the HM Treasury GDP deflator. " + t["deflator_note"].iloc[0] + ". "

@@ -96,8 +96,8 @@ def spend_summary_lines(b: Benchmark, summary: pd.DataFrame, measure: str = "gro
             lines.append(f"Comparators without a {b.year} figure: {missing_names(t['group_missing'])}.")
     far = s[s.index.isin(HEADLINE_LINES) & s["group_mads"].notna() & (s.index != "total")]
     far = far.reindex(far["group_mads"].abs().sort_values(ascending=False).index).head(2)
-    for _, r in far.iterrows():
-        lines.append(f"Furthest from the group: {line_name(r['line_label'], r['age_band']).lower()}, "
+    for i, (_, r) in enumerate(far.iterrows()):
+        lines.append(f"{'Next furthest' if i else 'Furthest from the comparators'}: {line_name(r['line_label'], r['age_band']).lower()}, "
                      f"£{text.number(r['value'], 0)} against £{text.number(r['group_median'], 0)} "
                      f"({signed1(r['group_mads'])} MADs, {r['group_verdict']}).")
     basis = s["population_basis"].dropna()

@@ -240,3 +240,17 @@ def test_text_from_data_never_becomes_markup(budget: pd.DataFrame) -> None:
         if hasattr(o, "data") and isinstance(o.data, str) and not o.data.lstrip().startswith("<"):
             assert "&lt;script&gt;" in o.data or "script" not in o.data.lower()
     assert html_lib.escape("<script>") in r.summary().items[0].data
+
+
+def test_two_lead_tables_both_lead_and_their_lines_say_which() -> None:
+    """Cambridgeshire's CPFT report (2017-18 quarter 3) prints two tables of the same detail, AMH and OPMH: the
+    lead-total rule takes both on a tie (docs/methods.md, *Lead total*), so the summary states both totals (before:
+    only AMH's +£237k, not OPMH's +£1,224k), and lines of the same name say their table (two 'Residential')."""
+    lines = _report(CAMBS, "2017-18", "Q3").summary_lines()
+    assert lines[0].count("Forecast outturn") == 2
+    assert "an overspend of £237k (+5.2% of the budget), rated Red (the total of para 7.2 table 'AMH Activity'" in lines[0]
+    assert "an overspend of £1,224k (+24.0% of the budget), rated Red (the total of para 7.8 table 'OPMH Activity'" \
+        in lines[0]
+    assert "Residential (OPMH Activity) +£297k (overspend)" in lines[1]
+    assert "Residential (AMH Activity) +£228k (overspend)" in lines[1]
+    assert lines[2] == "Nursing (OPMH Activity) +£1,026k (the report gives no reason for it in the figures transcribed)."

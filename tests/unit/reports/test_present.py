@@ -126,3 +126,18 @@ def test_caption_and_headings_are_escaped():
     df = pd.DataFrame({"a": ["<b>x</b>"], "src": ["para 2.1.2 <script>alert(1)</script>"]})
     out = present.present(df, columns={"a": "<i>A</i>"}, source="src", empty="none")
     assert "<script>" not in out.html and "<i>A</i>" not in out.html and "<b>x</b>" not in out.html
+
+
+def test_glossary_is_a_grid_that_jupyterlabs_floats_cannot_misalign() -> None:
+    """JupyterLab's output CSS floats dt (20%) and dd (80%): a term wrapping to two lines beside a one-line meaning
+    pushed the next term into the meaning column (seen in the spend report's glossary at 1280 px). The glossary is
+    a two-column grid with the floats undone inline, one dd per dt, sorted, escaped."""
+    from bs4 import BeautifulSoup
+
+    html = report.glossary({"MAD (median absolute deviation)": "typical distance", "<b>x</b>": "a & b"}).data
+    dl = BeautifulSoup(html, "html.parser").find("dl")
+    assert "display: grid" in dl["style"] and "grid-template-columns" in dl["style"]
+    dts, dds = dl.find_all("dt"), dl.find_all("dd")
+    assert len(dts) == len(dds) == 2 and all("float: none" in e["style"] for e in dts + dds)
+    assert [d.get_text() for d in dts] == ["<b>x</b>", "MAD (median absolute deviation)"]
+    assert dl.find("b") is None and dds[0].get_text() == "a & b"
