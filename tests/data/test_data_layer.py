@@ -33,6 +33,7 @@ from helpers.data.national import population_files as PF
 from helpers.data.national import spend as S
 from helpers.data.national import spend_ascfr as FR
 from helpers.data.national import spend_ro3 as RO3
+from tests.sandbox import national_sandbox
 
 STOCKPORT = "E08000007"
 
@@ -153,18 +154,7 @@ def test_file_cut_at_a_record_boundary_fails_the_register_check(table: str, sid:
 @pytest.fixture
 def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     """A national folder of links to the real files (one may be replaced) and an empty processed folder."""
-    nat = tmp_path / "national"
-    for src in sources.register().values():
-        if src.path.is_file():
-            (nat / src.file).parent.mkdir(parents=True, exist_ok=True)
-            (nat / src.file).symlink_to(src.path)
-    monkeypatch.setenv("ASC_NATIONAL_DIR", str(nat))
-    processed = tmp_path / "processed"
-    processed.mkdir()
-    monkeypatch.setattr(tables, "PROCESSED", processed)
-    monkeypatch.setattr(tables, "processed_path", lambda name: processed / f"{name}.parquet")
-    PF._read_mye_cached.cache_clear()
-    return nat, processed
+    return national_sandbox(tmp_path, monkeypatch)
 
 
 #: Loader family -> (table, the input broken, how): "cut" = the first 60% of its bytes.

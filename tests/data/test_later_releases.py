@@ -16,25 +16,14 @@ import pandas as pd
 import pytest
 
 from helpers.data import families, sources, tables
-from helpers.data.national import population_files as PF
+from tests.sandbox import national_sandbox
 
 STOCKPORT = "E08000007"
 
 
 @pytest.fixture
 def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    nat = tmp_path / "national"
-    for src in sources.register().values():
-        if src.path.is_file():
-            (nat / src.file).parent.mkdir(parents=True, exist_ok=True)
-            (nat / src.file).symlink_to(src.path)
-    monkeypatch.setenv("ASC_NATIONAL_DIR", str(nat))
-    processed = tmp_path / "processed"
-    processed.mkdir()
-    monkeypatch.setattr(tables, "PROCESSED", processed)
-    monkeypatch.setattr(tables, "processed_path", lambda name: processed / f"{name}.parquet")
-    PF._read_mye_cached.cache_clear()
-    return nat, processed
+    return national_sandbox(tmp_path, monkeypatch)
 
 
 @pytest.mark.national

@@ -17,7 +17,7 @@ import pytest
 
 from helpers.core.errors import AscError
 from helpers.data import sources, tables
-from helpers.data.national import population_files as PF
+from tests.sandbox import national_sandbox
 
 #: Loader family -> (table built, register id of the input broken).
 FAMILIES = {
@@ -98,19 +98,8 @@ def cases() -> list[Case]:
 
 
 def sandbox(tmp: Path, mp: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    """The sandbox of tests/data/test_data_layer.py (links to the real files, an empty processed folder)."""
-    nat = tmp / "national"
-    for src in sources.register().values():
-        if src.path.is_file():
-            (nat / src.file).parent.mkdir(parents=True, exist_ok=True)
-            (nat / src.file).symlink_to(src.path)
-    mp.setenv("ASC_NATIONAL_DIR", str(nat))
-    processed = tmp / "processed"
-    processed.mkdir()
-    mp.setattr(tables, "PROCESSED", processed)
-    mp.setattr(tables, "processed_path", lambda name: processed / f"{name}.parquet")
-    PF._read_mye_cached.cache_clear()
-    return nat, processed
+    """The national sandbox the data tests use (:func:`tests.sandbox.national_sandbox`)."""
+    return national_sandbox(tmp, mp)
 
 
 def run(case: Case, tmp: Path, mp: pytest.MonkeyPatch) -> tuple[str, str]:
