@@ -23,7 +23,6 @@ from IPython.display import Markdown
 from helpers.analysis.benchmarking.groups import Benchmark
 from helpers.core import text
 from helpers.data import councils
-from helpers.data.io import atomic_write_text
 from helpers.reports import plots
 from helpers.reports import present as report
 
@@ -172,17 +171,9 @@ def plain_display(plain: pd.DataFrame, empty: str) -> Any:
 
 
 def export_summary(df: pd.DataFrame, name: str = "summary") -> str:
-    """Write the councillor's table as CSV next to the report (formula-like text kept as text, atomically);
+    """Write the councillor's table as CSV next to the report (:func:`helpers.reports.present.export_csv`);
     return the file name. The report's Excel workbook (:mod:`helpers.reports.exports`) holds it too."""
-    prefix = report.output_prefix()
-    prefix.parent.mkdir(parents=True, exist_ok=True)
-    path = prefix.with_name(f"{prefix.name}_{name}.csv")
-    safe = df.copy()
-    for c in safe.columns:
-        if safe[c].dtype == object:
-            safe[c] = safe[c].map(text.csv_text)
-    atomic_write_text(path, safe.to_csv(index=False))
-    return path.name
+    return report.export_csv(df, name)
 
 
 # ------------------------------------------------------------------------------------------------

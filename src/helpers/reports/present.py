@@ -247,23 +247,31 @@ def export_table(df: pd.DataFrame, name: str) -> list[str]:
     list of str
         The two file names (no folders, so that outputs do not show machine paths).
     """
+    csv_name = export_csv(df, name)
     prefix = output_prefix()
-    prefix.parent.mkdir(parents=True, exist_ok=True)
-    csv_path = prefix.with_name(f"{prefix.name}_{name}.csv")
     xlsx_path = prefix.with_name(f"{prefix.name}_{name}.xlsx")
-    safe = df.copy()
-    for c in safe.columns:
-        if safe[c].dtype == object:
-            safe[c] = safe[c].map(text.csv_text)
-    atomic_write_text(csv_path, safe.to_csv(index=False))
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="xlsxwriter",
                         engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as xl:
         df.to_excel(xl, sheet_name=name[:31], index=False)
     atomic_write_bytes(xlsx_path, buf.getvalue())
-    record_output_file(csv_path)
     record_output_file(xlsx_path)
-    return [csv_path.name, xlsx_path.name]
+    return [csv_name, xlsx_path.name]
+
+
+def export_csv(df: pd.DataFrame, name: str) -> str:
+    """Write ``df`` next to the report as ``<report>_<name>.csv`` (text that looks like a formula kept as text,
+    atomically), list it for the run index and return the file name."""
+    prefix = output_prefix()
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    path = prefix.with_name(f"{prefix.name}_{name}.csv")
+    safe = df.copy()
+    for c in safe.columns:
+        if safe[c].dtype == object:
+            safe[c] = safe[c].map(text.csv_text)
+    atomic_write_text(path, safe.to_csv(index=False))
+    record_output_file(path)
+    return path.name
 
 
 # ------------------------------------------------------------------------------------------------
