@@ -42,8 +42,6 @@ from helpers.data.national.population import on_financial_year_councils
 
 #: Short names for tables and charts (one dict: :data:`helpers.analysis.benchmarking.identity.SHORT_NAMES`).
 SHORT_NAMES: dict[str, str] = identity.SHORT_NAMES
-#: Changes of definition that start a new series (from the registry's notes): measure -> first new year.
-DEFINITION_BREAKS: dict[str, str] = {"1H": "2021-22"}
 #: Comparison level of each registry ``comparison`` value (``None`` = no interval comparison).
 LEVELS: dict[str, float | None] = {"ci95": 0.95, "ci998": 0.998}
 #: The year the Adult Social Care Survey was voluntary (COVID): most councils have no survey measures.
@@ -434,8 +432,8 @@ def trend_summary(b: Benchmark, measures: list[str] | None = None) -> pd.DataFra
     """Per measure: the council's values by year and whether they show a trend (Mann-Kendall).
 
     A trend is tested only on at least 5 annual values of one unbroken series: not across a boundary
-    change (the council's own series starts in its first year) nor across a change of definition
-    (:data:`DEFINITION_BREAKS`).
+    change (the council's own series starts in its first year) nor across a series break (the
+    ``ascof_series_breaks`` table, read by :mod:`helpers.analysis.benchmarking.identity`).
 
     Returns
     -------
