@@ -56,8 +56,9 @@ def summary_lines(b: Benchmark, comp: pd.DataFrame) -> list[str]:
                      + "; significantly worse on " + (", ".join(worse) or "none") + ".")
     far = c[c["england_mads"].notna() & (c["polarity"] != "none")]
     far = far.reindex(far["england_mads"].abs().sort_values(ascending=False).index).head(2)
-    for r in far.itertuples():
-        lines.append(f"Furthest from the median council: {r.measure_code} {r.measure.lower()}, "
+    for i, r in enumerate(far.itertuples()):
+        lines.append(f"{'Next furthest' if i else 'Furthest from the median council'}: {r.code_shown} "
+                     f"{r.measure.lower()}, "
                      f"{outcomes_number(r.value)} against {outcomes_number(r.england_median)} "
                      f"({signed1(r.england_mads)} MADs, {r.england_verdict}; a distance, not a test).")
     sure = "How sure: "
