@@ -55,9 +55,11 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 
-# Unit tests alone (tests/unit mirrors the package): no national data (an empty national folder), fast.
+# Unit tests alone (tests/unit mirrors the package): no national data (an empty national folder), fast:
+# two workers, and the hypothesis `unit` profile (the same properties on a fifth of the drawn cases; `make test`
+# draws them all). Timing: docs/performance.md, "Test suites".
 test-unit: $(STAMP)
-	ASC_NATIONAL_DIR=$$(mktemp -d) $(BIN)/python -m pytest -q tests/unit
+	ASC_NATIONAL_DIR=$$(mktemp -d) HYPOTHESIS_PROFILE=unit $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider tests/unit
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not notebooks and not slow"

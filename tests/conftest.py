@@ -41,6 +41,11 @@ try:
         "ci", max_examples=60, deadline=None, derandomize=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     )
+    # the quick developer loop (make test-unit): the same properties on fewer drawn cases (tests/examples.py)
+    settings.register_profile(
+        "unit", max_examples=12, deadline=None, derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 except ImportError:  # pragma: no cover
     pass

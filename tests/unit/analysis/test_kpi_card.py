@@ -13,15 +13,14 @@ import pytest
 from helpers.analysis import kpi_card
 from helpers.analysis import scorecard as rag
 from helpers.core.errors import DataError
-from helpers.data import council_reports as council_data
 from helpers.reports import performance_scorecard as ps
 
 STOCKPORT, NOTTS, CAMBS = "E08000007", "E10000024", "E10000003"
 
 
 @pytest.fixture(scope="module")
-def kpis() -> pd.DataFrame:
-    return council_data.load_kind("kpis", warn=False)
+def kpis(council_kind) -> pd.DataFrame:
+    return council_kind("kpis")
 
 
 def _card(kpis: pd.DataFrame, code: str, year: str, period: str, name: str = "own") -> pd.DataFrame:
@@ -167,10 +166,10 @@ def test_nottinghamshire_printed_rag_shown_and_not_recomputed(kpis: pd.DataFrame
     assert "Average number of days between Hub decision and Discharge" in tnote
 
 
-def test_nottinghamshire_polarity_only_where_the_report_states_it() -> None:
+def test_nottinghamshire_polarity_only_where_the_report_states_it(kpis: pd.DataFrame) -> None:
     """The report prints no good-performance column: polarity is filled only for the three measures whose
     direction its text states, each row quoting it in its note; the other four stay blank."""
-    raw = council_data.load_kind("kpis", warn=False)
+    raw = kpis
     n = raw[raw["gss_code"] == NOTTS]
     filled = n[n["polarity"].notna()]
     assert set(filled["polarity"]) == {"higher"}

@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from helpers.core.errors import AscError, DataError, ReconciliationWarning
 from helpers.data import council_reports as cd
 from helpers.data.council_reports import checks
+from tests.examples import examples
 
 STOCKPORT = "E08000007"
 HEADER = list(cd.TEMPLATE_COMMON) + ["budget_gbp_k", "forecast_outturn_gbp_k", "variance_gbp_k", "variance_pct"] + \
@@ -235,7 +236,7 @@ def _csv(rows: list[dict[str, str]]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cells=st.lists(st.tuples(st.integers(0, 3), st.sampled_from(COLUMNS), HOSTILE), min_size=1, max_size=4))
 def test_fuzz_hostile_cells_give_a_data_error_or_a_faithful_table(tmp_path: Path, cells) -> None:
     """Hypothesis: up to four cells replaced by hostile text. The loader either raises one DataError naming the
@@ -261,7 +262,7 @@ def test_fuzz_hostile_cells_give_a_data_error_or_a_faithful_table(tmp_path: Path
                 assert got.iloc[0] == value.strip()
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cut=st.integers(0, 2000), junk=st.binary(max_size=8), where=st.integers(0, 2000))
 def test_fuzz_broken_bytes_never_give_a_traceback(tmp_path: Path, cut: int, junk: bytes, where: int) -> None:
     """Hypothesis: the file cut short and random bytes inserted. Only the project's one-line errors come out."""

@@ -68,10 +68,11 @@ def test_bad_input_through_the_installed_command() -> None:
     assert proc.stderr == "error: parameter 'expenditure': 'grss' is not one of ['gross', 'net']\n"
 
 
-def test_missing_national_folder_is_one_line_and_non_zero(tmp_path: Path) -> None:
-    proc = _asc("data", "build", "population", env={"ASC_NATIONAL_DIR": str(tmp_path / "nowhere")})
-    assert proc.returncode == 1
-    assert "does not exist: set ASC_NATIONAL_DIR" in proc.stderr
+def test_missing_national_folder_is_one_line_and_non_zero(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASC_NATIONAL_DIR", str(tmp_path / "nowhere"))
+    result = CliRunner().invoke(app, ["data", "build", "population"])
+    assert result.exit_code == 1
+    assert "does not exist: set ASC_NATIONAL_DIR" in result.stderr
 
 
 def test_rag_threshold_in_scientific_notation_accepted_before_any_kernel() -> None:
@@ -93,8 +94,8 @@ def test_read_only_output_folder_is_one_line_and_non_zero(tmp_path: Path, monkey
 
 
 def test_notebooks_lists_parameters() -> None:
-    proc = _asc("notebooks")
-    assert proc.returncode == 0 and "00_data_overview" in proc.stdout and "council: str" in proc.stdout
+    result = CliRunner().invoke(app, ["notebooks"])
+    assert result.exit_code == 0 and "00_data_overview" in result.stdout and "council: str" in result.stdout
 
 
 def test_pack_gives_each_report_the_parameters_it_declares() -> None:

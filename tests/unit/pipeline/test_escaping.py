@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from helpers.pipeline.index import write_index
 from helpers.pipeline.outputs import JobResult, RunSummary, read_side_files
 from helpers.pipeline.report_html import Page, export_html
+from tests.examples import examples
 
 from .conftest import executed_notebook
 
@@ -73,7 +74,7 @@ def _index_page(tmp: Path, text: str) -> str:
     return "\n".join(pages)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 @given(HOSTILE)
 @example(PAYLOADS[0])
 @example(PAYLOADS[1])
@@ -89,7 +90,7 @@ def test_hostile_text_never_becomes_markup_in_a_report_page(tmp_path_factory, te
     assert "<script>alert" not in hostile and "onerror=alert" not in hostile.replace("onerror=alert(1)&gt;", "")
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(HOSTILE)
 @example(PAYLOADS[0])
 @example(PAYLOADS[1])

@@ -16,6 +16,7 @@ from helpers.analysis.benchmarking import groups as bg
 from helpers.analysis.benchmarking import outcomes
 from helpers.core.errors import ParameterError
 from helpers.reports import benchmarking as rb
+from tests.examples import examples
 
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "`code` **bold** [link](javascript:x)",
            "x` <script>alert(1)</script> `y", "=SUM(A1)", "_under_ *star* # head"]
@@ -84,7 +85,7 @@ def test_report_pieces_keep_hostile_text_inert(hostile: str) -> None:
     assert 'role="img"' in svg.data and "<title>" in svg.data
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("<>&\"'`*_[]()=+-@ abc/")), min_size=1, max_size=40))
 def test_hostile_strings_property(s: str) -> None:
     """Property: any string of markup characters in a council name or a note adds no element or attribute."""

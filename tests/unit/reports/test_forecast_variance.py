@@ -11,7 +11,6 @@ from helpers.analysis.variance.price_volume import decompose
 from helpers.analysis.variance.savings import reserves_in_budget, savings_summary
 from helpers.analysis.variance.summary import SUMMARY_COLUMNS, largest_variances, summary_table
 from helpers.core import periods
-from helpers.data import council_reports as council_data
 from helpers.reports import forecast_variance as fv
 from helpers.reports import forecast_variance_text as fv_text
 
@@ -19,18 +18,18 @@ STOCKPORT, NOTTS, CAMBS = "E08000007", "E10000024", "E10000003"
 
 
 @pytest.fixture(scope="module")
-def budget() -> pd.DataFrame:
-    return council_data.load_kind("budget_monitoring", warn=False)
+def budget(council_kind) -> pd.DataFrame:
+    return council_kind("budget_monitoring")
 
 
 @pytest.fixture(scope="module")
-def key_activity() -> pd.DataFrame:
-    return council_data.load_kind("key_activity", warn=False)
+def key_activity(council_kind) -> pd.DataFrame:
+    return council_kind("key_activity")
 
 
 @pytest.fixture(scope="module")
-def savings() -> pd.DataFrame:
-    return council_data.load_kind("savings", warn=False)
+def savings(council_kind) -> pd.DataFrame:
+    return council_kind("savings")
 
 
 def test_a_period_with_no_budget_gives_a_message(budget: pd.DataFrame) -> None:

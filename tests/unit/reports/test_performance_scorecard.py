@@ -7,15 +7,14 @@ import pytest
 
 from helpers.analysis import kpi_card
 from helpers.analysis import scorecard as rag
-from helpers.data import council_reports as council_data
 from helpers.reports import performance_scorecard as ps
 
 STOCKPORT = "E08000007"
 
 
 @pytest.fixture(scope="module")
-def kpis() -> pd.DataFrame:
-    return council_data.load_kind("kpis", warn=False)
+def kpis(council_kind) -> pd.DataFrame:
+    return council_kind("kpis")
 
 
 def _card(kpis: pd.DataFrame, code: str, year: str, period: str, name: str = "own") -> pd.DataFrame:

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from helpers.analysis.variance.summary import summary_table
 from helpers.reports import forecast_variance as fv
 from helpers.reports import performance_scorecard as ps
+from tests.examples import examples
 
 HOSTILE = st.text(alphabet=st.sampled_from(list("<>&\"'`*_[]()=+-@/ !#:;") + list("abcimgscriptonerror")),
                   min_size=1, max_size=40)
@@ -76,14 +77,14 @@ def _scorecard_page(r: ps.PerformanceScorecard, text: str) -> str:
                                       r2.differences(), r2.in_words(), r2.not_rated()))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=HOSTILE)
 def test_forecast_variance_never_gains_markup(variance_report: fv.ForecastVariance, text: str) -> None:
     plain = _tags(_variance_page(variance_report, "plain"))
     assert _tags(_variance_page(variance_report, text)) <= plain
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=HOSTILE)
 def test_performance_scorecard_never_gains_markup(scorecard_report: ps.PerformanceScorecard, text: str) -> None:
     plain = _tags(_scorecard_page(scorecard_report, "plain"))

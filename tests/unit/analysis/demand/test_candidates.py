@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers.analysis.demand import candidates
+from tests.examples import examples
 
 
 def growing(rates, n_years=8, start=100.0):
@@ -105,7 +106,7 @@ def test_driver_grows_with_the_population_known_at_the_origin(make_panel):
     assert np.isnan(early.logs["driver"]).all()
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(spike=st.floats(0.1, 1e6), col=st.integers(7, 9))
 def test_forecasts_never_see_later_years(make_panel, spike, col):
     rng = np.random.default_rng(0)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from helpers.analysis.demand import drivers, evaluation, models
 from helpers.core import periods
+from tests.examples import examples
 
 
 def fy(start: int, n: int) -> list[str]:
@@ -101,7 +102,7 @@ def test_backtest_speed_20_points_fast_models():
     assert time.perf_counter() - t0 < 1.0  # ~0.02 s; ETS adds ~0.3 s (not timed here: shared machine)
 
 
-@settings(max_examples=25)
+@settings(max_examples=examples(25))
 @given(values=st.lists(st.floats(1.0, 1e4, allow_nan=False), min_size=6, max_size=10),
        spike=st.floats(1e5, 1e9))
 def test_backtest_past_origins_ignore_later_values(values, spike):

@@ -5,19 +5,17 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers.data import council_reports as council_data
+
+@pytest.fixture(scope="module")
+def budget(council_kind) -> pd.DataFrame:
+    return council_kind("budget_monitoring")
 
 
 @pytest.fixture(scope="module")
-def budget() -> pd.DataFrame:
-    return council_data.load_kind("budget_monitoring", warn=False)
+def key_activity(council_kind) -> pd.DataFrame:
+    return council_kind("key_activity")
 
 
 @pytest.fixture(scope="module")
-def key_activity() -> pd.DataFrame:
-    return council_data.load_kind("key_activity", warn=False)
-
-
-@pytest.fixture(scope="module")
-def savings() -> pd.DataFrame:
-    return council_data.load_kind("savings", warn=False)
+def savings(council_kind) -> pd.DataFrame:
+    return council_kind("savings")

@@ -7,7 +7,6 @@ import pandas as pd
 
 from helpers.analysis.variance import budget as variance
 from helpers.analysis.variance.savings import reserves_summary, savings_summary
-from helpers.data import council_reports as council_data
 
 STOCKPORT, NOTTS, CAMBS = "E08000007", "E10000024", "E10000003"
 
@@ -27,8 +26,8 @@ def test_savings_delivery(savings: pd.DataFrame) -> None:
     assert plan["delivered_gbp_k"].isna().all()
 
 
-def test_adults_scope_of_a_people_and_communities_reserves_schedule() -> None:
-    reserves = council_data.load_kind("reserves", warn=False)
+def test_adults_scope_of_a_people_and_communities_reserves_schedule(council_kind) -> None:
+    reserves = council_kind("reserves")
     a = reserves_summary(reserves, CAMBS, "2017-18", "YE", scope="adults")
     b = reserves_summary(reserves, CAMBS, "2017-18", "YE", scope="all")
     assert len(b) == 33 and 0 < len(a) < len(b)
