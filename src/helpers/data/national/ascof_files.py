@@ -27,7 +27,7 @@ from helpers.data.national.ascof_measures import (
 )
 from helpers.data.reading import raise_first, read_csv
 from helpers.data.revisions import within_rounding
-from helpers.data.schemas import ASCOF_SCHEMA, OFLOG_ASC_SCHEMA, unique_key, validate
+from helpers.data.schemas import ASCOF_SCHEMA, COUNCIL_CODE_RE, OFLOG_ASC_SCHEMA, unique_key, validate
 
 SOURCE_TREND = "ascof_trend"
 SOURCE_OPEN = "ascof_2020_21_open_data"
@@ -426,7 +426,7 @@ def load_oflog(path: str | Path | None = None, registry: pd.DataFrame | None = N
     rows = raw["_row"]
     df = pd.DataFrame({"_row": rows})
     code = raw["Local authority code"].astype("string").str.strip().str.upper()
-    ok = code.str.match(r"^E(06|08|09|10)\d{6}$").fillna(False)
+    ok = code.str.match(COUNCIL_CODE_RE).fillna(False)
     raise_first(~ok, "not a GSS code of a council", file=path, rows=rows, column="Local authority code",
                 values=raw["Local authority code"])
     df["gss_code"] = code.astype(str)

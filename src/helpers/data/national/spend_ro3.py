@@ -19,6 +19,7 @@ from helpers.data.councils import ENGLAND
 from helpers.data.io import read_sheet, sheet_names
 from helpers.data.national.spend_lines import label_rows
 from helpers.data.reading import long_rows, parse_block, raise_first
+from helpers.data.schemas import COUNCIL_CODE_RE
 
 #: Register family of the RO3 files (one financial year each; ``years`` in the register).
 RO3_FAMILY = "ro3"
@@ -240,7 +241,7 @@ def parse_ro3(df: pd.DataFrame, year: str, *, file: Path, sheet: str, source_id:
         body = body.loc[: stop[0] - 1]
     ons = body[1].astype("string").str.strip()
     cls = body[4].astype("string").str.strip()
-    is_council = cls.isin(RO3_ASC_CLASSES) & ons.str.match(r"^E(06|08|09|10)\d{6}$").fillna(False)
+    is_council = cls.isin(RO3_ASC_CLASSES) & ons.str.match(COUNCIL_CODE_RE).fillna(False)
     keep = body[is_council | (ons == ENGLAND)]
     rows = pd.Series(keep.index + 1, index=keep.index)  # 1-based spreadsheet rows
     gss = ons[keep.index]
