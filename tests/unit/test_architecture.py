@@ -59,3 +59,27 @@ def test_reader_finds_a_planted_break(tmp_path):
     assert "circle: helpers.analysis.b <-> helpers.core.a" in found
     assert "private: helpers.analysis.b uses helpers.core.a._x" in text
     assert "inner import: helpers.analysis.b imports helpers.core.a inside a function" in found
+
+
+def _readme_layout() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Layout", 1)[1]
+    return section.split("```", 2)[1]
+
+
+def test_readme_layout_matches_the_tree():
+    """README's layout block names every stage package, every test folder, every top-level folder, and
+    nothing that is not there."""
+    block = _readme_layout()
+    named = {line.split()[0].rstrip("/") for line in block.splitlines() if line[:1].strip() and line.split()}
+    top = {p.name for p in ROOT.iterdir() if p.is_dir() and not p.name.startswith(".")} - {"outputs"}
+    top |= {"src/helpers", "data/raw", "data/processed", "environment.yml"}
+    top -= {"src", "data"}
+    assert top <= named | {"outputs", ".venv"}, sorted(top - named)
+    for name in named - {"outputs", "data/processed"}:
+        assert (ROOT / name).exists(), f"README layout names {name}, which is not in the tree"
+    stages = sorted(p.name for p in (ROOT / "src" / "helpers").iterdir() if (p / "__init__.py").exists())
+    for stage in stages:
+        assert f"  {stage}/" in block, f"README layout does not name the stage src/helpers/{stage}/"
+    for folder in sorted(p.name for p in (ROOT / "tests").iterdir() if p.is_dir() and not p.name.startswith("_")):
+        assert f"{folder}/" in block, f"README layout does not name tests/{folder}/"
