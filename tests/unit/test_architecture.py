@@ -83,3 +83,10 @@ def test_readme_layout_matches_the_tree():
         assert f"  {stage}/" in block, f"README layout does not name the stage src/helpers/{stage}/"
     for folder in sorted(p.name for p in (ROOT / "tests").iterdir() if p.is_dir() and not p.name.startswith("_")):
         assert f"{folder}/" in block, f"README layout does not name tests/{folder}/"
+
+
+def test_architecture_doc_draws_the_current_graph():
+    """docs/architecture.md's graph is the one the code draws (regenerate: scripts/import_graph.py --write-docs)."""
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert import_graph.mermaid(import_graph.read_modules()) in doc, \
+        "docs/architecture.md's import graph is stale: run scripts/import_graph.py --write-docs"
