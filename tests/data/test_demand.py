@@ -16,6 +16,7 @@ from helpers.core import periods
 from helpers.core.paths import national_dir
 from helpers.data import councils, tables
 from helpers.reports import demand_trends as report
+from helpers.reports import demand_trends_text as words
 
 
 def fy(start: int, n: int) -> list[str]:
@@ -243,6 +244,19 @@ def test_the_procedure_is_never_worse_than_naive_out_of_sample(built_tables, key
     s = benchmark.benchmark_series(key).scores[1].set_index("method")
     assert s.loc["procedure", "ratio_median"] <= 1.0 + 1e-12 and s.loc["procedure", "ratio_mean"] <= 1.0 + 1e-12
     assert s.loc["procedure", "n"] == s.loc["naive", "n"] > 500
+
+
+@pytest.mark.national
+def test_the_evidence_sentence_gives_the_benchmark_figures(built_tables):
+    """The report's plain-words evidence is the benchmark's: the procedure's median and 80th percentile absolute
+    percentage error over the same scored one-year forecasts (nursing: the method was naive at every origin)."""
+    a = forecast.analyse("E08000007", "op_nursing_placements")
+    s = benchmark.benchmark_series("op_nursing_placements").scores[1].set_index("method").loc["procedure"]
+    text = words.evidence_sentence(a)
+    assert f"Over {int(s['years'])} past years" in text and f"in half of the {int(s['n']):,} cases" in text
+    assert f"within {words.pct(s['median_ape'])} of the outcome" in text
+    assert f"within {words.pct(s['p80_ape'])} in four out of five" in text
+    assert "in each of those years the method was 'same as last year'" in text
 
 
 @pytest.mark.national
