@@ -11,7 +11,9 @@ earlier forecasts only (nested). Printed per series, for one-year (and two-year)
 * the procedure's 80% and 95% interval coverage by horizon (all scored forecasts; and those whose interval came
   from past errors, the rest being the random-walk fallback);
 * the share of councils where the procedure's mean scaled error is below / equal to / above naive's;
-* the pooled choice at each origin (counts) and at the last one; the run time.
+* the pooled choice at each origin (counts) and at the last one; the run time;
+* each method's ratio to naive by target year, and the pooled choice's departure tests (sign and t tests
+  over target years) of every candidate on all the scored one-year forecasts.
 
 Nothing is tuned here: the settings are fixed in ``helpers.analysis.demand.candidates`` and ``.rolling``.
 
@@ -59,6 +61,15 @@ def _print(b: benchmark.SeriesBenchmark) -> None:
         print(f"  councils ({v['councils']}): procedure's mean scaled error below naive's {v['better']:.1%}, "
               f"equal {v['same']:.1%}, above {v['worse']:.1%}")
     print(f"  pooled choice by origin: {b.choices}; at the last origin: {b.final_choice}")
+    if b.years_table is not None and len(b.years_table):
+        print("  one-year median scaled error / naive's, by target year:")
+        with pd.option_context("display.width", 250, "display.max_columns", 40):
+            print("    " + b.years_table.round(2).to_string().replace("\n", "\n    "))
+    if b.tests is not None and len(b.tests):
+        print("  departure tests on every scored one-year forecast (years, wins, p sign, p t; Bonferroni level "
+              f"{b.tests['level'].iloc[0]:.4f}):")
+        for r in b.tests.itertuples():
+            print(f"    {r.method:13s} {r.years:3d} {r.wins:3d}  {r.p_sign:.4f}  {r.p_dm:.4f}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -58,10 +58,13 @@ def evidence_sentence(a: DemandForecast) -> str:
     proc, naive = t.loc["procedure"], t.loc["naive"]
     years = a.evaluation.target_years()
     first, last = a.evaluation.panel.label(years[0]), a.evaluation.panel.label(years[-1])
-    return (f"Over {int(proc['years'])} past years ({first} to {last}), one-year forecasts made this way were "
+    head = (f"Over {int(proc['years'])} past years ({first} to {last}), one-year forecasts made this way were "
             f"within {pct(proc['median_ape'])} of the outcome in half of the {int(proc['n']):,} cases across "
-            f"councils, and within {pct(proc['p80_ape'])} in four out of five; 'same as last year' was within "
-            f"{pct(naive['median_ape'])} and {pct(naive['p80_ape'])}.")
+            f"councils, and within {pct(proc['p80_ape'])} in four out of five")
+    if (np.asarray(a.evaluation.chosen) == "naive").all():
+        return (f"{head}; in each of those years the method was 'same as last year', as no other method passed "
+                "the test for a change.")
+    return f"{head}; 'same as last year' was within {pct(naive['median_ape'])} and {pct(naive['p80_ape'])}."
 
 
 def own_sentence(a: DemandForecast) -> str:

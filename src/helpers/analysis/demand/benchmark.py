@@ -18,7 +18,14 @@ import pandas as pd
 
 from helpers.analysis.demand.catalogue import SERIES, check_series_key
 from helpers.analysis.demand.panel import panel_for
-from helpers.analysis.demand.rolling import LEVELS, Evaluation, evaluate, evaluate_panel
+from helpers.analysis.demand.rolling import (
+    ALPHA,
+    LEVELS,
+    Evaluation,
+    departure_test,
+    evaluate,
+    evaluate_panel,
+)
 
 
 def scores(ev: Evaluation, horizon: int = 1) -> pd.DataFrame:
@@ -43,6 +50,42 @@ def scores(ev: Evaluation, horizon: int = 1) -> pd.DataFrame:
                      "ratio_median": float(np.median(se[m])) / med_b if med_b else np.nan,
                      "ratio_mean": float(np.mean(se[m])) / mean_b if mean_b else np.nan,
                      "median_ape": float(np.median(ape[m])), "p80_ape": float(np.quantile(ape[m], 0.8))})
+    return pd.DataFrame(rows)
+
+
+def by_year(ev: Evaluation) -> pd.DataFrame:
+    """Each candidate's (and the procedure's) median one-year scaled error / naive's, per target year.
+
+    Rows: methods; columns: the target years (financial years) with scored one-year forecasts.
+    """
+    base = ev.scaled_errors("naive")[:, :, 0]
+    p = ev.panel
+    rows = {}
+    for name in ("procedure", *ev.candidates[1:]):
+        se = ev.scaled_errors(name)[:, :, 0]
+        row = {}
+        for o in range(se.shape[1]):
+            m = np.isfinite(se[:, o]) & np.isfinite(base[:, o])
+            mb = float(np.median(base[m, o])) if m.any() else 0.0
+            if mb > 0:
+                row[p.label(o + 1)] = float(np.median(se[m, o])) / mb
+        rows[name] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def departure_tests(ev: Evaluation) -> pd.DataFrame:
+    """The pooled choice's tests of every candidate against naive on all the scored one-year forecasts
+    (:func:`helpers.analysis.demand.rolling.departure_test`): ``method``, ``years``, ``wins``, ``p_sign``,
+    ``p_dm``, and ``level`` (the Bonferroni level each p is compared with)."""
+    base = ev.scaled_errors("naive")[:, :, 0]
+    names = [c for c in ev.candidates if c not in ev.extra]
+    level = ALPHA / max(len(names) - 1, 1)
+    rows = []
+    for name in names[1:]:
+        se = ev.scaled_errors(name)[:, :, 0]
+        m = np.isfinite(se) & np.isfinite(base)
+        if m.any():
+            rows.append({"method": name, **departure_test(se, base, m), "level": level})
     return pd.DataFrame(rows)
 
 
@@ -98,6 +141,8 @@ class SeriesBenchmark:
     choices: dict[str, int]
     final_choice: str
     level_ratio: float | None
+    years_table: pd.DataFrame | None = None
+    tests: pd.DataFrame | None = None
 
 
 def benchmark_series(series: str, *, extra: Sequence[str] = ()) -> SeriesBenchmark:
@@ -111,7 +156,7 @@ def benchmark_series(series: str, *, extra: Sequence[str] = ()) -> SeriesBenchma
     choices = pd.Series(ev.choice).value_counts().to_dict() if ev.choice else {}
     return SeriesBenchmark(key, len(p.codes), years, seconds, {h: scores(ev, h) for h in (1, 2)}, coverage(ev),
                            councils_vs_naive(ev), choices, ev.choice[-1] if ev.choice else "naive",
-                           p.join.ratio if p.join else None)
+                           p.join.ratio if p.join else None, by_year(ev), departure_tests(ev))
 
 
 def benchmark(series: Sequence[str] | None = None, *, extra: Sequence[str] = (),
@@ -151,5 +196,6 @@ def summary(results: Sequence[SeriesBenchmark], horizon: int = 1) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
-__all__ = ["SeriesBenchmark", "benchmark", "benchmark_series", "councils_vs_naive", "coverage", "scores",
+__all__ = ["SeriesBenchmark", "benchmark", "benchmark_series", "by_year", "councils_vs_naive", "coverage",
+           "departure_tests", "scores",
            "summary"]

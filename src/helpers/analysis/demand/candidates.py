@@ -12,6 +12,10 @@ evaluation was run (``docs/decisions.md``).
   ordinary changes (a robust common growth).
 * ``pooled_type`` -- the same median within the council's type (London borough, metropolitan district,
   unitary, county) where at least :data:`MIN_GROUP` councils of the type have one, else ``pooled``.
+* ``pooled_region`` -- the 20%-trimmed mean (:data:`TRIM` each side) of the same recent changes within the
+  council's region where at least :data:`MIN_GROUP` councils of the region have one, else of all councils.
+* ``half_pooled`` -- half the ``pooled`` growth: the mean in logs of ``naive`` and ``pooled`` (a combination
+  with the benchmark, which keeps the common growth where it is real and halves its miss where it is not).
 * ``shrunk_drift`` -- the council's own mean change over its last :data:`W_OWN` ordinary changes, shrunk
   towards its type's median by empirical Bayes (James-Stein / method of moments): weight
   ``tau^2 / (tau^2 + s_i^2 / n_i)`` on its own drift.
@@ -29,14 +33,19 @@ evaluation was run (``docs/decisions.md``).
 * ``driver_rate`` -- ``driver`` plus the median across councils of the recent change in the rate per head.
 * ``combination`` -- the mean (in logs) of ``pooled_type``, ``shrunk_drift`` and ``driver_rate`` where each
   is available.
+* ``combination_median`` -- the median (in logs) of ``naive``, ``pooled``, ``pooled_region``, ``shrunk_drift``,
+  ``smoothed``, ``driver`` and ``driver_rate`` where each is available (a robust combination that includes
+  "same as last year").
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 from helpers.analysis.demand.panel import Panel
 
@@ -44,6 +53,8 @@ from helpers.analysis.demand.panel import Panel
 W_POOL = 3
 #: Ordinary changes per council behind its own drift and its scale (the recent years, not the whole history).
 W_OWN = 8
+#: Share trimmed from each end for the regional trimmed mean.
+TRIM = 0.2
 #: Councils needed for a median by council type (else the median of all councils is used).
 MIN_GROUP = 10
 #: Years of history the damped trend needs.
@@ -53,8 +64,8 @@ MIN_PAIRS = 100
 #: The smoothing weight is kept in ``[MIN_ALPHA, 1]``.
 MIN_ALPHA = 0.3
 #: The candidates of the procedure, in the order tables show them (naive first).
-CANDIDATES: tuple[str, ...] = ("naive", "pooled", "pooled_type", "shrunk_drift", "smoothed", "driver", "driver_85",
-                               "driver_rate", "combination")
+CANDIDATES: tuple[str, ...] = ("naive", "pooled", "pooled_type", "pooled_region", "half_pooled", "shrunk_drift",
+                               "smoothed", "driver", "driver_85", "driver_rate", "combination", "combination_median")
 #: Every candidate that can be made (``damped`` only on request).
 ALL_CANDIDATES: tuple[str, ...] = (*CANDIDATES, "damped")
 #: What each candidate does, in plain words (for the report).
@@ -62,6 +73,8 @@ DESCRIPTIONS: dict[str, str] = {
     "naive": "same as last year",
     "pooled": "last year's figure grown at the typical recent rate of all councils",
     "pooled_type": "last year's figure grown at the typical recent rate of councils of the same type",
+    "pooled_region": "last year's figure grown at the typical recent rate of councils in the same region",
+    "half_pooled": "last year's figure grown at half the typical recent rate of all councils",
     "shrunk_drift": "the council's own trend of recent years, pulled towards the typical trend of its type",
     "smoothed": "the typical rate of councils of the same type, from a smoothed last level",
     "damped": "a damped trend fitted to the council's own history (long series only)",
@@ -70,8 +83,10 @@ DESCRIPTIONS: dict[str, str] = {
     "driver_rate": "the driving population's growth plus the typical recent change in use per head",
     "combination": "the average of the type rate, the shrunk trend and the population-with-use-per-head "
                    "forecasts",
+    "combination_median": "the middle one of 'same as last year' and six of the other methods' forecasts",
 }
 _COMBINED = ("pooled_type", "shrunk_drift", "driver_rate")
+_MEDIAN_OF = ("naive", "pooled", "pooled_region", "shrunk_drift", "smoothed", "driver", "driver_rate")
 
 
 @dataclass
@@ -119,17 +134,24 @@ def _mean_count(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.where(n > 0, np.nansum(d, axis=1) / np.maximum(n, 1), np.nan), n
 
 
-def group_median(x: np.ndarray, groups: np.ndarray, min_group: int = MIN_GROUP) -> np.ndarray:
-    """For each row, the median of ``x`` in its group (at least ``min_group`` known values), else of all."""
+def group_median(x: np.ndarray, groups: np.ndarray, min_group: int = MIN_GROUP,
+                 stat: Callable[[np.ndarray], float] = np.median) -> np.ndarray:
+    """For each row, ``stat`` (default the median) of ``x`` in its group (at least ``min_group`` known
+    values), else of all."""
     ok = np.isfinite(x)
-    overall = float(np.median(x[ok])) if ok.sum() >= min_group else np.nan
+    overall = float(stat(x[ok])) if ok.sum() >= min_group else np.nan
     out = np.full(len(x), overall)
     for g in np.unique(groups):
         sel = groups == g
         v = x[sel & ok]
         if len(v) >= min_group:
-            out[sel] = np.median(v)
+            out[sel] = stat(v)
     return out
+
+
+def trimmed_mean(v: np.ndarray) -> float:
+    """The mean of ``v`` with :data:`TRIM` of its values cut from each end (``scipy.stats.trim_mean``)."""
+    return float(stats.trim_mean(v, TRIM))
 
 
 def shrink(d: np.ndarray, var: np.ndarray, n: np.ndarray, prior: np.ndarray) -> np.ndarray:
@@ -267,6 +289,9 @@ def _forecasts_at(panel: Panel, origin: int, horizon: int, known_until: int | No
     pool = group_median(recent, np.zeros(len(last)))
     out["pooled"] = grow(pool)
     out["pooled_type"] = grow(group_median(recent, types))
+    regions = panel.regions if panel.regions is not None else np.zeros(len(last))
+    out["pooled_region"] = grow(group_median(recent, regions, stat=trimmed_mean))
+    out["half_pooled"] = grow(pool / 2)
     with np.errstate(invalid="ignore"):
         var = np.nanvar(last_k(d, W_OWN), axis=1, ddof=1) if d.shape[1] else np.full(len(last), np.nan)
     out["shrunk_drift"] = grow(shrink(own, var, n_own, group_median(own, types)))
@@ -296,6 +321,7 @@ def _forecasts_at(panel: Panel, origin: int, horizon: int, known_until: int | No
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         out["combination"] = np.nanmean(parts, axis=0)
+        out["combination_median"] = np.nanmedian(np.stack([out[c] for c in _MEDIAN_OF]), axis=0)
     for c in out:
         out[c] = np.where(np.isfinite(last)[:, None], out[c], np.nan)
     absd = np.abs(last_k(du, W_OWN))
@@ -308,5 +334,5 @@ def _forecasts_at(panel: Panel, origin: int, horizon: int, known_until: int | No
 
 
 __all__ = ["ALL_CANDIDATES", "CANDIDATES", "DESCRIPTIONS", "MIN_ALPHA", "MIN_DAMPED", "MIN_GROUP", "MIN_PAIRS",
-           "W_OWN", "W_POOL", "OriginForecasts", "forecasts_at", "group_median", "last_k", "ordinary_changes",
-           "shrink", "smoothed_level", "smoothing_weight"]
+           "TRIM", "W_OWN", "W_POOL", "OriginForecasts", "forecasts_at", "group_median", "last_k", "ordinary_changes",
+           "shrink", "smoothed_level", "smoothing_weight", "trimmed_mean"]

@@ -25,7 +25,14 @@ from helpers.analysis.demand.catalogue import SERIES, SeriesSpec, check_series_k
 from helpers.analysis.demand.checks import check_horizon
 from helpers.analysis.demand.drivers import Driver
 from helpers.analysis.demand.models import BOUND_COLUMNS, Forecast
-from helpers.analysis.demand.rolling import LEVELS, Evaluation, evaluate, fallback_quantiles, interval_scale
+from helpers.analysis.demand.rolling import (
+    LEVELS,
+    MIN_CHOICE_YEARS,
+    Evaluation,
+    evaluate,
+    fallback_quantiles,
+    interval_scale,
+)
 from helpers.analysis.demand.series import SeriesMeta
 from helpers.core import periods
 from helpers.core.errors import DataError
@@ -172,11 +179,13 @@ def _reason(ev: Evaluation, o: int, row: int, model: str) -> str:
             return ("no one-year forecast of this series could be checked against its outcome yet (too few years), "
                     "so the forecast is 'same as last year'.")
         return (f"across councils, no other method's one-year forecasts were clearly better over {n:,} past "
-                f"forecasts in {years} years.")
+                f"forecasts in {years} years (a change of method needs at least {MIN_CHOICE_YEARS} years and "
+                "to be better in enough of them to pass a sign test and a t test at 5%, shared among the "
+                "methods tried).")
     gain = 1 - ev.ratios[o][pooled]
     return (f"chosen because, across councils, it gave the smallest typical one-year miss over {n:,} past "
-            f"forecasts in {years} years: {gain:.0%} smaller than 'same as last year', and smaller in most of those "
-            "years.")
+            f"forecasts in {years} years: {gain:.0%} smaller than 'same as last year', and better in enough of "
+            "those years to pass a sign test and a t test at 5%, shared among the methods tried.")
 
 
 def final_forecast(ev: Evaluation, row: int, o: int, horizon: int) -> tuple[Forecast, np.ndarray, str]:

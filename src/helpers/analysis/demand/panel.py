@@ -59,6 +59,9 @@ class Panel:
         Councils with figures of the series but no usable modelled value, and why.
     paths
         The councils' driving populations (read on first use, see :attr:`population`).
+    regions
+        One entry per council: its region code (``region_code`` of the council table), or ``None`` (every
+        council in one group).
     """
 
     series: str
@@ -72,6 +75,7 @@ class Panel:
     join: LevelRatio | None = None
     left_out: dict[str, str] = field(default_factory=dict)
     paths: PopulationPaths | None = field(default=None, repr=False)
+    regions: np.ndarray | None = None
 
     @property
     def band(self) -> str | None:
@@ -169,8 +173,10 @@ def _panel_cached(series: str, stamps: tuple[int, ...]) -> Panel:
             cols = np.array([periods.fy_start(y) for y in v.index]) - years[0]
             vals[i, cols] = v.to_numpy(dtype=float)
     types = np.array([str(councils.get(c)["council_type"]) for c in codes], dtype=object)
+    regions = np.array([str(councils.get(c)["region_code"]) for c in codes], dtype=object)
     growth, cross = year_masks(years, join.year if join else None)
-    return Panel(series, codes, tuple(names[c] for c in codes), types, years, vals, growth, cross, join, left)
+    return Panel(series, codes, tuple(names[c] for c in codes), types, years, vals, growth, cross, join, left,
+                 regions=regions)
 
 
 __all__ = ["Panel", "panel_councils", "panel_for", "table_stamps", "year_masks"]

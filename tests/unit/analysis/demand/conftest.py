@@ -34,11 +34,12 @@ def fake_frame(monkeypatch):
 
 
 def synthetic_panel(values, start: int = 2010, *, series: str = "op_residential_unit_cost", types=None,
-                    join_year: str | None = None, population=None):
+                    join_year: str | None = None, population=None, regions=None):
     """A SYNTHETIC panel (made up in the test) of ``values[councils, years]`` starting in ``start``.
 
     ``series`` only sets the driving band (the default has none); ``population`` is a persons single-year-of-age
-    frame (``gss_code, mid_year, age, population``) for the driver candidates.
+    frame (``gss_code, mid_year, age, population``) for the driver candidates; ``regions`` one region code per
+    council (default: none).
     """
     import numpy as np
 
@@ -51,7 +52,8 @@ def synthetic_panel(values, start: int = 2010, *, series: str = "op_residential_
     growth, cross = panel_mod.year_masks(years, join_year)
     kinds = np.array(types if types is not None else ["unitary"] * len(codes), dtype=object)
     paths = PopulationPaths(codes, sya=population) if population is not None else None
-    return panel_mod.Panel(series, codes, codes, kinds, years, v, growth, cross, paths=paths)
+    regs = np.array(regions, dtype=object) if regions is not None else None
+    return panel_mod.Panel(series, codes, codes, kinds, years, v, growth, cross, paths=paths, regions=regs)
 
 
 @pytest.fixture

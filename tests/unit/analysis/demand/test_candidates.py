@@ -52,6 +52,33 @@ def test_pooled_type_uses_its_type_when_it_has_ten_councils(make_panel):
     assert np.allclose(g[10:], np.median(rates))  # 5 London boroughs: too few, the median of all
 
 
+def test_pooled_region_is_a_trimmed_mean_within_regions_of_ten(make_panel):
+    """Region A (12 councils, two wild ones each way): 20% trimmed from each end = the 2 lowest and 2 highest
+    cut, the mean of the middle 8; region B has 5 councils: the trimmed mean of all 17."""
+    a = np.r_[-0.4, -0.3, np.linspace(0.0, 0.07, 8), 0.3, 0.5]
+    b = np.full(5, -0.05)
+    rates = np.r_[a, b]
+    p = make_panel(growing(rates), regions=["A"] * 12 + ["B"] * 5)
+    of = candidates.forecasts_at(p, 7, 2)
+    g = of.logs["pooled_region"][:, 0] - p.logs[:, 7]
+    assert np.allclose(g[:12], np.mean(np.linspace(0.0, 0.07, 8)))
+    cut = int(0.2 * 17)  # 3 each end of the 17
+    assert np.allclose(g[12:], np.mean(np.sort(rates)[cut:17 - cut]))
+    assert np.allclose(of.logs["pooled_region"][:, 1] - p.logs[:, 7], 2 * g)
+
+
+def test_half_pooled_and_median_combinations_by_hand(make_panel):
+    rates = np.linspace(-0.05, 0.06, 12)
+    p = make_panel(growing(rates))
+    of = candidates.forecasts_at(p, 7, 3)
+    last = p.logs[:, 7][:, None]
+    assert np.allclose(of.logs["half_pooled"] - last, (of.logs["pooled"] - last) / 2)
+    # no driving population: the median of naive, pooled, pooled_region, shrunk_drift and smoothed
+    five = np.stack([of.logs[c] for c in ("naive", "pooled", "pooled_region", "shrunk_drift", "smoothed")])
+    assert np.allclose(of.logs["combination_median"], np.median(five, axis=0))
+    assert np.isnan(of.logs["driver"]).all()
+
+
 def test_shrinkage_hand_example():
     """Own drifts d, prior 0, sampling variances s^2/n = 0.0001: tau^2 = (1.4826 MAD)^2 - 0.0001."""
     d = np.array([-0.02, -0.01, 0.0, 0.01, 0.02])

@@ -15,19 +15,48 @@ def errors(n_councils, n_origins, level, seed=0):
 
 
 def test_pooled_choice_needs_evidence_over_years_and_most_years():
-    base = errors(40, 6, 1.0)
+    base = errors(40, 12, 1.0)
     better = base * 0.8
     se1 = {"naive": base, "pooled": better}
-    # at origin 2 only target years 1-2 are known (origins 0, 1): too few years
-    assert rolling.pooled_choice(se1, 2)[0] == "naive"
-    best, ratios, counts = rolling.pooled_choice(se1, 4)
-    assert best == "pooled" and ratios["pooled"] == pytest.approx(0.8) and counts["pooled"] == 160
-    few = {"naive": base[:20], "pooled": better[:20]}  # 20 councils x 4 origins = 80 < 100 forecasts
-    assert rolling.pooled_choice(few, 4)[0] == "naive"
+    # at origin 4 only target years 1-4 are known (origins 0..3): fewer than MIN_CHOICE_YEARS = 5
+    assert rolling.pooled_choice(se1, 4)[0] == "naive"
+    # 5 of 5 years better: sign test p = 1/32 < 0.05 (one candidate compared), t test p ~ 0
+    best, ratios, counts = rolling.pooled_choice(se1, 5)
+    assert best == "pooled" and ratios["pooled"] == pytest.approx(0.8) and counts["pooled"] == 200
+    few = {"naive": base[:15], "pooled": better[:15]}  # 15 councils x 6 origins = 90 < 100 forecasts
+    assert rolling.pooled_choice(few, 6)[0] == "naive"
     # much better in one year, a little worse in the others: lower overall, but not in most years -> naive
     lumpy = base * 1.02
     lumpy[:, 0] = base[:, 0] * 0.1
-    assert rolling.pooled_choice({"naive": base, "pooled": lumpy}, 4)[0] == "naive"
+    assert rolling.pooled_choice({"naive": base, "pooled": lumpy}, 8)[0] == "naive"
+
+
+def test_a_candidate_better_on_few_origins_does_not_leave_naive():
+    """The nursing case of issue 15: better in each of the 3 years known (sign test p = 1/8), so naive."""
+    base = errors(150, 4, 1.0)
+    se1 = {"naive": base, "pooled": base * 0.95}
+    assert rolling.pooled_choice(se1, 3)[0] == "naive"
+    known = np.zeros((150, 4), bool)
+    known[:, :3] = True  # one-year forecasts from origins 0..2, known at origin 3
+    t = rolling.departure_test(se1["pooled"], base, known)
+    assert t["years"] == 3 and t["wins"] == 3 and t["p_sign"] == pytest.approx(0.125)
+
+
+def test_the_departure_needs_both_tests_at_the_bonferroni_level():
+    base = errors(40, 12, 1.0)
+    # 5 of 5 years better passes at 0.05 with one candidate, not at 0.05 / 3 with three
+    five = {"naive": base, "pooled": base * 0.9, "a": base * 1.1, "b": base * 1.2}
+    assert rolling.pooled_choice({"naive": base, "pooled": base * 0.9}, 5)[0] == "pooled"
+    assert rolling.pooled_choice(five, 5)[0] == "naive"
+    # better in 9 of 10 years by 2% but 3 times worse in one: the sign test passes (p = 0.011), the t test of
+    # the years' log ratios does not (mean > 0) -> naive
+    spiky = base * 0.98
+    spiky[:, 4] = base[:, 4] * 3.0
+    known = np.zeros((40, 12), bool)
+    known[:, :10] = True
+    t = rolling.departure_test(spiky, base, known)
+    assert t["wins"] == 9 and t["p_sign"] < 0.05 and t["p_dm"] > 0.5
+    assert rolling.pooled_choice({"naive": base, "pooled": spiky}, 10)[0] == "naive"
 
 
 def test_pooled_choice_uses_only_outcomes_known_at_the_origin():
@@ -98,3 +127,17 @@ def test_covid_year_and_forecasts_across_it_are_not_scored(make_panel):
     assert np.isnan(ev.actual[:, col[2019], 0]).all()      # 2019-20 -> 2020-21: the COVID year
     assert np.isnan(ev.actual[:, col[2018], 2]).all()      # 2018-19 -> 2021-22: across it
     assert np.isfinite(ev.actual[:, col[2020], 0]).all()   # 2020-21 -> 2021-22: scored
+
+
+def test_councils_do_not_leave_the_pooled_choice_on_chance_wins():
+    """150 councils whose candidate is no better (a coin flip each year): a per-council test at 5% lets about
+    2.5% of them leave (13+ of 17 wins); across councils (Benjamini-Hochberg) none does, while a council
+    better in all 17 years still leaves."""
+    rng = np.random.default_rng(11)
+    base = np.abs(rng.normal(1.0, 0.2, (150, 18)))
+    coin = base * np.where(rng.random((150, 18)) < 0.5, 0.9, 1.1)
+    coin[0] = base[0] * 0.5
+    wins = (coin[:, :17] < base[:, :17]).sum(axis=1)
+    assert (wins[1:] >= 13).sum() >= 1  # some would pass a plain per-council sign test at 5%
+    chosen = rolling.council_choices({"naive": base, "own": coin}, 17, "naive")
+    assert chosen[0] == "own" and (chosen[1:] == "naive").all()
