@@ -12,6 +12,7 @@ test fails when an entry is mended but still listed (so the list stays true).
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -90,3 +91,26 @@ def test_architecture_doc_draws_the_current_graph():
     doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     assert import_graph.mermaid(import_graph.read_modules()) in doc, \
         "docs/architecture.md's import graph is stale: run scripts/import_graph.py --write-docs"
+
+
+#: Paths the docs name on purpose although they are not in a clean clone (made by the user or a run).
+NOT_IN_A_CLONE = {"data/raw/national", "data/raw/sources.local.yml", "notebooks/NN_name.ipynb"}
+
+
+def test_docs_name_only_paths_and_modules_that_exist():
+    """Every repository path (src/helpers/..., tests/..., scripts/..., notebooks/..., data/raw/...) and every
+    ``helpers.x.y`` module the README and docs/ name exists, so a newcomer's map does not lead nowhere."""
+    missing = []
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        text = doc.read_text(encoding="utf-8")
+        for m in re.finditer(r"(?:src/helpers|tests|scripts|notebooks|data/raw)/[A-Za-z0-9_./-]+", text):
+            path = m.group(0).rstrip(".,)/")
+            if path not in NOT_IN_A_CLONE and not (ROOT / path).exists():
+                missing.append(f"{doc.name}: {path}")
+        for m in re.finditer(r"\bhelpers(?:\.[a-z_]+)+", text):
+            parts = m.group(0).split(".")
+            # a module, a package, or a name in a module (helpers.core.text.md -> helpers/core/text.py)
+            cands = [ROOT / "src" / "/".join(parts[:k]) for k in (len(parts), len(parts) - 1)]
+            if not any(c.with_suffix(".py").exists() or c.is_dir() for c in cands):
+                missing.append(f"{doc.name}: {m.group(0)}")
+    assert not missing, "the docs name what is not in the tree:\n" + "\n".join(sorted(set(missing)))
