@@ -224,7 +224,7 @@ def comparison_display(b: Benchmark, comp: pd.DataFrame) -> Any:
             "vs_england": "Against England (interval test)", "england_median": "Median council",
             "england_verdict": "Distance from the median council", "note": "Note"}
     if not d.empty:
-        places = digits(d["measure_code"])
+        places = digits(d["measure_id"])
         d["better_if"] = d["polarity"].map({"higher": "higher", "lower": "lower", "none": "no judgement"})
         d["ci"] = [range_text(pd.Series([lo]), pd.Series([hi]), int(p))[0]
                    for lo, hi, p in zip(d["lower"], d["upper"], places, strict=True)]
@@ -427,7 +427,7 @@ def plain(b: Benchmark, comp: pd.DataFrame) -> pd.DataFrame:
     c = comp[comp["value"].notna()]
     verdict = [v if v != stats.NOT_COMPARED else f"not compared: {r or 'no comparator value'}"
                for v, r in zip(c["vs_group"], c["reason"], strict=True)]
-    places = digits(c["measure_code"])
+    places = digits(c["measure_id"])
     rows = pd.DataFrame({
         "measure": ("ASCOF " + c["measure_code"] + ": " + c["measure"]
                     + np.where(c["survey_based"], " (survey)", "")).to_numpy(),

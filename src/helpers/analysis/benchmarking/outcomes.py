@@ -142,21 +142,25 @@ def _intervals(df: pd.DataFrame) -> pd.DataFrame:
 def _build_values(ascof: pd.DataFrame, registry: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
     df = ascof[ascof["primary"] & (ascof["disaggregation"] == "Total")].copy()
     df = df.rename(columns={"geography_level": "level"})
-    reg = registry[["measure_code", "polarity", "ci_method", "comparison", "multiplier", "survey_based",
+    # by stable id and framework (the registry's key), never by code alone: a code reused from 2023-24 for
+    # another measure must not take the earlier measure's polarity, scale or interval method
+    reg = registry[["measure_id", "framework", "polarity", "ci_method", "comparison", "multiplier", "survey_based",
                     "years_available", "scale"]]
-    df = df.merge(reg, on="measure_code", how="left", validate="many_to_one")
+    df = df.merge(reg, on=["measure_id", "framework"], how="left", validate="many_to_one")
     unknown = df["polarity"].isna()
     if unknown.any():
-        raise MissingDataError(f"ASCOF measure {df.loc[unknown, 'measure_code'].iloc[0]!r} is not in the measure "
-                               "registry (data/raw/reference/ascof_measures.csv)")
+        first = df[unknown].iloc[0]
+        raise MissingDataError(f"ASCOF measure {first['measure_code']!r} ({first['measure_id']}, framework "
+                               f"{first['framework']}) is not in the measure registry "
+                               "(data/raw/reference/ascof_measures.csv, ascof_crosswalk.csv)")
     df = pd.concat([df, _derived_counts(df, on_financial_year_councils(pop))], axis=1)
     df = pd.concat([df, _intervals(df)], axis=1)
     rate = df["ci_method"] == "byar"
     df["small_count"] = np.where(rate, df["count"].notna() & (df["count"] < SMALL_COUNT),
                                  df["count_denominator"].notna() & (df["count_denominator"] < SMALL_DENOMINATOR))
     df["series_code"] = series_code(df["gss_code"])
-    order = {c: i for i, c in enumerate(registry["measure_code"])}
-    df["_o"] = df["measure_code"].map(order)
+    order = {k: i for i, k in enumerate(zip(registry["measure_id"], registry["framework"], strict=True))}
+    df["_o"] = [order[k] for k in zip(df["measure_id"], df["framework"], strict=True)]
     return df.sort_values(["year", "_o", "gss_code"]).drop(columns="_o").reset_index(drop=True)
 
 
@@ -315,14 +319,14 @@ def comparison(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
         vals = cl.set_index("gss_code")["value"]
         vals = vals[~vals.index.duplicated()].reindex(sorted(set(every) | set(vals.index)))
         pol = part["polarity"].iloc[0]
-        floor = stats.mad_floor(part["scale"].iloc[0], int(digits(pd.Series([code])).iloc[0]))
+        floor = stats.mad_floor(part["scale"].iloc[0], int(digits(part["measure_id"].iloc[:1]).iloc[0]))
         pos = position(vals, b.data_code, b.group, pol, scaled=b.mad_scaled, mad_floor=floor)
         mine = cl[cl["gss_code"] == b.data_code]
         m = mine.iloc[0] if len(mine) else None
         eng = part.loc[part["level"] == "england", "value"]
         reg = part.loc[part["gss_code"] == b.region_code, "value"]
         row: dict[str, Any] = {
-            "measure_code": code, "measure": identity.short_name(part["measure_id"].iloc[0],
+            "measure_code": code, "measure_id": part["measure_id"].iloc[0], "measure": identity.short_name(part["measure_id"].iloc[0],
                                                                  part["measure_name"].iloc[0]),
             "code_shown": identity.code_shown(part["measure_code"].iloc[:1], identity.earlier_code(
                 part["measure_id"].iloc[:1], part["framework"].iloc[:1])).iloc[0], "polarity": pol,
@@ -344,7 +348,7 @@ def comparison(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
     if out.empty:
         return out
     has_ci = out["lower"].notna() & out["upper"].notna()
-    places = digits(out["measure_code"])
+    places = digits(out["measure_id"])
     # limits at the precision the value is published to: an upper limit of 99.957 against a median of 100.0
     # reads "100.0" and touches it (similar)
     lo_r, hi_r = rounded(out["lower"], places), rounded(out["upper"], places)
@@ -380,10 +384,11 @@ def significance_words(word: str) -> str:
     return SIGNIFICANCE_WORDS.get(word, word)
 
 
-def digits(codes: pd.Series) -> pd.Series:
-    """Decimals to show for each ASCOF measure code: 3 for measures on a 0-1 scale (1J), else 1."""
-    scale = registry().set_index("measure_code")["scale"]
-    return codes.map(scale).eq("0-1").map({True: 3, False: 1})
+def digits(measure_ids: pd.Series) -> pd.Series:
+    """Decimals to show for each ASCOF measure (by stable ``measure_id``, since a code may be reused): 3 for
+    measures on a 0-1 scale (1J), else 1."""
+    scale = registry().drop_duplicates("measure_id").set_index("measure_id")["scale"]
+    return measure_ids.map(scale).eq("0-1").map({True: 3, False: 1})
 
 
 def rounded(values: pd.Series, places: pd.Series) -> pd.Series:
@@ -461,7 +466,7 @@ def trend_summary(b: Benchmark, measures: list[str] | None = None) -> pd.DataFra
             note = f" (since the {brk} series break)"
         res = stats.trend_test(list(s.index), s.to_numpy(), min_points=5)
         verdicts.append(res["direction"] + note)
-    places = digits(last["measure_code"].reindex(wide.index))
+    places = digits(pd.Series(wide.index, index=wide.index))
     out = wide.apply(lambda col: rounded(col, places)).reset_index(drop=True)
     out.insert(0, "Measure", last["code_shown"].reindex(wide.index).to_numpy())
     out.columns.name = None
