@@ -38,6 +38,7 @@ from helpers.analysis.benchmarking.placing import position
 from helpers.core.errors import MissingDataError, ParameterError
 from helpers.data import councils, tables
 from helpers.data.national import ascof_measures
+from helpers.data.national.ascof_crosswalk import framework_of
 from helpers.data.national.population import on_financial_year_councils
 
 #: Short names for tables and charts (one dict: :data:`helpers.analysis.benchmarking.identity.SHORT_NAMES`).
@@ -268,21 +269,39 @@ def problem(b: Benchmark, comp: pd.DataFrame, measures: list[str] | None = None)
 
 
 def not_published(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
-    """The chosen measures with no value for any council in the year, and why (from the registry).
+    """The chosen measures with no value for any council in the year, and why.
 
-    Empty when the year has no ASCOF values at all (:func:`availability` says so).
+    By stable id: a measure published under its code of the year's framework is published (``2A(2)`` chosen,
+    ``2C`` published for 2023-24). ``Measure`` is the code of the year's framework with the earlier code beside
+    it (``2D(1) (was 2B(1))``), or the earlier code where the measure has none in that framework (retired, or no
+    sourced code yet). Empty when the year has no ASCOF values at all (:func:`availability` says so).
     """
     if b.year not in ascof_years():
         return pd.DataFrame()
     reg = registry()
     df = ascof_values()
-    have = set(df.loc[(df["year"] == b.year) & df["value"].notna(), "measure_code"])
-    sel = reg[reg["measure_code"].isin(measures or reg["measure_code"]) & ~reg["measure_code"].isin(have)]
-    return pd.DataFrame({
-        "Measure": sel["measure_code"], "Name": sel["measure_code"].map(SHORT_NAMES),
-        "Published for": sel["years_available"].str.replace(";", ", "),
-        "Note": sel["notes"].fillna(""),
-    }).reset_index(drop=True)
+    fw = framework_of(b.year)
+    have = set(df.loc[(df["year"] == b.year) & df["value"].notna(), "measure_id"])
+    ids = identity.ids_of(measures) if measures else list(dict.fromkeys(reg["measure_id"]))
+    rows = []
+    for mid in ids:
+        if mid in have:
+            continue
+        own = reg[reg["measure_id"] == mid]
+        mine = own[own["framework"] == fw]
+        years = sorted({y for v in own["years_available"].dropna() for y in str(v).split(";") if y})
+        if len(mine):
+            code = str(mine["measure_code"].iloc[0])
+            shown = str(identity.code_shown(pd.Series([code]), identity.earlier_code(
+                pd.Series([mid]), pd.Series([fw]))).iloc[0])
+            note = str(mine["notes"].iloc[0]) if fw != identity.NEW_FRAMEWORK and pd.notna(mine["notes"].iloc[0]) else ""
+        else:
+            shown = str(own["measure_code"].iloc[0]) if len(own) else mid
+            note = identity.series_note(mid, years[-1] if years else None) or (
+                f"no code {fw} in the crosswalk (not yet sourced: a file using one is refused)")
+        rows.append({"Measure": shown, "Name": identity.name_of(mid, shown), "Published for": ", ".join(years),
+                     "Note": note or identity.series_note(mid)})
+    return pd.DataFrame(rows, columns=["Measure", "Name", "Published for", "Note"])
 
 
 def comparison(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
@@ -443,8 +462,11 @@ def trend_summary(b: Benchmark, measures: list[str] | None = None) -> pd.DataFra
     Returns
     -------
     pandas.DataFrame
-        ``Measure``, one column per year (the council's value), ``Trend`` (increasing / decreasing / no
-        significant change / not enough points ...) and ``Better if``.
+        ``Measure`` (the latest code shown, ``2C (was 2A(2))``), one column per year (the council's value),
+        ``Trend`` (increasing / decreasing / no significant change / not enough points ...), ``Series`` (how the
+        series starts or ends at the renumbering: ``new in 2023-24; no earlier series``, ``series ends after
+        2019-20 (retired ...)``; ``""`` otherwise, :func:`helpers.analysis.benchmarking.identity.series_note`) and
+        ``Better if``.
     """
     if not b.available:
         return pd.DataFrame()
@@ -456,9 +478,11 @@ def trend_summary(b: Benchmark, measures: list[str] | None = None) -> pd.DataFra
     wide = t.pivot_table(index="measure_id", columns="year", values="council", aggfunc="first")
     wide = wide.reindex([i for i in dict.fromkeys(t["measure_id"]) if i in wide.index])
     last = t.groupby("measure_id")[["code_shown", "measure_code"]].last()
-    verdicts = []
+    verdicts, series = [], []
     for mid, row in wide.iterrows():
         s = row.dropna()
+        said = identity.series_note(str(mid), str(s.index.max()) if len(s) else None)
+        series.append(said)
         brk = identity.last_unbroken(str(mid), list(s.index))
         note = ""
         if brk:
@@ -471,6 +495,7 @@ def trend_summary(b: Benchmark, measures: list[str] | None = None) -> pd.DataFra
     out.insert(0, "Measure", last["code_shown"].reindex(wide.index).to_numpy())
     out.columns.name = None
     out["Trend"] = verdicts
+    out["Series"] = series
     out["Better if"] = t.groupby("measure_id")["polarity"].last().reindex(wide.index).to_numpy()
     return out
 
