@@ -64,7 +64,9 @@ def summary_lines(b: Benchmark, comp: pd.DataFrame) -> list[str]:
     sure = "How sure: "
     sure += ("intervals are approximate for the rates per 100,000 (counts derived from the published rate); "
              if (c["count_basis"] == "derived").any() else "")
-    sure += f"the other {len(c) - len(tested)} measures are compared by distance only."
+    rest = len(c) - len(tested)
+    sure += (f"the other {rest} measure{'s are' if rest != 1 else ' is'} compared by distance only." if rest else
+             "every measure has an interval.")
     lines.append(sure)
     return lines[:5]
 

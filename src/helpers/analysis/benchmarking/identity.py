@@ -193,3 +193,16 @@ def changes() -> pd.DataFrame:
     out["measure"] = [name_of(str(m), str(m)) for m in out["measure_id"]]
     out = out.sort_values(["year", "code_to_2022_23", "kind"], kind="stable").reset_index(drop=True)
     return out[["measure_id", "measure", "code_to_2022_23", "code_from_2023_24", "year", "kind", "reason"]]
+
+
+def shown_in_year(measure_id: str, year: str) -> str:
+    """The code a measure has in ``year``'s framework as shown (``2D(1) (was 2B(1))``); ``""`` if it has none."""
+    cw = _cw().set_index("measure_id")
+    if measure_id not in cw.index:
+        return ""
+    fw = ascof_crosswalk.framework_of(year)
+    code = str(cw.at[measure_id, "code_to_2022_23" if fw != NEW_FRAMEWORK else "code_from_2023_24"])
+    if not code:
+        return ""
+    earlier = earlier_code(pd.Series([measure_id]), pd.Series([fw])).iloc[0]
+    return str(code_shown(pd.Series([code]), pd.Series([earlier])).iloc[0])

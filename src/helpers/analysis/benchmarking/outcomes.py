@@ -282,6 +282,7 @@ def not_published(b: Benchmark, measures: list[str] | None = None) -> pd.DataFra
     df = ascof_values()
     fw = framework_of(b.year)
     have = set(df.loc[(df["year"] == b.year) & df["value"].notna(), "measure_id"])
+    held = df[df["value"].notna()].groupby("measure_id")["year"].unique().map(sorted).to_dict()
     ids = identity.ids_of(measures) if measures else list(dict.fromkeys(reg["measure_id"]))
     rows = []
     for mid in ids:
@@ -289,7 +290,7 @@ def not_published(b: Benchmark, measures: list[str] | None = None) -> pd.DataFra
             continue
         own = reg[reg["measure_id"] == mid]
         mine = own[own["framework"] == fw]
-        years = sorted({y for v in own["years_available"].dropna() for y in str(v).split(";") if y})
+        years = held.get(mid, [])  # the years with a value in the files, not the registered years of a framework
         if len(mine):
             code = str(mine["measure_code"].iloc[0])
             shown = str(identity.code_shown(pd.Series([code]), identity.earlier_code(
@@ -492,7 +493,10 @@ def trend_summary(b: Benchmark, measures: list[str] | None = None) -> pd.DataFra
         verdicts.append(res["direction"] + note)
     places = digits(pd.Series(wide.index, index=wide.index))
     out = wide.apply(lambda col: rounded(col, places)).reset_index(drop=True)
-    out.insert(0, "Measure", last["code_shown"].reindex(wide.index).to_numpy())
+    # the code of the report's year where the measure has one (2D(1) (was 2B(1)) in a 2023-24 report, also when
+    # the year has no value for it), else its latest code
+    label = [identity.shown_in_year(str(m), b.year) or str(last.at[m, "code_shown"]) for m in wide.index]
+    out.insert(0, "Measure", label)
     out.columns.name = None
     out["Trend"] = verdicts
     out["Series"] = series
