@@ -285,19 +285,14 @@ def not_published(b: Benchmark, measures: list[str] | None = None) -> pd.DataFra
     held = df[df["value"].notna()].groupby("measure_id")["year"].unique().map(sorted).to_dict()
     ids = identity.ids_of(measures) if measures else list(dict.fromkeys(reg["measure_id"]))
     rows = []
-    for mid in ids:
-        if mid in have:
-            continue
+    for mid in [i for i in ids if i not in have]:
         own = reg[reg["measure_id"] == mid]
         mine = own[own["framework"] == fw]
         years = held.get(mid, [])  # the years with a value in the files, not the registered years of a framework
+        shown = identity.shown_in_year(mid, b.year) or (str(own["measure_code"].iloc[0]) if len(own) else mid)
         if len(mine):
-            code = str(mine["measure_code"].iloc[0])
-            shown = str(identity.code_shown(pd.Series([code]), identity.earlier_code(
-                pd.Series([mid]), pd.Series([fw]))).iloc[0])
             note = str(mine["notes"].iloc[0]) if fw != identity.NEW_FRAMEWORK and pd.notna(mine["notes"].iloc[0]) else ""
         else:
-            shown = str(own["measure_code"].iloc[0]) if len(own) else mid
             note = identity.series_note(mid, years[-1] if years else None) or (
                 f"no code {fw} in the crosswalk (not yet sourced: a file using one is refused)")
         rows.append({"Measure": shown, "Name": identity.name_of(mid, shown), "Published for": ", ".join(years),
@@ -464,10 +459,8 @@ def trend_summary(b: Benchmark, measures: list[str] | None = None) -> pd.DataFra
     -------
     pandas.DataFrame
         ``Measure`` (the latest code shown, ``2C (was 2A(2))``), one column per year (the council's value),
-        ``Trend`` (increasing / decreasing / no significant change / not enough points ...), ``Series`` (how the
-        series starts or ends at the renumbering: ``new in 2023-24; no earlier series``, ``series ends after
-        2019-20 (retired ...)``; ``""`` otherwise, :func:`helpers.analysis.benchmarking.identity.series_note`) and
-        ``Better if``.
+        ``Trend`` (increasing / decreasing / no significant change ...), ``Series`` (a start or end at the
+        renumbering, :func:`helpers.analysis.benchmarking.identity.series_note`; ``""`` if none), ``Better if``.
     """
     if not b.available:
         return pd.DataFrame()
