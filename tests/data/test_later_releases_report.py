@@ -74,3 +74,6 @@ def test_report_02_every_place_shows_the_code_of_the_year_and_the_earlier_one(
     trend = outcomes.trend_summary(b, ["2A(2)", "2C(1)"]).set_index("Measure")
     assert trend.loc["2C (was 2A(2))", "Series"] == "" and trend.loc["2C (was 2A(2))", "2023-24"] > 0
     assert trend.loc["2C(1)", "Series"] == "series ends after 2019-20 (retired at the 2023-24 renumbering)"
+    fig = ar.trend_figure(b, ["2B(1)", "2A(2)"])  # panels titled with the code of the report's year
+    titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_title(loc="left")]
+    assert any(t.startswith("2D(1) (was 2B(1))") for t in titles) and any(t.startswith("2C (was 2A(2))") for t in titles)

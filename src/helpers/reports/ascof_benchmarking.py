@@ -373,6 +373,10 @@ def trend_figure(b: Benchmark, measures: list[str] | tuple[str, ...] = TREND_MEA
         return plots.empty_chart(f"{b.name} has no value for these measures in any year.", title=title,
                                  source=SOURCE.format(years=years))
     brk = identity.breaks_within(list(t["measure_id"].unique()), sorted(t["year"].unique()))
+    # each panel is titled with the code of the report's year where the measure has one (2D(1) (was 2B(1)) in a
+    # 2023-24 report, though its last value is of 2022-23), else its latest code
+    t = t.assign(code_shown=[identity.shown_in_year(m, b.year) or c for m, c in zip(t["measure_id"], t["code_shown"],
+                                                                                    strict=True)])
     return benchmarking_charts.trend_panels(t, council_name=b.name, group_label=b.group_label, title=title,
                                             source=SOURCE.format(years=years), breaks=brk,
                                             note="Group median shown where at least 5 comparators have a value."
