@@ -45,4 +45,5 @@ def test_a_break_the_trend_crosses_is_drawn_and_said() -> None:
     assert any(ln.get_linestyle() == "--" and len(set(ln.get_xdata())) == 1 for ax in fig.axes for ln in ax.lines)
     view = R.trend_view(b, ["1H"])
     svg, words = view.items
-    assert "mh_live_independently from 2021-22" in svg.data and "Series breaks on the chart" in words.data
+    # the code shown, not the stable id (issue 13: reports show the code of the year; was "mh_live_independently")
+    assert "1H from 2021-22 (method)" in svg.data and "Series breaks on the chart: 1H from 2021\\-22" in words.data

@@ -224,7 +224,7 @@ def comparison_display(b: Benchmark, comp: pd.DataFrame) -> Any:
             "vs_england": "Against England (interval test)", "england_median": "Median council",
             "england_verdict": "Distance from the median council", "note": "Note"}
     if not d.empty:
-        places = digits(d["measure_code"])
+        places = digits(d["measure_id"])
         d["better_if"] = d["polarity"].map({"higher": "higher", "lower": "lower", "none": "no judgement"})
         d["ci"] = [range_text(pd.Series([lo]), pd.Series([hi]), int(p))[0]
                    for lo, hi, p in zip(d["lower"], d["upper"], places, strict=True)]
@@ -272,7 +272,7 @@ def outliers_display(b: Benchmark, comp: pd.DataFrame) -> Any:
     """Measures where the council is 3 or more MADs from the median of all councils (Oflog's "much ...")."""
     sel = comp[comp["outlier"]] if not comp.empty else comp
     return report.present(
-        sel, columns={"measure_code": "ASCOF", "measure": "Measure", "value": "Council",
+        sel, columns={"code_shown": "ASCOF", "measure": "Measure", "value": "Council",
                       "england_median": "Median council", "england_mads": "MADs from the median council",
                       "england_verdict": "Distance from the median council"}, source=None,
         formats={"england_mads": signed1, "value": ascof_number, "england_median": ascof_number},
@@ -282,7 +282,7 @@ def outliers_display(b: Benchmark, comp: pd.DataFrame) -> Any:
 def trend_display(b: Benchmark, measures: list[str] | None = None) -> Any:
     """:func:`~helpers.analysis.benchmarking.outcomes.trend_summary` for the reader."""
     t = outcomes.trend_summary(b, measures)
-    cols = {c: c for c in t.columns}
+    cols = {c: c for c in t.columns if c != "Series" or t["Series"].ne("").any()}
     years = [c for c in t.columns if periods.is_fy(c)]
     ids = outcomes.ascof_values().loc[lambda v: v["year"].isin(years), "source_id"] if years else []
     return report.present(t, columns=cols, empty=" ".join(b.notes) or "No values in any year.",
@@ -315,7 +315,7 @@ def spine(b: Benchmark, comp: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``measure_code``, ``label``, ``lo``, ``q1``, ``median``, ``q3``, ``hi`` (scaled: 0 and 1 are the
+        ``measure_code``, ``code_shown`` (``2C (was 2A(2))``), ``label`` (the code shown and the name), ``lo``, ``q1``, ``median``, ``q3``, ``hi`` (scaled: 0 and 1 are the
         worst and best council), ``council``, ``group_median``, ``england`` (scaled), ``value`` (as
         published), ``verdict`` (``vs_england``), ``unit``.
     """
@@ -339,7 +339,8 @@ def spine(b: Benchmark, comp: pd.DataFrame) -> pd.DataFrame:
 
         q = v.quantile([0.25, 0.5, 0.75])
         a, c = sorted((sc(q[0.25]), sc(q[0.75])))
-        rows.append({"measure_code": r.measure_code, "label": f"{r.measure_code} {r.measure}", "lo": 0.0, "q1": a,
+        rows.append({"measure_code": r.measure_code, "code_shown": r.code_shown, "label": f"{r.code_shown} {r.measure}",
+                     "lo": 0.0, "q1": a,
                      "median": sc(q[0.5]), "q3": c, "hi": 1.0, "council": sc(r.value),
                      "group_median": sc(r.group_median) if pd.notna(r.group_median) else np.nan,
                      "england": sc(r.england) if pd.notna(r.england) else np.nan, "value": r.value,
@@ -372,6 +373,10 @@ def trend_figure(b: Benchmark, measures: list[str] | tuple[str, ...] = TREND_MEA
         return plots.empty_chart(f"{b.name} has no value for these measures in any year.", title=title,
                                  source=SOURCE.format(years=years))
     brk = identity.breaks_within(list(t["measure_id"].unique()), sorted(t["year"].unique()))
+    # each panel is titled with the code of the report's year where the measure has one (2D(1) (was 2B(1)) in a
+    # 2023-24 report, though its last value is of 2022-23), else its latest code
+    t = t.assign(code_shown=[identity.shown_in_year(m, b.year) or c for m, c in zip(t["measure_id"], t["code_shown"],
+                                                                                    strict=True)])
     return benchmarking_charts.trend_panels(t, council_name=b.name, group_label=b.group_label, title=title,
                                             source=SOURCE.format(years=years), breaks=brk,
                                             note="Group median shown where at least 5 comparators have a value."
@@ -387,8 +392,8 @@ def spine_view(b: Benchmark, comp: pd.DataFrame) -> Any:
     sp = spine(b, comp)
     best = sp.sort_values("council")
     alt = (f"Spine chart of {len(sp)} ASCOF measures, {b.year}: {b.name}'s position between the worst and the best "
-           f"council. Nearest the worst end: " + ", ".join(best["measure_code"].head(3)) + "; nearest the best: "
-           + ", ".join(best["measure_code"].tail(3)[::-1]) + ".")
+           f"council. Nearest the worst end: " + ", ".join(best["code_shown"].head(3)) + "; nearest the best: "
+           + ", ".join(best["code_shown"].tail(3)[::-1]) + ".")
     return alt_svg(plots.image(spine_figure(b, comp)), alt)
 
 
@@ -399,17 +404,20 @@ def trend_view(b: Benchmark, measures: list[str] | tuple[str, ...] = TREND_MEASU
     t = outcomes.trend(b, list(measures)[:4])
     if t.empty or t["council"].notna().sum() == 0:
         return report.say("*No chart:* {n} has no value for {m} in any year.", n=b.name, m=", ".join(measures))
-    last = t[t["council"].notna()].groupby("measure_code").tail(1)
-    alt = (f"Small multiples of {last['measure_code'].nunique()} ASCOF measures by year: {b.name}, its comparator "
+    last = t[t["council"].notna()].groupby("measure_id").tail(1)
+    alt = (f"Small multiples of {last['measure_id'].nunique()} ASCOF measures by year: {b.name}, its comparator "
            "median and England. Latest values of the council: " + "; ".join(
-               f"{c} {ascof_number(v)} ({y})" for c, v, y in zip(last["measure_code"], last["council"], last["year"],
+               f"{c} {ascof_number(v)} ({y})" for c, v, y in zip(last["code_shown"], last["council"], last["year"],
                                                                 strict=True)) + ".")
+    shown = t.groupby("measure_id")["code_shown"].last()
     brk = identity.breaks_within(list(t["measure_id"].unique()), sorted(t["year"].unique()))
     if len(brk):
         alt += " Dashed lines mark series breaks: " + "; ".join(
-            f"{m} from {y} ({k})" for m, y, k in zip(brk["measure_id"], brk["year"], brk["kind"], strict=True)) + "."
+            f"{shown.get(m, m)} from {y} ({k})" for m, y, k in zip(brk["measure_id"], brk["year"], brk["kind"],
+                                                                   strict=True)) + "."
         words = report.say("Series breaks on the chart: {w}.", w="; ".join(
-            f"{m} from {y}: {r}" for m, y, r in zip(brk["measure_id"], brk["year"], brk["reason"], strict=True)))
+            f"{shown.get(m, m)} from {y}: {r}" for m, y, r in zip(brk["measure_id"], brk["year"], brk["reason"],
+                                                                  strict=True)))
         return report.Parts(alt_svg(plots.image(trend_figure(b, measures)), alt), words)
     return alt_svg(plots.image(trend_figure(b, measures)), alt)
 
@@ -427,9 +435,9 @@ def plain(b: Benchmark, comp: pd.DataFrame) -> pd.DataFrame:
     c = comp[comp["value"].notna()]
     verdict = [v if v != stats.NOT_COMPARED else f"not compared: {r or 'no comparator value'}"
                for v, r in zip(c["vs_group"], c["reason"], strict=True)]
-    places = digits(c["measure_code"])
+    places = digits(c["measure_id"])
     rows = pd.DataFrame({
-        "measure": ("ASCOF " + c["measure_code"] + ": " + c["measure"]
+        "measure": ("ASCOF " + c["code_shown"] + ": " + c["measure"]
                     + np.where(c["survey_based"], " (survey)", "")).to_numpy(),
         "unit": np.where(places == 3, "score_3", c["unit"]), "value": rounded(c["value"], places).to_numpy(),
         "comparator": rounded(c["group_median"], places).to_numpy(),

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from helpers.analysis.benchmarking import funnel as funnels
-from helpers.analysis.benchmarking import groups, outcomes
+from helpers.analysis.benchmarking import groups, identity, outcomes
 from helpers.analysis.benchmarking.groups import Benchmark
 from helpers.analysis.benchmarking.placing import missing_names
 from helpers.core import text
@@ -47,8 +47,8 @@ def summary_lines(b: Benchmark, comp: pd.DataFrame) -> list[str]:
     if c.empty:
         return []
     tested = c[c["tested"] & c["england"].notna()]
-    better = tested.loc[tested["vs_england"].str.startswith("significantly better"), "measure_code"].tolist()
-    worse = tested.loc[tested["vs_england"].str.startswith("significantly worse"), "measure_code"].tolist()
+    better = tested.loc[tested["vs_england"].str.startswith("significantly better"), "code_shown"].tolist()
+    worse = tested.loc[tested["vs_england"].str.startswith("significantly worse"), "code_shown"].tolist()
     lines = [f"{len(c)} ASCOF measures have a {b.year} value for {b.name}; {len(tested)} have an interval to test "
              "against England."]
     if len(tested):
@@ -64,7 +64,9 @@ def summary_lines(b: Benchmark, comp: pd.DataFrame) -> list[str]:
     sure = "How sure: "
     sure += ("intervals are approximate for the rates per 100,000 (counts derived from the published rate); "
              if (c["count_basis"] == "derived").any() else "")
-    sure += f"the other {len(c) - len(tested)} measures are compared by distance only."
+    rest = len(c) - len(tested)
+    sure += (f"the other {rest} measure{'s are' if rest != 1 else ' is'} compared by distance only." if rest else
+             "every measure has an interval.")
     lines.append(sure)
     return lines[:5]
 
@@ -89,20 +91,22 @@ def funnels_view(b: Benchmark, measures: list[str] | None = None, overdispersion
         if f is None:
             continue
         unit = "per 100,000" if f.unit == "rate_per_100k" else "%"
-        title = f"ASCOF {f.measure_code} {f.year}: funnel plot, {b.name} highlighted"
+        mid, shown = identity.in_year(f.measure_code, f.year)  # the code of the year, the earlier one beside it
+        name = identity.name_of(mid, f.measure)
+        title = f"ASCOF {shown} {f.year}: funnel plot, {b.name} highlighted"
         note = (f"Centre: England {outcomes_number(f.target)}. Grey: exact limits (Spiegelhalter 2005); blue: "
                 f"widened for overdispersion, {_OD_LABEL[f.overdispersion]} (phi {f.phi:.1f}, tau2 {f.tau2:.2g}). "
                 + ("Counts derived from the rate and the ONS population (approximate). " if f.derived else "")
                 + f"{'Lower' if f.polarity == 'lower' else 'Higher'} is better.")
         fig = benchmarking_charts.funnel_chart(
             f.points, f.limits, target=f.target, council_name=b.name, title=title,
-            xlabel="denominator (people; log scale)", ylabel=f"{f.measure_code}, {unit}",
+            xlabel="denominator (people; log scale)", ylabel=f"{shown}, {unit}",
             source=f"NHS England ASCOF {f.year}; ONS mid-year population estimates", note=note,
             od_label=_OD_LABEL[f.overdispersion])
-        alt = (f"Funnel plot of {len(f.points)} councils for ASCOF {f.measure_code} in {f.year}. {b.name} is "
+        alt = (f"Funnel plot of {len(f.points)} councils for ASCOF {shown} {name} in {f.year}. {b.name} is "
                f"{f.council_exact} of the exact limits and {f.council_od} of the overdispersed limits.")
         out.append(alt_svg(plots.image(fig), alt))
-        rows.append({"ASCOF": f.measure_code, "Measure": f.measure, "Exact limits": f.council_exact,
+        rows.append({"ASCOF": shown, "Measure": name, "Exact limits": f.council_exact,
                      "Overdispersed limits": f.council_od, "phi": round(f.phi, 2)})
     table = report.present(pd.DataFrame(rows), columns={c: c for c in ("ASCOF", "Measure", "Exact limits",
                                                                        "Overdispersed limits", "phi")},
@@ -110,7 +114,7 @@ def funnels_view(b: Benchmark, measures: list[str] | None = None, overdispersion
                            note=f"Where {b.name} falls in each funnel (outside means beyond the limit)")
     if len(codes) > most:
         out.append(report.say("Funnels of {n} more measures are not drawn: {c}.", n=len(codes) - most,
-                              c=", ".join(codes[most:])))
+                              c=", ".join(identity.in_year(c, b.year)[1] for c in codes[most:])))
     return report.Parts(table, *out)
 
 
@@ -119,7 +123,7 @@ def workbook(r: Any) -> str:
     summary, every measure, the outliers, the trend and the comparators; return its file name."""
     b, comp = r.b, r.comp
     d = comp.assign(missing=[missing_names(m) for m in comp["group_missing"]]) if not comp.empty else comp
-    cols = {"measure_code": "ASCOF", "measure": "Measure", "polarity": "Better if", "value": "Council",
+    cols = {"code_shown": "ASCOF", "measure": "Measure", "polarity": "Better if", "value": "Council",
             "lower": "Interval from", "upper": "Interval to", "interval": "Interval", "group_median": "Comparator median",
             "group_n": "Comparators with a value", "group_size": "Comparators", "missing": "Comparators without one",
             "rank": "Rank (1 = best)", "rank_of": "Ranked among", "vs_group": "Against comparators",
@@ -132,10 +136,10 @@ def workbook(r: Any) -> str:
                       note=f"{r.title()}: every measure in plain words"),
         exports.Sheet("Every measure", d, columns=cols, note=f"ASCOF {b.year}, units as published"),
         exports.Sheet("Outliers", d[d["outlier"]] if not d.empty else d,
-                      columns={k: cols[k] for k in ("measure_code", "measure", "value", "england_median",
+                      columns={k: cols[k] for k in ("code_shown", "measure", "value", "england_median",
                                                      "england_mads", "england_verdict")},
                       note="Measures 3 or more MADs from the median council"),
-        exports.Sheet("Trend", trend, columns={"measure_code": "ASCOF", "measure": "Measure", "year": "Year",
+        exports.Sheet("Trend", trend, columns={"code_shown": "ASCOF", "measure": "Measure", "year": "Year",
                                                "council": "Council", "group_median": "Comparator median",
                                                "group_n": "Comparators with a value", "england": "England"},
                       note="The council, its comparators' median and England by year"),

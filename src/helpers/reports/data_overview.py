@@ -5,7 +5,8 @@ returns a :class:`DataOverview`; each of its methods is one cell of the notebook
 shows. The functions below the class are the pieces: reader-facing views, through
 :func:`helpers.reports.present.present`, of :func:`helpers.data.tables.overview`,
 :func:`helpers.data.tables.coverage`, :func:`helpers.data.sources.status_table` and
-:func:`helpers.data.councils.series_breaks`, plus :func:`table_years` (the financial years each processed table
+:func:`helpers.data.councils.series_breaks` and :func:`helpers.analysis.benchmarking.identity.changes` (the
+ASCOF series breaks), plus :func:`table_years` (the financial years each processed table
 holds, so that a chart can show gaps inside a table's range).
 """
 
@@ -16,6 +17,7 @@ import re
 import pandas as pd
 import pyarrow.parquet as pq
 
+from helpers.analysis.benchmarking import identity
 from helpers.core import periods
 from helpers.core.paths import processed_path
 from helpers.data import councils, sources, tables
@@ -94,6 +96,10 @@ class DataOverview:
     def breaks(self) -> present.Presented:
         """Where the council's time series break (:func:`show_breaks`)."""
         return show_breaks(self.council)
+
+    def ascof_breaks(self) -> present.Parts:
+        """Where the ASCOF series break, start or end (:func:`show_ascof_breaks`)."""
+        return show_ascof_breaks()
 
 
 def table_years(names: list[str] | None = None) -> dict[str, list[str]]:
@@ -257,3 +263,38 @@ def show_breaks(gss_code: str) -> present.Presented:
             "related": "Related council codes"}
     return present.present(d, columns=cols, source=None,
                            empty="No boundary or code change affects this council's series since 2009-10.")
+
+
+def show_ascof_breaks(changes: pd.DataFrame | None = None) -> present.Parts:
+    """The ASCOF series breaks, retired and new measures (:func:`helpers.analysis.benchmarking.identity.changes`)
+    for a reader: a sentence, then one row per change with both codes, the year and why."""
+    d = identity.changes() if changes is None else changes.copy()
+    if d.empty:
+        return present.Parts(present.say("*The ASCOF series breaks table lists no break.*"))
+    kinds = d["kind"]
+    renumbered = d[kinds.eq("definition") & d["year"].eq(identity.RENUMBERED_IN)]
+    cld = d.loc[kinds.eq("data_collection"), "measure_id"].nunique()
+    intro = present.say(
+        "From {first} NHS England renumbered the ASCOF measures and reused some codes, so a code names a measure "
+        "only together with its year; the reports follow each measure under a stable id (the crosswalk "
+        "`data/raw/reference/ascof_crosswalk.csv`) and show the code of the year with the earlier one beside it. "
+        "A trend does not join across a break below: {n_def} definition{s_def} changed at the renumbering "
+        "({codes}); from {cld_year}, {n_cld} measure{s_cld} are calculated from client-level data (CLD) instead of "
+        "the councils' SALT return; {n_ret} measure{s_ret} retired (their series end); {new}.",
+        first=identity.RENUMBERED_IN, n_def=len(renumbered),
+        s_def="s" if len(renumbered) != 1 else "",
+        codes=", ".join(f"{a} became {b}" for a, b in zip(renumbered["code_to_2022_23"], renumbered["code_from_2023_24"],
+                                                     strict=True)) or "none",
+        n_cld=cld, s_cld="s" if cld != 1 else "",
+        cld_year=", ".join(sorted(d.loc[kinds.eq("data_collection"), "year"].unique())) or "-",
+        n_ret=int(kinds.eq("retired").sum()), s_ret="s" if kinds.eq("retired").sum() != 1 else "",
+        new=(f"{n_new} {'is' if n_new == 1 else 'are'} new in {identity.RENUMBERED_IN} with no earlier series"
+             if (n_new := int(kinds.eq("new").sum())) else "no measure is new without a predecessor"))
+    d["change"] = d["kind"].map(lambda k: identity.CHANGE_WORDS.get(k, k))
+    cols = {"measure": "Measure", "measure_id": "Stable id", "code_to_2022_23": "Code to 2022-23",
+            "code_from_2023_24": "Code from 2023-24", "year": "From financial year", "change": "Change",
+            "reason": "Why"}
+    table = present.present(d, columns=cols, source=None, empty="No ASCOF series break.",
+                            note="Source: data/raw/reference/ascof_series_breaks.csv and ascof_crosswalk.csv "
+                                 "(docs/methods.md, ASCOF measures across frameworks)")
+    return present.Parts(intro, table)

@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
+from helpers.analysis.benchmarking import identity  # noqa: E402
 from helpers.data import tables  # noqa: E402
 from helpers.reports import data_overview as overview
 from helpers.reports import present as report
@@ -127,3 +128,49 @@ def test_coverage_chart_alt_text_lists_the_years(built: None) -> None:
     alt = overview_charts.coverage_alt(ov, overview.table_years(["council_budget", "council_kpis"]))
     assert alt.startswith("Chart: financial years held by each processed table")
     assert "council_budget (council) 2017-18 to 2024-25, 4 years held" in alt
+
+
+def test_ascof_series_breaks_section_lists_each_break_with_both_codes(monkeypatch) -> None:
+    """Issue 13 item 1: the overview lists the ASCOF series breaks (the committed breaks table and crosswalk):
+    measure, stable id, the codes before and from 2023-24, the year and why, escaped."""
+    tables.build(["ascof_measures", "ascof_series_breaks"])
+    r = overview.prepare("E08000007")
+    intro, table = list(r.ascof_breaks())
+    d = table.frame
+    key = d.set_index(["Stable id", "From financial year", "Change"])
+    row = key.loc[("reablement_outcome_65plus", "2023-24", "definition changed")]
+    assert (row["Code to 2022-23"], row["Code from 2023-24"]) == ("2B(1)", "2D(1)")
+    assert row["Measure"] == "Older people still at home 91 days after reablement"
+    assert "renumbering" in row["Why"]
+    cld = key.loc[("ltc_admissions_65plus", "2024-25", "data collection changed")]
+    assert (cld["Code to 2022-23"], cld["Code from 2023-24"]) == ("2A(2)", "2C") and "client-level data" in cld["Why"]
+    dtoc = key.loc[("dtoc_all", "2023-24", "retired: series ends")]
+    assert dtoc["Code from 2023-24"] == "retired" and dtoc["Why"].startswith("series ends after 2019-20")
+    assert "2B\\(1\\) became 2D\\(1\\)" in intro.data and "client-level data (CLD)" in intro.data
+    # text from the tables reaches the page escaped, never as live HTML or Markdown
+    bad = identity.changes().head(1).assign(reason="<script>x</script>", measure="*bold*")
+    shown = overview.show_ascof_breaks(bad)
+    html = list(shown)[1].html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_new_and_retired_measures_are_said_in_words(monkeypatch) -> None:
+    """Issue 13 item 3: a measure with no earlier code is 'new in 2023-24; no earlier series'; a retired one
+    ends (synthetic crosswalk rows, an edge-case fixture)."""
+    cw = pd.DataFrame({"measure_id": ["brand_new", "dtoc_all", "ltc_admissions_65plus"],
+                       "code_to_2022_23": ["", "2C(1)", "2A(2)"],
+                       "status_from_2023_24": ["continued", "retired", "continued"],
+                       "code_from_2023_24": ["4C", "", "2C"], "name_from_2023_24": ["A new measure", "", "x"]})
+    monkeypatch.setattr(identity, "_cw", lambda: cw)
+    assert identity.series_note("brand_new") == "new in 2023-24; no earlier series"
+    assert identity.series_note("dtoc_all", "2019-20") == "series ends after 2019-20 (retired at the 2023-24 renumbering)"
+    assert identity.series_note("ltc_admissions_65plus") == ""
+    assert identity.name_of("brand_new") == "A new measure"
+    assert identity.in_year("4C", "2023-24") == ("brand_new", "4C")
+    assert identity.in_year("2C", "2023-24") == ("ltc_admissions_65plus", "2C (was 2A(2))")
+    tables.build(["ascof_measures", "ascof_series_breaks"])
+    ch = identity.changes().set_index("measure_id")
+    assert ch.loc["brand_new", "reason"] == "new in 2023-24; no earlier series" and ch.loc["brand_new", "kind"] == "new"
+    assert ch.loc["dtoc_all", "code_from_2023_24"] == "retired"
+    intro = list(overview.show_ascof_breaks(ch.reset_index()))[0].data
+    assert "1 is new in 2023\\-24 with no earlier series" in intro and "1 measure retired" in intro

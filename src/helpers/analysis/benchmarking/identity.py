@@ -49,6 +49,8 @@ SHORT_NAMES: dict[str, str] = {
     "4B": "People who say services made them feel safe and secure",
 }
 NEW_FRAMEWORK = "from 2023-24"
+#: The first year of the framework from 2023-24 (the renumbering).
+RENUMBERED_IN: str = ascof_crosswalk.FRAMEWORKS[NEW_FRAMEWORK][0]
 
 
 def _cw() -> pd.DataFrame:
@@ -107,3 +109,100 @@ def last_unbroken(measure_id: str, years: list[str]) -> str | None:
     """The year the measure's latest unbroken series starts within ``years`` (``None``: no break there)."""
     b = breaks_within([measure_id], years)
     return str(b["year"].max()) if len(b) else None
+
+
+def in_year(code: str, year: str) -> tuple[str, str]:
+    """The stable ``measure_id`` of a code published for ``year`` and the code as shown (``2C (was 2A(2))``).
+
+    The year's framework decides what the code means (a reused code names another measure in each); a code the
+    crosswalk does not give for that framework has no id (``""``) and is shown as it is.
+    """
+    cw = _cw()
+    fw = ascof_crosswalk.framework_of(year)
+    col = "code_to_2022_23" if fw != NEW_FRAMEWORK else "code_from_2023_24"
+    hit = cw[(cw[col] == code) & (cw[col] != "")]
+    if hit.empty:
+        return "", code
+    mid = str(hit["measure_id"].iloc[0])
+    earlier = earlier_code(pd.Series([mid]), pd.Series([fw])).iloc[0]
+    return mid, str(code_shown(pd.Series([code]), pd.Series([earlier])).iloc[0])
+
+
+def name_of(measure_id: str, fallback: str = "") -> str:
+    """The short name of a measure; one without a code up to 2022-23 takes its name from 2023-24."""
+    if not measure_id:
+        return fallback
+    cw = _cw().set_index("measure_id")
+    new = str(cw["name_from_2023_24"].get(measure_id, "")) if measure_id in cw.index else ""
+    return short_name(measure_id, new or fallback)
+
+
+def series_note(measure_id: str, last_year: str | None = None) -> str:
+    """How a measure's series starts or ends at the 2023-24 renumbering, in words; ``""`` for one that continues.
+
+    A measure with no code up to 2022-23 is ``new in 2023-24; no earlier series``; a retired one ends (``series
+    ends after 2019-20 (retired at the 2023-24 renumbering)`` where ``last_year`` is given).
+    """
+    cw = _cw().set_index("measure_id")
+    if measure_id not in cw.index:
+        return ""
+    row = cw.loc[measure_id]
+    first = RENUMBERED_IN
+    if row["code_to_2022_23"] == "" and row["status_from_2023_24"] == "continued":
+        return f"new in {first}; no earlier series"
+    if row["status_from_2023_24"] == "retired":
+        end = f"series ends after {last_year}" if last_year else "series ends"
+        return f"{end} (retired at the {first} renumbering)"
+    return ""
+
+
+#: Words of each kind of change a measure's series goes through (:func:`changes`).
+CHANGE_WORDS: dict[str, str] = {"definition": "definition changed", "data_collection": "data collection changed",
+                                "method": "method changed", "retired": "retired: series ends",
+                                "new": "new measure: series starts"}
+
+
+def changes() -> pd.DataFrame:
+    """Every series break, retired measure and new measure of the ASCOF, with both codes, for a reader.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``measure_id, measure, code_to_2022_23, code_from_2023_24`` (``retired`` or ``no sourced code`` where the
+        measure has none from 2023-24), ``year`` (from which the values do not compare with earlier ones),
+        ``kind`` (a key of :data:`CHANGE_WORDS`), ``reason``; sorted by year, earlier code and kind.
+    """
+    cw = _cw().set_index("measure_id")
+    first = RENUMBERED_IN
+    rows = [dict(measure_id=m, year=y, kind=k, reason=r)
+            for m, y, k, r in breaks()[["measure_id", "year", "kind", "reason"]].itertuples(index=False)]
+    reg = tables.cached("ascof_measures")
+    old = reg[reg["framework"] != NEW_FRAMEWORK].drop_duplicates("measure_id").set_index("measure_id")
+    for mid, row in cw.iterrows():
+        if row["status_from_2023_24"] == "retired":
+            years = [y for y in str(old["years_available"].get(mid, "")).split(";") if y]
+            rows.append(dict(measure_id=mid, year=first, kind="retired", reason=series_note(
+                str(mid), max(years) if years else None)))
+        elif row["code_to_2022_23"] == "" and row["status_from_2023_24"] == "continued":
+            rows.append(dict(measure_id=mid, year=first, kind="new", reason=series_note(str(mid))))
+    out = pd.DataFrame(rows, columns=["measure_id", "year", "kind", "reason"])
+    status = out["measure_id"].map(cw["status_from_2023_24"])
+    new = out["measure_id"].map(cw["code_from_2023_24"]).fillna("")
+    out["code_to_2022_23"] = out["measure_id"].map(cw["code_to_2022_23"]).fillna("")
+    out["code_from_2023_24"] = new.where(new != "", status.map({"retired": "retired"}).fillna("no sourced code"))
+    out["measure"] = [name_of(str(m), str(m)) for m in out["measure_id"]]
+    out = out.sort_values(["year", "code_to_2022_23", "kind"], kind="stable").reset_index(drop=True)
+    return out[["measure_id", "measure", "code_to_2022_23", "code_from_2023_24", "year", "kind", "reason"]]
+
+
+def shown_in_year(measure_id: str, year: str) -> str:
+    """The code a measure has in ``year``'s framework as shown (``2D(1) (was 2B(1))``); ``""`` if it has none."""
+    cw = _cw().set_index("measure_id")
+    if measure_id not in cw.index:
+        return ""
+    fw = ascof_crosswalk.framework_of(year)
+    code = str(cw.at[measure_id, "code_to_2022_23" if fw != NEW_FRAMEWORK else "code_from_2023_24"])
+    if not code:
+        return ""
+    earlier = earlier_code(pd.Series([measure_id]), pd.Series([fw])).iloc[0]
+    return str(code_shown(pd.Series([code]), pd.Series([earlier])).iloc[0])

@@ -38,6 +38,7 @@ from helpers.analysis.benchmarking.placing import position
 from helpers.core.errors import MissingDataError, ParameterError
 from helpers.data import councils, tables
 from helpers.data.national import ascof_measures
+from helpers.data.national.ascof_crosswalk import framework_of
 from helpers.data.national.population import on_financial_year_councils
 
 #: Short names for tables and charts (one dict: :data:`helpers.analysis.benchmarking.identity.SHORT_NAMES`).
@@ -142,21 +143,25 @@ def _intervals(df: pd.DataFrame) -> pd.DataFrame:
 def _build_values(ascof: pd.DataFrame, registry: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
     df = ascof[ascof["primary"] & (ascof["disaggregation"] == "Total")].copy()
     df = df.rename(columns={"geography_level": "level"})
-    reg = registry[["measure_code", "polarity", "ci_method", "comparison", "multiplier", "survey_based",
+    # by stable id and framework (the registry's key), never by code alone: a code reused from 2023-24 for
+    # another measure must not take the earlier measure's polarity, scale or interval method
+    reg = registry[["measure_id", "framework", "polarity", "ci_method", "comparison", "multiplier", "survey_based",
                     "years_available", "scale"]]
-    df = df.merge(reg, on="measure_code", how="left", validate="many_to_one")
+    df = df.merge(reg, on=["measure_id", "framework"], how="left", validate="many_to_one")
     unknown = df["polarity"].isna()
     if unknown.any():
-        raise MissingDataError(f"ASCOF measure {df.loc[unknown, 'measure_code'].iloc[0]!r} is not in the measure "
-                               "registry (data/raw/reference/ascof_measures.csv)")
+        first = df[unknown].iloc[0]
+        raise MissingDataError(f"ASCOF measure {first['measure_code']!r} ({first['measure_id']}, framework "
+                               f"{first['framework']}) is not in the measure registry "
+                               "(data/raw/reference/ascof_measures.csv, ascof_crosswalk.csv)")
     df = pd.concat([df, _derived_counts(df, on_financial_year_councils(pop))], axis=1)
     df = pd.concat([df, _intervals(df)], axis=1)
     rate = df["ci_method"] == "byar"
     df["small_count"] = np.where(rate, df["count"].notna() & (df["count"] < SMALL_COUNT),
                                  df["count_denominator"].notna() & (df["count_denominator"] < SMALL_DENOMINATOR))
     df["series_code"] = series_code(df["gss_code"])
-    order = {c: i for i, c in enumerate(registry["measure_code"])}
-    df["_o"] = df["measure_code"].map(order)
+    order = {k: i for i, k in enumerate(zip(registry["measure_id"], registry["framework"], strict=True))}
+    df["_o"] = [order[k] for k in zip(df["measure_id"], df["framework"], strict=True)]
     return df.sort_values(["year", "_o", "gss_code"]).drop(columns="_o").reset_index(drop=True)
 
 
@@ -264,21 +269,35 @@ def problem(b: Benchmark, comp: pd.DataFrame, measures: list[str] | None = None)
 
 
 def not_published(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
-    """The chosen measures with no value for any council in the year, and why (from the registry).
+    """The chosen measures with no value for any council in the year, and why.
 
-    Empty when the year has no ASCOF values at all (:func:`availability` says so).
+    By stable id: a measure published under its code of the year's framework is published (``2A(2)`` chosen,
+    ``2C`` published for 2023-24). ``Measure`` is the code of the year's framework with the earlier code beside
+    it (``2D(1) (was 2B(1))``), or the earlier code where the measure has none in that framework (retired, or no
+    sourced code yet). Empty when the year has no ASCOF values at all (:func:`availability` says so).
     """
     if b.year not in ascof_years():
         return pd.DataFrame()
     reg = registry()
     df = ascof_values()
-    have = set(df.loc[(df["year"] == b.year) & df["value"].notna(), "measure_code"])
-    sel = reg[reg["measure_code"].isin(measures or reg["measure_code"]) & ~reg["measure_code"].isin(have)]
-    return pd.DataFrame({
-        "Measure": sel["measure_code"], "Name": sel["measure_code"].map(SHORT_NAMES),
-        "Published for": sel["years_available"].str.replace(";", ", "),
-        "Note": sel["notes"].fillna(""),
-    }).reset_index(drop=True)
+    fw = framework_of(b.year)
+    have = set(df.loc[(df["year"] == b.year) & df["value"].notna(), "measure_id"])
+    held = df[df["value"].notna()].groupby("measure_id")["year"].unique().map(sorted).to_dict()
+    ids = identity.ids_of(measures) if measures else list(dict.fromkeys(reg["measure_id"]))
+    rows = []
+    for mid in [i for i in ids if i not in have]:
+        own = reg[reg["measure_id"] == mid]
+        mine = own[own["framework"] == fw]
+        years = held.get(mid, [])  # the years with a value in the files, not the registered years of a framework
+        shown = identity.shown_in_year(mid, b.year) or (str(own["measure_code"].iloc[0]) if len(own) else mid)
+        if len(mine):
+            note = str(mine["notes"].iloc[0]) if fw != identity.NEW_FRAMEWORK and pd.notna(mine["notes"].iloc[0]) else ""
+        else:
+            note = identity.series_note(mid, years[-1] if years else None) or (
+                f"no code {fw} in the crosswalk (not yet sourced: a file using one is refused)")
+        rows.append({"Measure": shown, "Name": identity.name_of(mid, shown), "Published for": ", ".join(years),
+                     "Note": note or identity.series_note(mid)})
+    return pd.DataFrame(rows, columns=["Measure", "Name", "Published for", "Note"])
 
 
 def comparison(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
@@ -315,14 +334,14 @@ def comparison(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
         vals = cl.set_index("gss_code")["value"]
         vals = vals[~vals.index.duplicated()].reindex(sorted(set(every) | set(vals.index)))
         pol = part["polarity"].iloc[0]
-        floor = stats.mad_floor(part["scale"].iloc[0], int(digits(pd.Series([code])).iloc[0]))
+        floor = stats.mad_floor(part["scale"].iloc[0], int(digits(part["measure_id"].iloc[:1]).iloc[0]))
         pos = position(vals, b.data_code, b.group, pol, scaled=b.mad_scaled, mad_floor=floor)
         mine = cl[cl["gss_code"] == b.data_code]
         m = mine.iloc[0] if len(mine) else None
         eng = part.loc[part["level"] == "england", "value"]
         reg = part.loc[part["gss_code"] == b.region_code, "value"]
         row: dict[str, Any] = {
-            "measure_code": code, "measure": identity.short_name(part["measure_id"].iloc[0],
+            "measure_code": code, "measure_id": part["measure_id"].iloc[0], "measure": identity.short_name(part["measure_id"].iloc[0],
                                                                  part["measure_name"].iloc[0]),
             "code_shown": identity.code_shown(part["measure_code"].iloc[:1], identity.earlier_code(
                 part["measure_id"].iloc[:1], part["framework"].iloc[:1])).iloc[0], "polarity": pol,
@@ -344,7 +363,7 @@ def comparison(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
     if out.empty:
         return out
     has_ci = out["lower"].notna() & out["upper"].notna()
-    places = digits(out["measure_code"])
+    places = digits(out["measure_id"])
     # limits at the precision the value is published to: an upper limit of 99.957 against a median of 100.0
     # reads "100.0" and touches it (similar)
     lo_r, hi_r = rounded(out["lower"], places), rounded(out["upper"], places)
@@ -380,10 +399,11 @@ def significance_words(word: str) -> str:
     return SIGNIFICANCE_WORDS.get(word, word)
 
 
-def digits(codes: pd.Series) -> pd.Series:
-    """Decimals to show for each ASCOF measure code: 3 for measures on a 0-1 scale (1J), else 1."""
-    scale = registry().set_index("measure_code")["scale"]
-    return codes.map(scale).eq("0-1").map({True: 3, False: 1})
+def digits(measure_ids: pd.Series) -> pd.Series:
+    """Decimals to show for each ASCOF measure (by stable ``measure_id``, since a code may be reused): 3 for
+    measures on a 0-1 scale (1J), else 1."""
+    scale = registry().drop_duplicates("measure_id").set_index("measure_id")["scale"]
+    return measure_ids.map(scale).eq("0-1").map({True: 3, False: 1})
 
 
 def rounded(values: pd.Series, places: pd.Series) -> pd.Series:
@@ -438,8 +458,9 @@ def trend_summary(b: Benchmark, measures: list[str] | None = None) -> pd.DataFra
     Returns
     -------
     pandas.DataFrame
-        ``Measure``, one column per year (the council's value), ``Trend`` (increasing / decreasing / no
-        significant change / not enough points ...) and ``Better if``.
+        ``Measure`` (the latest code shown, ``2C (was 2A(2))``), one column per year (the council's value),
+        ``Trend`` (increasing / decreasing / no significant change ...), ``Series`` (a start or end at the
+        renumbering, :func:`helpers.analysis.benchmarking.identity.series_note`; ``""`` if none), ``Better if``.
     """
     if not b.available:
         return pd.DataFrame()
@@ -451,9 +472,11 @@ def trend_summary(b: Benchmark, measures: list[str] | None = None) -> pd.DataFra
     wide = t.pivot_table(index="measure_id", columns="year", values="council", aggfunc="first")
     wide = wide.reindex([i for i in dict.fromkeys(t["measure_id"]) if i in wide.index])
     last = t.groupby("measure_id")[["code_shown", "measure_code"]].last()
-    verdicts = []
+    verdicts, series = [], []
     for mid, row in wide.iterrows():
         s = row.dropna()
+        said = identity.series_note(str(mid), str(s.index.max()) if len(s) else None)
+        series.append(said)
         brk = identity.last_unbroken(str(mid), list(s.index))
         note = ""
         if brk:
@@ -461,11 +484,15 @@ def trend_summary(b: Benchmark, measures: list[str] | None = None) -> pd.DataFra
             note = f" (since the {brk} series break)"
         res = stats.trend_test(list(s.index), s.to_numpy(), min_points=5)
         verdicts.append(res["direction"] + note)
-    places = digits(last["measure_code"].reindex(wide.index))
+    places = digits(pd.Series(wide.index, index=wide.index))
     out = wide.apply(lambda col: rounded(col, places)).reset_index(drop=True)
-    out.insert(0, "Measure", last["code_shown"].reindex(wide.index).to_numpy())
+    # the code of the report's year where the measure has one (2D(1) (was 2B(1)) in a 2023-24 report, also when
+    # the year has no value for it), else its latest code
+    label = [identity.shown_in_year(str(m), b.year) or str(last.at[m, "code_shown"]) for m in wide.index]
+    out.insert(0, "Measure", label)
     out.columns.name = None
     out["Trend"] = verdicts
+    out["Series"] = series
     out["Better if"] = t.groupby("measure_id")["polarity"].last().reindex(wide.index).to_numpy()
     return out
 

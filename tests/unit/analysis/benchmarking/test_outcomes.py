@@ -46,3 +46,33 @@ def test_interval_methods_hand_worked() -> None:
     assert math.isnan(out.loc[3, "lower"]) and "numerator larger" in out.loc[3, "interval_reason"]
     assert math.isnan(out.loc[4, "lower"]) and out.loc[4, "interval_reason"]
     assert list(out["interval"][:3]) == ["Wilson 95%", "Byar 95%", "published margin of error (95%)"]
+
+
+def test_values_take_the_registry_row_of_their_measure_id_not_of_a_reused_code(monkeypatch) -> None:
+    """Issue 13 item 4: a code reused from 2023-24 for another measure joins the registry by stable id.
+
+    Synthetic rows (edge-case fixture, not figures): ``1B`` is control over daily life (per cent, 0-100) up to
+    2022-23 and, in this fixture's 2023-24 framework, the adjusted quality-of-life score (0-1, no interval).
+    Joined on the code, the 2023-24 row would take the percentage's scale and Wilson interval (or fail on the
+    duplicate code); joined on ``measure_id`` and framework it takes its own.
+    """
+    monkeypatch.setattr(oc, "on_financial_year_councils", lambda pop: pop)
+    reg = pd.DataFrame({
+        "measure_code": ["1B", "1B"], "measure_id": ["control_over_daily_life", "adjusted_scrqol_impact"],
+        "framework": ["to 2022-23", "from 2023-24"], "polarity": ["higher", "higher"],
+        "ci_method": ["wilson", "none"], "comparison": ["ci95", "none"], "multiplier": [100.0, np.nan],
+        "survey_based": [True, True], "years_available": ["2022-23", "2023-24"], "scale": ["0-100", "0-1"],
+    })
+    ascof = pd.DataFrame({
+        "gss_code": "E08000007", "geography_level": "council", "year": ["2022-23", "2023-24"],
+        "measure_code": ["1B", "1B"], "measure_id": ["control_over_daily_life", "adjusted_scrqol_impact"],
+        "framework": ["to 2022-23", "from 2023-24"], "primary": True, "disaggregation": "Total",
+        "value": [77.0, 0.41], "numerator": [77.0, np.nan], "denominator": [100.0, np.nan],
+        "numerator_status": ["reported", "not_available"], "denominator_status": ["reported", "not_available"],
+        "moe": np.nan, "moe_status": "not_available", "unit": ["percent", "score"],
+    })
+    pop = pd.DataFrame(columns=["gss_code", "year", "age_band", "population"])
+    out = oc._build_values(ascof, reg, pop).set_index("year")
+    assert out.loc["2023-24", "scale"] == "0-1" and out.loc["2023-24", "ci_method"] == "none"
+    assert np.isnan(out.loc["2023-24", "lower"]) and out.loc["2023-24", "years_available"] == "2023-24"
+    assert out.loc["2022-23", "scale"] == "0-100" and out.loc["2022-23", "interval"] == "Wilson 95%"
