@@ -68,6 +68,19 @@ def test_every_default_report_was_printed(printed: outputs.RunSummary) -> None:
         assert r.pdf_pages >= 1 and not r.pdf_error
 
 
+def test_each_reports_heading_and_page_title_name_the_council_and_period(printed: outputs.RunSummary) -> None:
+    """The visible title and <title> say whose report and when (issue 16), not the notebook's generic question."""
+    from bs4 import BeautifulSoup
+
+    for r in _reports(printed):
+        soup = BeautifulSoup(Path(r.output_html).read_text(encoding="utf-8"), "html.parser")
+        h1 = soup.find("main").find("h1").get_text().replace("\u00b6", "").strip()
+        assert h1 == soup.title.get_text() == r.title, r.notebook
+        assert h1.startswith("Stockport - "), h1
+        if not Path(r.notebook).stem.startswith("00_"):  # the data overview covers every year held
+            assert re.search(r"\b20\d\d-\d\d\b", h1), h1
+
+
 def test_at_1280_px_nothing_is_cut_off(printed: outputs.RunSummary, browser: printing.Browser,
                                        tmp_path: Path) -> None:
     problems = []
