@@ -6,7 +6,7 @@ the notebook does not hold:
 
 * the **title**: the notebook's heading becomes the page's title, naming the council and period ("Stockport -
   forecast variance, quarter 3 2017-18"), with the notebook's question ("Forecast variance: where is ...?")
-  under it;
+  under it; a summary box with the same title is headed "In brief" instead (the page says it once);
 * a **banner** at the top for each table the report read whose latest build failed (``stale data``);
 * a **contents** list linking every ``##`` / ``###`` heading of the notebook (after the report's summary box
   where it has one: the answer first);
@@ -126,6 +126,7 @@ def export_html(ipynb: Path, html_out: Path, page: Page | None = None) -> Path:
     main = soup.find("main")
     title_cell = main.find(class_="jp-MarkdownCell")
     _title(soup, title_cell, page.title)
+    _box_heading(main, page.title)
     banners, contents = _banners(page), _contents(soup, main)
     if banners is not None:
         _insert_after(main, title_cell, banners)
@@ -169,6 +170,14 @@ def _title(soup: BeautifulSoup, cell: Tag | None, title: str) -> None:
         sub = soup.new_tag("p", attrs={"class": "asc-question"})
         sub.string = question
         h1.insert_after(sub)
+
+
+def _box_heading(main: Tag, title: str) -> None:
+    """A summary box titled as the page is headed "In brief" (its accessible name): the title is said once."""
+    box = main.find(class_="asc-summary") if title else None
+    strong = box.find("strong") if box is not None else None
+    if strong is not None and " ".join(strong.get_text().split()) == title:
+        strong.string = box.get("aria-label") or "In brief"
 
 
 def _fragment(html: str) -> Tag:
