@@ -16,7 +16,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from helpers.analysis.variance import budget as variance
-from helpers.analysis.variance.checks import pooled_budgets, total_checks, totals_not_summing
+from helpers.analysis.variance.checks import COLUMN_NAMES, pooled_budgets, total_checks, totals_not_summing
 from helpers.analysis.variance.price_volume import decompose
 from helpers.analysis.variance.projection import project_year_end
 from helpers.analysis.variance.rag import NO_RULE_STATED, Thresholds, thresholds_for, thresholds_text
@@ -259,6 +259,10 @@ class ForecastVariance:
     def sheets(self) -> list[exports.Sheet]:
         """The workbook's sheets (machine columns under reader headings, numbers as numbers)."""
         fm = {**{k: v for k, v in FORMATS.items() if v != "text"}, "previous_period": "period", "period": "period"}
+        checks = self.checks
+        if len(checks):  # the figure and the table kind in words, as the report's own table shows them
+            checks = checks.assign(column=checks["column"].map(lambda c: COLUMN_NAMES.get(c, c)),
+                                   kind=checks["kind"].astype(str).str.replace("_", " "))
         summary = variance.totals(self.vt).assign(rag_label=self.vt.loc[self.vt["row_type"] == "total",
                                                                          "rag_label"].to_numpy())
         money = {"source_table": "Source table", "line": "Line", "budget_gbp_k": "Budget (£k)",
@@ -302,7 +306,7 @@ class ForecastVariance:
                 "profile_based_gbp_k": "Profile-based (£k)", "forecast_outturn_gbp_k": "Service's forecast (£k)",
                 "why_not": "Not projected because", "source_table": "Source table"}, fm,
                 note="Projections from spend to date, where spending is in step with the year."),
-            exports.Sheet("Checks", self.checks, {
+            exports.Sheet("Checks", checks, {
                 "kind": "Table kind", "source_table": "Source table", "line": "Line", "column": "Figure",
                 "printed": "Printed", "expected": "Lines or inputs give", "check": "Check",
                 "difference": "Difference", "documented": "Documented in the council README",
