@@ -68,13 +68,17 @@ def _fit_labels_right(ax: plt.Axes, labels: list[mpl.text.Text], lo: float) -> N
     """Widen the x axis on the right until every label (left-aligned at its x) ends inside the plot.
 
     A label of ``w`` pixels starting at ``x`` ends inside a plot ``W`` pixels wide when ``hi >= lo + (x - lo) / (1 -
-    w / W)``; the layout moves a little as the axis changes, so this is done twice.
+    w / W)``; the layout moves a little as the axis changes, so this is done twice (running the layout engine
+    only, not drawing the figure).
     """
     if not labels:
         return
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
     for _ in range(2):
-        ax.figure.canvas.draw()
-        renderer = ax.figure.canvas.get_renderer()
+        engine = fig.get_layout_engine()
+        if engine is not None:
+            engine.execute(fig)
         width = ax.get_window_extent(renderer).width
         hi = ax.get_xlim()[1]
         for t in labels:
