@@ -171,10 +171,11 @@ def run_job(job: Job) -> JobResult:
         statuses.append("stale data")
         reasons.append(f"stale data: the latest build of {table} failed ({why})")
     status = words.worst(statuses)
+    title = side.title or job.title  # the report's own (its summary box's), else the runner's from the parameters
     html_path = None
     t1 = time.perf_counter()
     if job.html and out.is_file():
-        page = Page(title=job.title, notebook=nb_path.name, parameters=job.all_parameters or job.parameters,
+        page = Page(title=title, notebook=nb_path.name, parameters=job.all_parameters or job.parameters,
                     given=tuple(job.parameters), run_id=job.run_id, commit=job.commit, dirty=job.dirty,
                     tables={t: list(files) for t, files in table_inputs(side.reads).items()}, stale=stale,
                     command=rerun_command(nb_path.name, job.parameters), manifest=job.manifest_href)
@@ -188,7 +189,7 @@ def run_job(job: Job) -> JobResult:
             reasons.insert(0, error)
     return JobResult(
         notebook=job.notebook, parameters=job.parameters, status=status, seconds=seconds,
-        output_ipynb=str(out) if out.is_file() else "", output_html=html_path, title=job.title, error=error,
+        output_ipynb=str(out) if out.is_file() else "", output_html=html_path, title=title, error=error,
         failed_cell=failed_cell, tables_read=side.reads, html_seconds=time.perf_counter() - t1, notes=side.notes,
         reasons=list(dict.fromkeys(reasons)), all_parameters=dict(job.all_parameters or job.parameters),
         data_files=side.exports,
@@ -198,13 +199,16 @@ def run_job(job: Job) -> JobResult:
 def report_title(notebook_title: str, parameters: dict[str, Any]) -> str:
     """The title a reader sees in the index and the browser: council, report and period.
 
-    ``"Forecast variance: where is ...?"`` with Stockport, 2017-18, Q3 -> ``"Stockport - Forecast variance,
-    quarter 3 2017-18"``; a notebook without a council parameter keeps its own title.
+    ``"Forecast variance: where is ...?"`` with Stockport, 2017-18, Q3 -> ``"Stockport - forecast variance,
+    quarter 3 2017-18"`` (a capitalised first word in lower case, an acronym kept); a notebook without a council
+    parameter keeps its own title. A report that shows a summary box is titled by the box once it has run.
     """
     council = parameters.get("council")
     if not council:
         return notebook_title
     short = notebook_title.split(":")[0].strip() or notebook_title
+    if len(short) > 1 and short[0].isupper() and not short[1].isupper():
+        short = short[0].lower() + short[1:]
     year = parameters.get("financial_year") or parameters.get("year")
     period = parameters.get("period")
     when = ""

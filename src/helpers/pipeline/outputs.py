@@ -46,7 +46,7 @@ PACKAGES = (
     "nbconvert", "nbclient", "ipykernel", "python-calamine", "pypdf", "asc-helpers",
 )
 #: The suffixes of the files a report leaves beside its output prefix for the runner.
-SIDE_FILES = (".reads", ".notes", ".status", ".exports")
+SIDE_FILES = (".reads", ".notes", ".status", ".exports", ".title")
 
 
 @dataclass
@@ -178,6 +178,7 @@ class SideFiles:
     notes: list[str] = field(default_factory=list)
     statuses: list[tuple[str, str]] = field(default_factory=list)  # (status, reason)
     exports: list[str] = field(default_factory=list)  # paths of the data files written, in order
+    title: str = ""  # the report's own title (its summary box's: council and period), "" if it set none
 
 
 def _lines(path: Path) -> list[str]:
@@ -194,7 +195,7 @@ def clear_side_files(prefix: Path) -> None:
 
 
 def read_side_files(prefix: Path) -> SideFiles:
-    """Read and remove ``<prefix>.reads``, ``.notes``, ``.status`` and ``.exports``.
+    """Read and remove ``<prefix>.reads``, ``.notes``, ``.status``, ``.exports`` and ``.title``.
 
     A status line that is not JSON, or names a status that does not exist, is kept as ``stale data`` with the
     line as its reason (never dropped silently).
@@ -217,6 +218,8 @@ def read_side_files(prefix: Path) -> SideFiles:
         if str(path) not in seen and path.is_file():
             seen.add(str(path))
             out.exports.append(str(path))
+    title = _lines(Path(f"{prefix}.title"))
+    out.title = " ".join(title[0].split())[:300] if title else ""
     clear_side_files(prefix)
     return out
 

@@ -4,6 +4,9 @@
 loaded from the internet, alt text on charts, the screen and print stylesheet ``asc.css``) and then adds what
 the notebook does not hold:
 
+* the **title**: the notebook's heading becomes the page's title, naming the council and period ("Stockport -
+  forecast variance, quarter 3 2017-18"), with the notebook's question ("Forecast variance: where is ...?")
+  under it; a summary box with the same title is headed "In brief" instead (the page says it once);
 * a **banner** at the top for each table the report read whose latest build failed (``stale data``);
 * a **contents** list linking every ``##`` / ``###`` heading of the notebook (after the report's summary box
   where it has one: the answer first);
@@ -55,8 +58,8 @@ class Page:
     Attributes
     ----------
     title
-        The page title (``<title>``, the PDF's running head), e.g. ``"Stockport - Forecast variance, quarter 3
-        2017-18"``.
+        The page's title (its heading, ``<title>`` and the PDF's running head), e.g. ``"Stockport - forecast
+        variance, quarter 3 2017-18"``.
     notebook
         The notebook's file name.
     parameters
@@ -122,6 +125,8 @@ def export_html(ipynb: Path, html_out: Path, page: Page | None = None) -> Path:
     soup = BeautifulSoup(body[start:end + len("</main>")], "html.parser")
     main = soup.find("main")
     title_cell = main.find(class_="jp-MarkdownCell")
+    _title(soup, title_cell, page.title)
+    _box_heading(main, page.title)
     banners, contents = _banners(page), _contents(soup, main)
     if banners is not None:
         _insert_after(main, title_cell, banners)
@@ -146,6 +151,33 @@ def _insert_after(main: Tag, anchor: Tag | None, element: Tag) -> None:
         main.insert(0, element)
     else:
         anchor.insert_after(element)
+
+
+def _title(soup: BeautifulSoup, cell: Tag | None, title: str) -> None:
+    """The notebook's ``#`` heading says ``title``; a question it asked (after a colon) follows as a subtitle."""
+    h1 = cell.find("h1") if cell is not None and title else None
+    if h1 is None:
+        return
+    question = _heading_text(h1)
+    if question == title:
+        return
+    anchor = h1.find("a", class_="anchor-link")
+    h1.clear()
+    h1.append(title)
+    if anchor is not None:
+        h1.append(anchor)
+    if ":" in question:
+        sub = soup.new_tag("p", attrs={"class": "asc-question"})
+        sub.string = question
+        h1.insert_after(sub)
+
+
+def _box_heading(main: Tag, title: str) -> None:
+    """A summary box titled as the page is headed "In brief" (its accessible name): the title is said once."""
+    box = main.find(class_="asc-summary") if title else None
+    strong = box.find("strong") if box is not None else None
+    if strong is not None and " ".join(strong.get_text().split()) == title:
+        strong.string = box.get("aria-label") or "In brief"
 
 
 def _fragment(html: str) -> Tag:

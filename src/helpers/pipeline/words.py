@@ -106,12 +106,17 @@ PHRASES: dict[str, Callable[[Any], str]] = {
     "period": lambda v: periods.period_label(str(v)) if periods.PERIOD_RE.match(str(v)) else f"period {v}",
     "comparator": _comparator,
     "expenditure": lambda v: f"{v} expenditure",
+    "population_rule": lambda v: {"same_or_latest": "population of the year (else the latest estimate)",
+                                  "same": "population of the year only"}.get(str(v), f"population rule {v}"),
     "mad_scaled": lambda v: "distances in scaled MADs (x1.4826)" if v else "distances in unscaled MADs",
     "measures": lambda v: _measures(v, ""),
     "trend_measures": lambda v: _measures(v, " over time"),
     "service_scope": lambda v: {"adults": "adult social care lines only",
                                 "all": "every printed line"}.get(str(v), f"services: {v}"),
+    "rag_rule": lambda v: {"own": "the council's own RAG rule where it states one",
+                           "parameters": "RAG by the thresholds given"}.get(str(v), f"RAG rule {v}"),
     "rag_amber_pct": lambda v: f"Amber above {_pct(v)} of budget",
+    "rag_amber_min_gbp_k": lambda v: f"and above £{general(float(v))}k",
     "rag_red_pct": lambda v: f"Red above {_pct(v)} of budget",
     "rag_red_min_gbp_k": lambda v: f"and above £{general(float(v))}k",
     "spend_profile": lambda v: "the council's monthly spend profile" if v else "spend spread evenly by day",
@@ -129,7 +134,7 @@ PHRASES: dict[str, Callable[[Any], str]] = {
     "unit_cost_gbp_per_week": _optional("unit cost", " a week"),
 }
 #: Parameters that go together in one phrase (``Red above 2% of budget and above £100k``).
-_JOINED = {"rag_red_min_gbp_k"}
+_JOINED = {"rag_amber_min_gbp_k", "rag_red_min_gbp_k"}
 
 
 def phrase(name: str, value: Any) -> str:

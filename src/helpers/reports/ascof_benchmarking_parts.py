@@ -16,7 +16,7 @@ from helpers.analysis.benchmarking.placing import missing_names
 from helpers.core import text
 from helpers.reports import exports, plots
 from helpers.reports import present as report
-from helpers.reports.benchmarking import PLAIN_COLUMNS, alt_svg, signed1
+from helpers.reports.benchmarking import PLAIN_SHEET, alt_svg, signed1
 from helpers.reports.plots import benchmarking as benchmarking_charts
 
 #: Terms of the ASCOF report.
@@ -132,8 +132,8 @@ def workbook(r: Any) -> str:
             "england_verdict": "Distance from the median council", "region": "Region", "reason": "Note"}
     trend = outcomes.trend(b, r.measures) if b.available else pd.DataFrame()
     sheets = [
-        exports.Sheet("Summary", r.plain, columns={c: c for c in PLAIN_COLUMNS if c != "Source"},
-                      note=f"{r.title()}: every measure in plain words"),
+        exports.Sheet("Summary", r.plain, columns=PLAIN_SHEET,
+                      note=f"{r.title()}: every measure in plain words (units as published)"),
         exports.Sheet("Every measure", d, columns=cols, note=f"ASCOF {b.year}, units as published"),
         exports.Sheet("Outliers", d[d["outlier"]] if not d.empty else d,
                       columns={k: cols[k] for k in ("code_shown", "measure", "value", "england_median",

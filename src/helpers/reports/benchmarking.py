@@ -29,6 +29,9 @@ from helpers.reports import present as report
 #: The councillor's table: reader columns (text), then the numbers as shown (for re-use) and the source.
 PLAIN_COLUMNS = ["Measure", "Our value", "Comparator median", "England", "Verdict", "How judged", "our_value",
                  "comparator_value", "england_value", "Source"]
+#: The councillor's table in a workbook: the numbers as numbers under the reader's headings (not the text copies).
+PLAIN_SHEET = {"Measure": "Measure", "our_value": "Our value", "comparator_value": "Comparator median",
+               "england_value": "England", "Verdict": "Verdict", "How judged": "How judged"}
 #: Decimals shown per unit of the councillor's table (others: 2).
 PLAIN_DIGITS = {"gbp_per_head": 0, "percent": 1, "rate_per_100k": 1, "score_3": 3}
 

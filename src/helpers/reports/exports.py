@@ -8,6 +8,10 @@ text (a line name that starts with ``=``, ``+``, ``-`` or ``@`` never becomes a 
 
 Written with XlsxWriter (fast, write-only, full control of formats; see ``docs/decisions.md``), atomically.
 
+Periods: a column formatted ``period`` holds reporting-period codes (``Q2``, ``M03``, ``YE``); the workbook
+writes them in the words the reports use (``quarter 2``, ``month 3 (June)``, ``year end``:
+:func:`helpers.core.periods.period_label`), and keeps any other text as it is.
+
 Per cents: a column formatted ``pct`` / ``pct_signed`` holds per cent *points* in the frame (``27.4`` for
 27.4%); the workbook stores the fraction (``0.274``) under a per-cent format, so that the cell reads 27.4% and
 a finance team's own formulas work on it.
@@ -25,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from helpers.core import text
+from helpers.core import periods, text
 from helpers.data.io import atomic_write_bytes
 from helpers.reports.present import output_prefix, record_output_file
 
@@ -59,8 +63,8 @@ class Sheet:
         Column -> heading, in order (as for :func:`helpers.reports.present.present`); ``None``: every column
         under its own name.
     formats
-        Column -> a name of :data:`NUMBER_FORMATS` (``gbp_k``, ``pct``...) or ``"text"``; numeric columns
-        not named get ``num``.
+        Column -> a name of :data:`NUMBER_FORMATS` (``gbp_k``, ``pct``...), ``"text"`` or ``"period"`` (period
+        codes written as words); numeric columns not named get ``num``.
     rag
         Columns holding Red / Amber / Green (coloured, word kept).
     note
@@ -115,6 +119,13 @@ def _rag_key(value: object) -> str | None:
     return None
 
 
+def period_words(value: object) -> object:
+    """A reporting-period code in the reports' words (``"Q2"`` -> ``"quarter 2"``); anything else unchanged."""
+    if isinstance(value, str) and periods.PERIOD_RE.match(value.strip().rstrip("+")):
+        return periods.period_label(value.strip())
+    return value
+
+
 def _width(values: Sequence[str], heading: str) -> float:
     longest = max([len(heading) * 0.9, *[len(v) for v in values]] or [8])
     return float(min(60, max(8, longest + 2)))
@@ -164,7 +175,8 @@ def workbook_bytes(cover: Cover, sheets: Sequence[Sheet]) -> bytes:
             if fmt_name is None:
                 fmt_name = "num" if is_num else "text"
             shown_text = []
-            for i, v in enumerate(series.tolist(), start=top + 1):
+            values = [period_words(v) for v in series.tolist()] if fmt_name == "period" else series.tolist()
+            for i, v in enumerate(values, start=top + 1):
                 cell_fmt = None
                 rag = _rag_key(v) if c in s.rag and not text.is_missing(v) else None
                 if rag:
@@ -175,7 +187,7 @@ def workbook_bytes(cover: Cover, sheets: Sequence[Sheet]) -> bytes:
                 elif isinstance(v, bool):
                     ws.write_string(i, j, "yes" if v else "no", cell_fmt)
                     shown_text.append("yes")
-                elif fmt_name != "text" and isinstance(v, (int, float)):
+                elif fmt_name not in ("text", "period") and isinstance(v, (int, float)):
                     value = float(v) / 100.0 if fmt_name in _PCT else v
                     ws.write_number(i, j, value, num_fmts.get(fmt_name, num_fmts["num"]))
                     shown_text.append(text.FORMATS.get(fmt_name, text.general)(v))

@@ -16,7 +16,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from helpers.analysis.variance import budget as variance
-from helpers.analysis.variance.checks import pooled_budgets, total_checks, totals_not_summing
+from helpers.analysis.variance.checks import COLUMN_NAMES, pooled_budgets, total_checks, totals_not_summing
 from helpers.analysis.variance.price_volume import decompose
 from helpers.analysis.variance.projection import project_year_end
 from helpers.analysis.variance.rag import NO_RULE_STATED, Thresholds, thresholds_for, thresholds_text
@@ -253,12 +253,16 @@ class ForecastVariance:
             notes.append(self.period_note)
         if self.scope_note:
             notes.append(self.scope_note)
-        return exports.Cover(title="Forecast variance", council=f"{self.name} ({self.council})", period=self.label,
+        return exports.Cover(title=self.title(), council=f"{self.name} ({self.council})", period=self.label,
                              sources=docs or ["data/raw/councils"], notes=notes)
 
     def sheets(self) -> list[exports.Sheet]:
         """The workbook's sheets (machine columns under reader headings, numbers as numbers)."""
-        fm = {k: v for k, v in FORMATS.items() if v != "text"}
+        fm = {**{k: v for k, v in FORMATS.items() if v != "text"}, "previous_period": "period", "period": "period"}
+        checks = self.checks
+        if len(checks):  # the figure and the table kind in words, as the report's own table shows them
+            checks = checks.assign(column=checks["column"].map(lambda c: COLUMN_NAMES.get(c, c)),
+                                   kind=checks["kind"].astype(str).str.replace("_", " "))
         summary = variance.totals(self.vt).assign(rag_label=self.vt.loc[self.vt["row_type"] == "total",
                                                                          "rag_label"].to_numpy())
         money = {"source_table": "Source table", "line": "Line", "budget_gbp_k": "Budget (£k)",
@@ -282,7 +286,7 @@ class ForecastVariance:
                                                     "remainder_gbp_k": "Remainder (£k)",
                                                     "other_lines_gbp_k": "Lines not split (£k)", "driver": "Driver"},
                           fm, rag=["rag_label"], note="The largest variances and what drives them."),
-            exports.Sheet("Price and volume", self.dec, None if self.dec.empty else {
+            exports.Sheet("Price and volume", self.dec, {
                 "service_group": "Service", "line": "Line", "unit_of_cost": "Unit cost per",
                 "budgeted_clients": "People budgeted", "actual_clients": "People now",
                 "budgeted_unit_cost_gbp": "Unit cost budgeted (£)", "actual_unit_cost_gbp": "Unit cost now (£)",
@@ -291,21 +295,22 @@ class ForecastVariance:
                 "volume_gbp_k": "Volume (£k)", "price_gbp_k": "Price (£k)", "remainder_gbp_k": "Remainder (£k)",
                 "decomposed": "Split?", "source_table": "Source table"}, fm,
                 note="The price / volume split of every key-activity line."),
-            exports.Sheet("Savings", self.sv, None if self.sv.empty else {
+            exports.Sheet("Savings", self.sv, {
                 "line": "Saving", "period": "Period", "target_gbp_k": "Planned (£k)", "delivered_gbp_k": "Delivered (£k)",
                 "delivered_basis": "Delivered is", "shortfall_gbp_k": "Shortfall (£k)",
                 "delivery_pct": "Delivered (% of plan)", "rag_printed": "RAG (printed)", "source_table": "Source table"},
                 fm, rag=["rag_printed"], note="Savings delivery against plan."),
-            exports.Sheet("Projection", self.proj, None if self.proj.empty else {
+            exports.Sheet("Projection", self.proj, {
                 "line": "Line", "budget_gbp_k": "Budget (£k)", "actual_to_date_gbp_k": "Spend to date (£k)",
                 "spent_pct_of_budget": "Spent (% of budget)", "straight_line_gbp_k": "Straight-line (£k)",
                 "profile_based_gbp_k": "Profile-based (£k)", "forecast_outturn_gbp_k": "Service's forecast (£k)",
                 "why_not": "Not projected because", "source_table": "Source table"}, fm,
                 note="Projections from spend to date, where spending is in step with the year."),
-            exports.Sheet("Checks", self.checks, None if self.checks.empty else {
+            exports.Sheet("Checks", checks, {
                 "kind": "Table kind", "source_table": "Source table", "line": "Line", "column": "Figure",
                 "printed": "Printed", "expected": "Lines or inputs give", "check": "Check",
-                "documented": "Documented in the council README"}, {"printed": "num", "expected": "num"},
+                "difference": "Difference", "documented": "Documented in the council README",
+                "known_discrepancy": "Known discrepancy"}, {"printed": "num", "expected": "num", "difference": "num"},
                 note="Printed figures that their own table does not reproduce within rounding."),
         ]
 

@@ -387,7 +387,7 @@ class PerformanceScorecard:
         """Write the report's Excel workbook (cover, RAG counts, every KPI with RAG coloured and worded, the
         differences) next to it; say its name."""
         docs = source_text(self.kpis[self.kpis["gss_code"] == self.council]) if len(self.kpis) else ""
-        cover = exports.Cover(title="Performance scorecard", council=f"{self.name} ({self.council})",
+        cover = exports.Cover(title=self.title(), council=f"{self.name} ({self.council})",
                               period=self.label, sources=[docs or "data/raw/councils"],
                               notes=[rules_text(self.rules), *([self.period_note] if self.period_note else [])])
         card = self.card.assign(kpi=_kpi_label(self.card)) if len(self.card) else self.card
@@ -404,11 +404,14 @@ class PerformanceScorecard:
             exports.Sheet("RAG counts", kpi_card.rag_counts(self.card), {"rag": "RAG", "ours": "Computed",
                                                                          "printed": "Printed"},
                           {"ours": "int", "printed": "int"}, rag=["rag"], note="KPIs by RAG rating."),
-            exports.Sheet("KPIs", card, kpi_cols if len(card) else None, {"previous_value": "num", "value": "num",
+            exports.Sheet("KPIs", card, kpi_cols, {"previous_value": "num", "value": "num",
                                                                            "forecast_value": "num",
                                                                            "target_value": "num"},
                           rag=["rag", "rag_printed_category"], note="Every KPI, rated by the stated rules."),
-            exports.Sheet("Differences", kpi_card.differences(self.card), None,
+            exports.Sheet("Differences", kpi_card.differences(self.card),
+                          {"kpi_code": "KPI", "kpi_name": "Name", "rag": "RAG (computed)", "rag_printed": "RAG (printed)",
+                           "dot": "Direction (computed)", "dot_printed": "Direction (printed)",
+                           "differs_why": "How they differ"}, rag=["rag", "rag_printed"],
                           note="Where the computed rating or direction differs from the printed one."),
         ]
         name = exports.export_workbook(cover, sheets, name="workbook")

@@ -7,7 +7,8 @@ the project's own template text may use Markdown.
 * :func:`say` -- prose: a Markdown template, its ``{fields}`` filled with escaped values.
 * :func:`note` -- prose that the run's index shows too (a report with little to show).
 * :func:`set_status` -- the report's status for the index and manifest (``no data``, ``stale data``).
-* :func:`summary_box`, :func:`banner` -- the answer-first box and a warning banner, as escaped HTML.
+* :func:`summary_box`, :func:`banner` -- the answer-first box and a warning banner, as escaped HTML (the box's
+  title, naming council and period, is also the report's title for the runner: its heading, page and index).
 * :class:`Parts` -- several outputs returned from one call (a notebook cell shows each in turn).
 * :func:`table`, :func:`records`, :func:`present` -- tables; :func:`present` formats a table for a reader
   (human headings with units, thousands separators, missing values as a dash, every row shown, the printed
@@ -136,7 +137,13 @@ def summary_box(title: str, lines: Sequence[str], *, heading: str = "In brief") 
         E.g. ``"Stockport - forecast variance, quarter 3 2017-18"``.
     lines
         Plain sentences (no markup): the position, what is Red, the main drivers with the report's reasons.
+
+    Under the runner the first box's title is also the report's title (``<prefix>.title``): its heading, the
+    page's ``<title>``, the index and the PDF's running footer name the council and period as the box does.
     """
+    f = _output_file(".title")
+    if f is not None and not f.exists():
+        atomic_write_text(f, " ".join(str(title).split()) + "\n")
     items = "".join(f"<li>{text.escape_html(x)}</li>" for x in lines if x)
     return HTML(f'<div class="asc-summary" role="note" aria-label="{text.escape_html(heading)}" '
                 f'style="{_BOX_STYLE}"><p style="margin: 0 0 0.3em 0;"><strong>{text.escape_html(title)}</strong>'

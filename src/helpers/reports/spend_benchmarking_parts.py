@@ -16,7 +16,7 @@ from helpers.analysis.benchmarking.spend import HEADLINE_LINES
 from helpers.core import text
 from helpers.data import tables
 from helpers.reports import exports
-from helpers.reports.benchmarking import PLAIN_COLUMNS, signed1
+from helpers.reports.benchmarking import PLAIN_SHEET, signed1
 
 #: The source line of each spend collection (``{year}`` = the financial year).
 COLLECTION_SOURCE = {
@@ -131,7 +131,10 @@ def spend_workbook(r: Any, line: str = "total") -> str:
     money = {c: "gbp" for c in ("value", "group_median", "group_q1", "group_q3", "england", "england_median",
                                 "region", "council", "council_real", "group_median_real", "england_real")}
     sheets = [
-        exports.Sheet("Summary", r.plain, columns={c: c for c in PLAIN_COLUMNS if c != "Source"},
+        exports.Sheet("Summary", r.plain, columns={**PLAIN_SHEET, "our_value": "Our value (£ per head)",
+                                                   "comparator_value": "Comparator median (£ per head)",
+                                                   "england_value": "England (£ per head)"},
+                      formats=dict.fromkeys(("our_value", "comparator_value", "england_value"), "int"),
                       note=f"{r.title()}: the headline lines in plain words"),
         exports.Sheet("Every line", lines, columns=cols, formats=money,
                       note=f"{measure_word(r.measure).capitalize()} per person in the line's age band, {b.year}, cash"),

@@ -58,6 +58,22 @@ def test_parameters_in_words_not_names() -> None:
     assert words.parameters_in_words({"mystery_knob": [1, 2]}) == "mystery knob 1, 2"
 
 
+def test_every_notebooks_defaults_in_words_without_a_parameter_name() -> None:
+    """The index and a pack's contents page read "and above £50k", not "rag amber min gbp k 50.0" (issue 16)."""
+    from helpers.core.paths import NOTEBOOKS
+    from helpers.pipeline.notebooks import list_notebooks, notebook_parameters
+
+    for nb in list_notebooks(NOTEBOOKS):
+        params = notebook_parameters(nb)
+        got = words.parameters_in_words({k: v.default for k, v in params.items()})
+        for name in params:
+            if name not in ("council", "year", "period", "series", "horizon", "comparator", "expenditure", "measures"):
+                assert name.replace("_", " ") not in got and name not in got, (nb.name, name, got)
+        assert "_" not in got, (nb.name, got)
+    assert words.parameters_in_words({"rag_amber_pct": 1.0, "rag_amber_min_gbp_k": 50.0, "rag_rule": "own"}) == (
+        "Amber above 1% of budget and above £50k; the council's own RAG rule where it states one")
+
+
 def test_index_in_notebook_order_with_council_names_parameters_and_files(tmp_path: Path) -> None:
     run = tmp_path / "run"
     results = [

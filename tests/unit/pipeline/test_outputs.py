@@ -26,7 +26,10 @@ def test_report_side_files_read_and_removed(tmp_path: Path, monkeypatch: pytest.
     present.export_table(pd.DataFrame({"a": [1]}), "summary")
     exports.export_workbook(exports.Cover("t", "Stockport", "Q3"), [exports.Sheet("Lines", pd.DataFrame({"a": [1]}))])
     Path(f"{prefix}.reads").write_text("spend\ncouncils\nspend\n")
+    present.summary_box("Stockport - forecast variance,\nquarter 3 2017-18", ["Overspend of £584k."])
+    present.summary_box("A second box", ["not the title"])
     side = outputs.read_side_files(prefix)
+    assert side.title == "Stockport - forecast variance, quarter 3 2017-18"  # the first box's title, one line
     assert side.statuses == [("no data", "no budget figures for 2019-20")]
     assert side.notes == ["Only 3 lines."]
     assert side.reads == ["councils", "spend"]

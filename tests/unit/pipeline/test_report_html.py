@@ -109,7 +109,8 @@ def test_charts_carry_their_alt_text(notebook_file: Path, tmp_path: Path) -> Non
 
 
 def test_summary_box_before_the_first_section_comes_before_the_contents(tmp_path: Path) -> None:
-    box = '<div class="asc-summary" role="note"><p>In brief</p></div>'
+    box = ('<div class="asc-summary" role="note" aria-label="In brief"><p><strong>Stockport - Trivial report, '
+           '2023-24</strong></p></div>')
     nb = executed_notebook(tmp_path / "b.ipynb")
     book = nbformat.read(str(nb), as_version=4)
     book.cells.insert(2, nbformat.v4.new_code_cell("r.summary()", outputs=[nbformat.v4.new_output(
@@ -119,6 +120,23 @@ def test_summary_box_before_the_first_section_comes_before_the_contents(tmp_path
     soup = _page(nb, tmp_path)
     text = soup.get_text()
     assert text.index("In brief") < text.index("Contents") < text.index("Part one")
+    assert soup.find(class_="asc-summary").strong.get_text() == "In brief"  # the heading names it; said once
+
+
+
+def test_the_heading_names_the_council_and_period_and_the_question_follows(notebook_file: Path,
+                                                                         tmp_path: Path) -> None:
+    """Issue 16: the visible title (and <title>) is the page's title, not the notebook's generic question."""
+    soup = _page(notebook_file, tmp_path)
+    h1 = soup.find("main").find("h1")
+    assert h1.get_text().replace("¶", "").strip() == "Stockport - Trivial report, 2023-24"
+    assert h1.get("id") and h1.find("a", class_="anchor-link") is not None  # links to it still work
+    assert h1.find_next_sibling().get_text() == "Trivial report: a question?"
+    assert "asc-question" in h1.find_next_sibling()["class"]
+    assert soup.title.get_text() == "Stockport - Trivial report, 2023-24"
+    untitled = _page(notebook_file, tmp_path, Page())  # no title given: the notebook's heading stays
+    assert untitled.find("main").find("h1").get_text().replace("¶", "").strip() == "Trivial report: a question?"
+    assert untitled.find(class_="asc-question") is None
 
 
 def test_rerun_command_quotes_values_for_a_shell() -> None:

@@ -64,3 +64,13 @@ def test_sheet_names_are_valid_and_unique():
     names = [exports.sheet_name(t, taken) for t in ["Cover", "a/b:c" * 10, "a/b:c" * 10, "cover"]]
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
     assert len({n.lower() for n in names}) == 4
+
+
+def test_period_codes_are_written_in_the_reports_words():
+    """Issue 16: "Previous period" said "Q2" where the reports say "quarter 2" (core.periods.period_label)."""
+    frame = pd.DataFrame({"previous_period": ["Q2", "M03", "YE", "Q1+", None, "July report"]})
+    ws = _book(sheets=[exports.Sheet("Summary", frame, {"previous_period": "Previous period"},
+                                     {"previous_period": "period"})])["Summary"]
+    assert [ws.cell(r, 1).value for r in range(2, 8)] == [
+        "quarter 2", "month 3 (June)", "year end", "quarter 1 (updated report, 'Q1+')", None, "July report"]
+    assert exports.period_words(3) == 3

@@ -253,3 +253,25 @@ def test_two_lead_tables_both_lead_and_their_lines_say_which() -> None:
     assert "Residential (OPMH Activity) +£297k (overspend)" in lines[1]
     assert "Residential (AMH Activity) +£228k (overspend)" in lines[1]
     assert lines[2] == "Nursing (OPMH Activity) +£1,026k (the report gives no reason for it in the figures transcribed)."
+
+
+@pytest.mark.parametrize(("council", "year", "period"), [(CAMBS, "2018-19", "M04"), (STOCKPORT, "2017-18", "Q3"),
+                                                         (NOTTS, "2024-25", "Q1")])
+def test_variance_chart_labels_stay_clear_of_the_line_names(council: str, year: str, period: str) -> None:
+    """Cambridgeshire month 4 2018-19: the label of the longest underspend bar (-£1,970k) was drawn over the line
+    names; every bar label now lies inside the plot, right of the line names (issue 16, seen in the printed pack)."""
+    from helpers.analysis.variance import budget as vb
+    from helpers.reports.plots import finance as charts
+
+    r = _report(council, year, period)
+    if r.vt.empty:
+        pytest.skip(f"no figures for {council} {period} {year}")
+    fig, _ = charts.variance_chart(r.vt, vb.main_tables(r.vt), top=r.top, source=r.source)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    plot = ax.get_window_extent(renderer)
+    names_right = max(t.get_window_extent(renderer).x1 for t in ax.get_yticklabels())
+    for t in ax.texts:
+        box = t.get_window_extent(renderer)
+        assert box.x0 >= max(plot.x0, names_right) - 0.5 and box.x1 <= plot.x1 + 0.5, t.get_text()

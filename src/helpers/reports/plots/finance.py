@@ -42,21 +42,49 @@ def variance_chart(vt: pd.DataFrame, main: list[str], *, top: int = 12, source: 
     v = d["variance_gbp_k"].astype(float)
     ax.barh(y, v, color=[_RAG_COLOURS.get(r, _GREY) for r in d["rag"]], edgecolor="#333333", linewidth=0.5)
     span = max(float(v.abs().max()) if len(v) else 1.0, 1.0)
+    # Every label starts just right of its bar's end, or of zero for an underspend (so a long underspend's label
+    # never runs into the line names), and the axis is widened on the right until every label fits.
+    labels = []
     for yi, val, lab, pct in zip(y, v, d["rag_label"], d["variance_pct_text"], strict=True):
         pct_text = "no budget" if pct == "n/a" else f"{pct} of budget"
-        ax.text(val + (0.02 * span if val >= 0 else -0.02 * span), yi, f"{_money(val)} ({pct_text}) {lab}",
-                va="center", ha="left" if val >= 0 else "right", fontsize=8)
+        labels.append(ax.text(max(val, 0.0) + 0.02 * span, yi, f"{_money(val)} ({pct_text}) {lab}", va="center",
+                              ha="left", fontsize=8))
     ax.axvline(0, color="#666666", linewidth=0.8)
     ax.set_yticks(y, d["line"].map(lambda t: plots.wrap_label(t, 34, 2)), fontsize=8)
     ax.xaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
-    ax.set_xlim(-2.1 * span, 2.1 * span)
+    lo = min(float(v.min()) if len(v) else 0.0, 0.0) - 0.05 * span
+    ax.set_xlim(lo, max(float(v.max()) if len(v) else 0.0, 0.0) + 0.05 * span)
     tables = "; ".join(sorted(d["source_table"].astype(str).unique()))
     plots.finish(ax, title="The largest variances, in £ thousands", xlabel="variance, £ thousands (+ = overspend, "
                  "- = underspend)", ylabel="service line", source=source,
                  note=f"Lines of: {tables}. Colour and word: the RAG by the rule stated above the chart (on the size of "
                       "the variance either way); the per cent is of the line's budget (of its size on an income line).")
+    _fit_labels_right(ax, labels, lo)
     items = "; ".join(f"{r.line} {_money(r.variance_gbp_k)}, {r.rag_label}" for r in d.iloc[::-1].itertuples())
     return fig, f"Bar chart of the {len(d)} largest variances in £ thousands: {items}."
+
+
+def _fit_labels_right(ax: plt.Axes, labels: list[mpl.text.Text], lo: float) -> None:
+    """Widen the x axis on the right until every label (left-aligned at its x) ends inside the plot.
+
+    A label of ``w`` pixels starting at ``x`` ends inside a plot ``W`` pixels wide when ``hi >= lo + (x - lo) / (1 -
+    w / W)``; the layout moves a little as the axis changes, so this is done twice (running the layout engine
+    only, not drawing the figure).
+    """
+    if not labels:
+        return
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    for _ in range(2):
+        engine = fig.get_layout_engine()
+        if engine is not None:
+            engine.execute(fig)
+        width = ax.get_window_extent(renderer).width
+        hi = ax.get_xlim()[1]
+        for t in labels:
+            share = min(t.get_window_extent(renderer).width * 1.03 / width, 0.9)
+            hi = max(hi, lo + (t.get_position()[0] - lo) / (1 - share))
+        ax.set_xlim(lo, hi)
 
 
 def waterfall_chart(vt: pd.DataFrame, heads: pd.DataFrame, *, top: int = 8, source: str) -> tuple[plt.Figure, str]:
