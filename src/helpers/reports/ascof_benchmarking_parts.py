@@ -76,6 +76,17 @@ def outcomes_number(x: float) -> str:
     return text.number(x, 3).rstrip("0").rstrip(".") if abs(x) < 1 else text.number(x, 1)
 
 
+def where_in_funnel(flag: str, limits: str) -> str:
+    """A funnel flag (``within 95%``, ``above 99.8%``, ``below 95%``) in words: where the council sits against
+    the named limits ("inside the exact 95% limits", "above the upper overdispersed 99.8% limit")."""
+    side, _, level = flag.partition(" ")
+    if side == "within":
+        return f"inside the {limits} {level} limits"
+    if side in ("above", "below"):
+        return f"{side} the {'upper' if side == 'above' else 'lower'} {limits} {level} limit"
+    return f"not placed against the {limits} limits"
+
+
 def funnels_view(b: Benchmark, measures: list[str] | None = None, overdispersion: str = funnels.DEFAULT_OVERDISPERSION,
                  most: int = 6) -> report.Parts:
     """A funnel plot per chosen measure with counts (up to ``most``), each with alt text, then where the council
@@ -104,7 +115,7 @@ def funnels_view(b: Benchmark, measures: list[str] | None = None, overdispersion
             source=f"NHS England ASCOF {f.year}; ONS mid-year population estimates", note=note,
             od_label=_OD_LABEL[f.overdispersion])
         alt = (f"Funnel plot of {len(f.points)} councils for ASCOF {shown} {name} in {f.year}. {b.name} is "
-               f"{f.council_exact} of the exact limits and {f.council_od} of the overdispersed limits.")
+               f"{where_in_funnel(f.council_exact, 'exact')} and {where_in_funnel(f.council_od, 'overdispersed')}.")
         out.append(alt_svg(plots.image(fig), alt))
         rows.append({"ASCOF": shown, "Measure": name, "Exact limits": f.council_exact,
                      "Overdispersed limits": f.council_od, "phi": round(f.phi, 2)})
