@@ -292,25 +292,26 @@ def run_report(case: ReportCase, tmp: Path, base: Baseline) -> tuple[str, str]:
         return "traceback", run.stderr[-300:]
     folder = run_folder(tmp / "out")
     pages = sorted(folder.glob("*.html"))
-    shown = 0
+    shown, per_page = 0, {}
     for page in pages:
         html = page.read_text(encoding="utf-8")
         live = live_html(html, base.pages.get(page.name, set()), payload)
         if live:
             return "live HTML", f"{page.name}: {live}"
-        shown += BeautifulSoup(html, "html.parser").get_text().count(payload.strip())
+        per_page[page.name] = BeautifulSoup(html, "html.parser").get_text().count(payload.strip())
+        shown += per_page[page.name]
     books = sorted(folder.glob("*.xlsx"))
     for book in books:
         if formulas := formula_cells(book):
             return "live formula", f"{book.name}: {formulas[:3]}"
     in_books = sum(text_cells_with(b, payload) for b in books)
     if refused:
-        return "clear error", f"{refused} (report: exit {run.returncode}, payload {shown} times as text)"
+        return "clear error", f"{refused} (report: exit {run.returncode}, payload as text {per_page})"
     if run.returncode != 0:
         return "clear error", (run.stderr.strip().splitlines() or ["(no message)"])[-1][:300]
     if not shown:
         return "not reached", "the payload is in no page"
-    return "escaped", f"{shown} times as text in {len(pages)} pages, {in_books} text cells in {len(books)} workbook(s)"
+    return "escaped", f"as text {per_page}, in {in_books} text cells of {len(books)} workbook(s)"
 
 
 def run_parameter(case: ReportCase, tmp: Path) -> tuple[str, str]:
