@@ -3,7 +3,7 @@
 Usage: ``ASC_NATIONAL_DIR=../shared/data .venv/bin/python scripts/fuzz_report.py [loaders|reports|all]``
 
 ``loaders`` (under 2 minutes): the national and council loaders with broken copies of real files. ``reports``
-(about 20 minutes: some 30 runs of ``asc run``): hostile text in council files and parameters through the report
+(about 35 minutes: 24 builds and runs of ``asc run``, 21 refused runs): hostile text in council files and parameters through the report
 path, the run index and the workbook. The last column, "live HTML / live formula", counts pages that gained an
 element or attribute (or a link, source or handler holding the payload) and workbook cells that are formulas; it is
 "-" for the loader families, which write no page.
