@@ -86,7 +86,9 @@ def main(argv: list[str]) -> int:
         total.update(c)
         cells = [str(c[k]) if k != COLS[-1] or fam.startswith("report") else "-" for k in COLS]
         print(f"| {fam} | {sum(c.values())} | " + " | ".join(cells) + " |")
-    print(f"| all | {sum(total.values())} | " + " | ".join(str(total[k]) for k in COLS) + " |")
+    reports = any(f.startswith("report") for f in counts)
+    print(f"| all | {sum(total.values())} | "
+          + " | ".join(str(total[k]) if k != COLS[-1] or reports else "-" for k in COLS) + " |")
     print("\n".join(bad))
     return 1 if bad else 0
 
