@@ -114,6 +114,8 @@ def recognise(path: str | Path) -> Recognised:
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    if path.is_file() and path.stat().st_size == 0:
+        return Recognised(None, (), "an empty file")
     if suffix == ".csv":
         try:
             header = _csv_header(path)
@@ -155,7 +157,7 @@ def recognise(path: str | Path) -> Recognised:
         if _ANNUAL <= {" ".join(c.split()) for c in head}:
             return Recognised("ascof_annual", _years_from_name(path), "an ASCOF annual data workbook")
         return Recognised(None, (), f"a workbook with sheets {short(names[:6], 120)}")
-    return Recognised(None, (), f"a {suffix or 'extension-less'} file")
+    return Recognised(None, (), f"a {suffix} file" if suffix else "a file with no extension")
 
 
 def _mid_year(path: Path, names: list[str]) -> tuple[str, ...]:
@@ -315,13 +317,33 @@ def _title(fam: Family, years: tuple[str, ...], path: Path, old: sources.Source 
 
 
 def describe_unregistered() -> list[dict[str, str]]:
-    """The national folder's unregistered files: what each looks like and the command that adds it."""
+    """The national folder's unregistered files: what each looks like and the command that adds it.
+
+    ``command`` is ``asc data add ...`` for a file recognised as a family that takes new files, else empty;
+    ``hint`` what to do with it (``asc data status`` prints it under the file); ``line`` the one line
+    ``asc data build`` prints for it (an unregistered file is never skipped in silence).
+    """
     out = []
+    kinds = ", ".join(f.label for f in FAMILIES.values())
     for rel in sources.unregistered():
-        rec = recognise(national_dir() / rel)
-        cmd = f"asc data add \"$ASC_NATIONAL_DIR/{rel}\"" if rec.family else ""
+        try:
+            rec = recognise(national_dir() / rel)
+        except AscError as exc:  # a file that cannot even be looked at: say so, do not stop the listing
+            rec = Recognised(None, (), str(exc))
+        except Exception as exc:  # noqa: BLE001 -- a reader's own error type for a damaged file
+            rec = Recognised(None, (), f"a file that cannot be read ({type(exc).__name__})")
+        add = f"asc data add \"$ASC_NATIONAL_DIR/{rel}\""
+        cmd = add if rec.family else ""
         if rec.family and not rec.years:
             cmd += " --year YYYY-YY"
+        if rec.family:
+            years = f" covering {', '.join(rec.years)}" if rec.years else ""
+            hint = f"add it: {cmd}"
+            line = f"{rel}: {rec.what}{years}; not registered, so the build does not read it: add it with `{cmd}`"
+        else:
+            hint = (f"not a layout the toolkit reads ({kinds}): if it is one of them, `{add}` says what does not "
+                    "match; otherwise move it out of the national folder")
+            line = f"{rel}: {rec.what}; not registered and {hint}"
         out.append({"file": rel, "family": rec.family or "", "years": ", ".join(rec.years), "what": rec.what,
-                    "command": cmd})
+                    "command": cmd, "hint": hint, "line": line})
     return out

@@ -224,6 +224,8 @@ def data_build(
     for w in caught:  # one line each (e.g. a council report whose printed totals do not add up)
         if issubclass(w.category, UserWarning):
             typer.echo(f"warning: {w.message}", err=True)
+    for e in families.describe_unregistered():  # never a silent skip: a file the build does not read is named
+        typer.echo(f"warning: {e['line']}", err=True)
     failed = [r for r in results if r.status == "failed"]
     skipped = [r for r in results if r.status == "skipped"]
     if skipped and not national_dir().is_dir():
@@ -251,8 +253,7 @@ def data_status() -> None:
             typer.echo("not registered (the build does not read them):")
             for e in extra:
                 typer.echo(f"  {e['file']}: {e['what']}" + (f"; years {e['years']}" if e["years"] else ""))
-                if e["command"]:
-                    typer.echo(f"      add it: {e['command']}")
+                typer.echo(f"      {e['hint']}")
         tbl.discover()
         typer.echo("processed tables:")
         failed = []

@@ -20,6 +20,7 @@ from helpers.data import schemas
 from helpers.data.council_reports.checks import RESULT_COLUMNS, reconcile
 from helpers.data.council_reports.kinds import KINDS, Kind, check_kind_name, is_kind, kind_spec
 from helpers.data.council_reports.reader import (
+    WORKBOOKS,
     check_table,
     council_files,
     council_folders,
@@ -69,7 +70,7 @@ def load_council_folder(path: str | Path | None = None, *, warn: bool = True) ->
     ----------
     path
         The folder of council folders (default :data:`helpers.core.paths.COUNCIL_DATA`), one council folder
-        (CSV files named by kind, or a workbook), or one ``.xlsx`` workbook with a sheet per kind.
+        (CSV files named by kind, or a workbook), or one ``.xlsx`` / ``.ods`` workbook with a sheet per kind.
     warn
         Warn (:class:`~helpers.core.errors.ReconciliationWarning`) with the number of printed totals and
         derived figures that do not reconcile (see :func:`reconcile`).
@@ -89,7 +90,7 @@ def load_council_folder(path: str | Path | None = None, *, warn: bool = True) ->
     """
     path = Path(COUNCIL_DATA if path is None else path)
     if path.is_file():
-        if path.suffix.lower() != ".xlsx":
+        if path.suffix.lower() not in WORKBOOKS:
             kind = path.stem
             parts = {kind: [read_council_file(path)]}
         else:
@@ -126,7 +127,7 @@ def load_kind(kind: str, path: str | Path | None = None, *, warn: bool = True) -
             for p in data_files(folder):
                 if p.suffix.lower() == ".csv" and p.stem == kind:
                     frames.append(read_council_file(p, kind))
-                elif p.suffix.lower() == ".xlsx":
+                elif p.suffix.lower() in WORKBOOKS:
                     for s in data_sheets(p):
                         if s.strip() == kind:
                             frames.append(read_council_file(p, kind, sheet=s))

@@ -19,6 +19,7 @@ import pandas as pd
 from helpers.core.errors import DataError, MissingDataError, ParameterError
 from helpers.core.paths import COUNCIL_DATA, relative
 from helpers.data import councils, schemas
+from helpers.data.council_reports.cells import inspect as inspect_cells
 from helpers.data.council_reports.kinds import (
     EXTRA_MARKERS,
     IGNORED_SHEETS,
@@ -34,11 +35,17 @@ from helpers.data.council_reports.kinds import (
     table_keys,
     template_columns,
 )
-from helpers.data.council_reports.units import percent_cells
 from helpers.data.io import parse_numbers, read_csv_raw, read_sheet, require_columns, sheet_names
 
 #: A negative number printed in brackets: ``(407)``.
 _NEG_RE = r"^\(\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*\)$"
+
+#: Workbooks the reader takes (a sheet per kind): Excel and OpenDocument (LibreOffice, Google Sheets' .ods).
+WORKBOOKS: tuple[str, ...] = (".xlsx", ".ods")
+
+#: Spreadsheet and table formats it does not take: refused naming the file, never skipped.
+OTHER_FORMATS: tuple[str, ...] = (".xls", ".xlsm", ".xlsb", ".numbers", ".tsv", ".fods", ".json",
+                                  ".parquet")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -47,9 +54,21 @@ _NEG_RE = r"^\(\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*\)$"
 
 
 def data_files(folder: Path) -> list[Path]:
-    """The data files (``.csv``, ``.xlsx``) of one folder, sorted; hidden and Excel lock files left out."""
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".xlsx")
-                  and not p.name.startswith((".", "~$")))
+    """The data files (``.csv``, ``.xlsx``, ``.ods``) of one folder, sorted; hidden and lock files left out.
+
+    Raises
+    ------
+    DataError
+        A spreadsheet or table in another format (``.xls``, ``.xlsm``, ``.numbers``, ...): it would otherwise be
+        skipped and the council shown as having no figures.
+    """
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$", ".~lock")))
+    for p in files:
+        if p.suffix.lower() in OTHER_FORMATS:
+            raise DataError(f"the council loader does not read {p.suffix} files: save it as an Excel workbook "
+                            "(.xlsx) or an OpenDocument spreadsheet (.ods) with a sheet per kind, or as one .csv "
+                            "per kind (docs/council_data.md)", file=p)
+    return [p for p in files if p.suffix.lower() in (".csv", *WORKBOOKS)]
 
 
 def data_sheets(path: Path) -> list[str]:
@@ -93,7 +112,7 @@ def council_files(root: str | Path | None = None, kind: str | None = None) -> li
     out: list[Path] = []
     for folder in council_folders(root):
         for p in data_files(folder):
-            if p.suffix.lower() == ".xlsx" or kind is None or p.stem == kind:
+            if p.suffix.lower() in WORKBOOKS or kind is None or p.stem == kind:
                 out.append(p)
     return out
 
@@ -148,6 +167,11 @@ def _parse_number_column(s: pd.Series, *, file: str | Path, column: str, rows: p
     text = text.str.replace(_NEG_RE, r"-\1", regex=True)
     nums, _status = parse_numbers(text, file=file, column=column, rows=rows, extra_markers=EXTRA_MARKERS,
                                   sheet=sheet)
+    inf = np.isinf(nums.to_numpy(dtype=float))
+    if inf.any():  # "inf" / "-Infinity" parse as numbers: a division by zero typed out, never a figure
+        i = int(np.flatnonzero(inf)[0])
+        raise DataError("not a finite number (a division by zero?): leave the cell empty, or write n/a",
+                        file=file, row=int(list(rows)[i]), column=column, value=str(s.iloc[i]), sheet=sheet)
     return nums
 
 
@@ -242,7 +266,7 @@ def read_council_file(path: str | Path, kind: str | None = None, *, sheet: str |
     Parameters
     ----------
     path
-        A CSV file named ``<kind>.csv``, or an ``.xlsx`` workbook (then give ``sheet``).
+        A CSV file named ``<kind>.csv``, or an ``.xlsx`` / ``.ods`` workbook (then give ``sheet``).
     kind
         The kind of table; defaults to the file stem (CSV) or the sheet name (workbook).
     sheet
@@ -259,20 +283,43 @@ def read_council_file(path: str | Path, kind: str | None = None, *, sheet: str |
         Unknown kind, unknown or missing column, a bad value -- naming file, row and column.
     """
     path = Path(path)
-    if path.suffix.lower() == ".xlsx":
+    if path.suffix.lower() in WORKBOOKS:
         if sheet is None:
             raise ParameterError("read_council_file: give the sheet of a workbook (or use load_council_folder)")
         kind = check_kind_name(kind or sheet.strip(), file=path, sheet=sheet)
         raw = read_sheet(path, sheet, header=0, dtype=object)
-        for (i, j) in percent_cells(path, sheet):  # a cell formatted 5.47% holds 0.0547: read it as per cents
-            if 0 <= i < len(raw) and 0 <= j < raw.shape[1] and isinstance(raw.iat[i, j], (int, float)):
-                raw.iat[i, j] = round(float(raw.iat[i, j]) * 100.0, 10)
+        _read_cells(raw, path, sheet)
         raw = raw.map(_cell_text)
         return _frame_from_raw(raw, kind, file=path, sheet=sheet)
     kind = check_kind_name(kind or path.stem, file=path)
     check_utf8(path)
     raw = read_csv_raw(path, skip_blank_lines=False)
     return _frame_from_raw(raw, kind, file=path)
+
+
+def _read_cells(raw: pd.DataFrame, path: Path, sheet: str) -> None:
+    """Per cents as shown, ``#DIV/0!`` in a per-cent column as missing; refuse other error values and formulas
+    with no saved value (:mod:`helpers.data.council_reports.cells`). ``raw`` is changed in place."""
+    found = inspect_cells(path, sheet)
+    where = f"{relative(path)} [sheet {sheet!r}]"
+    inside = [(i, j) for (i, j) in found.percent if 0 <= i < len(raw) and 0 <= j < raw.shape[1]]
+    for (i, j) in inside:  # a cell formatted 5.47% holds 0.0547: read it as per cents
+        if isinstance(raw.iat[i, j], (int, float)) and not isinstance(raw.iat[i, j], bool):
+            raw.iat[i, j] = round(float(raw.iat[i, j]) * 100.0, 10)
+    for (i, j), code in sorted(found.errors.items()):
+        if not (0 <= i < len(raw) and 0 <= j < raw.shape[1]):
+            continue
+        column = str(raw.columns[j]).strip()
+        if code.strip().upper() == "#DIV/0!" and column.endswith("_pct"):
+            raw.iat[i, j] = np.nan  # a per cent of a zero budget: none (the analysis says "zero budget: no %")
+            continue
+        raise DataError(f"the cell shows the error value {code}: its formula failed, so the figure is not known; "
+                        "mend the formula or type the printed figure", file=where, row=i + 2, column=column)
+    for (i, j), formula in sorted(found.unsaved.items()):
+        if 0 <= i < len(raw) and 0 <= j < raw.shape[1]:
+            raise DataError("a formula with no saved value (the workbook was written by a program and never "
+                            "opened and saved in a spreadsheet): open and save it, or type the figure",
+                            file=where, row=i + 2, column=str(raw.columns[j]).strip(), value=formula[:60])
 
 
 def check_utf8(path: Path) -> None:

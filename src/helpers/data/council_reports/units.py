@@ -3,8 +3,9 @@
 A council table holds money in £ thousands (``_gbp_k``), unit costs in pounds (``_gbp``) and per cents in per
 cent points (``_pct``: ``5.47`` for 5.47%). Three slips give a wrong figure that no column check sees:
 
-* an Excel cell **formatted as a per cent** shows ``5.47%`` but holds ``0.0547``: :func:`percent_cells` finds
-  such cells so that the reader takes the per cent shown (``5.47``);
+* a workbook cell **formatted as a per cent** shows ``5.47%`` but holds ``0.0547``:
+  :func:`helpers.data.council_reports.cells.inspect` finds such cells so that the reader takes the per cent
+  shown (``5.47``);
 * a whole table typed **in pounds** (``69,839,000`` for £69.839m): every figure is 1,000 times too big, so its
   lines still add up to its totals; :func:`check_plausible` refuses a figure outside the plausible range of its
   column (:data:`PLAUSIBLE`);
@@ -18,11 +19,8 @@ Each raises :class:`~helpers.core.errors.DataError` naming the file, row and col
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
-from openpyxl import load_workbook
 
 from helpers.core.errors import DataError
 from helpers.data.council_reports.kinds import kind_spec
@@ -36,24 +34,6 @@ PLAUSIBLE: dict[str, tuple[float, float, str]] = {
     "_gbp": (-50_000.0, 50_000.0, "a unit cost above £50,000: the figure looks like pence, or £ rather than a unit cost"),
     "_pct": (-1_000.0, 1_000.0, "a per cent beyond +-1,000%: not a per cent of the budget (typed in the wrong column?)"),
 }
-
-
-def percent_cells(path: str | Path, sheet: str) -> list[tuple[int, int]]:
-    """Positions ``(data row, column)`` (0-based, header row excluded) of the numeric cells of a workbook sheet
-    whose number format is a per cent (``0.00%``): Excel stores ``5.47%`` as ``0.0547``."""
-    wb = load_workbook(Path(path), read_only=True, data_only=True)
-    try:
-        if sheet not in wb.sheetnames:
-            return []
-        out = []
-        for i, row in enumerate(wb[sheet].iter_rows(min_row=2)):
-            for j, cell in enumerate(row):
-                fmt = getattr(cell, "number_format", None) or ""
-                if "%" in fmt and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
-                    out.append((i, j))
-        return out
-    finally:
-        wb.close()
 
 
 def _where(df: pd.DataFrame, i: int) -> tuple[object, int | None]:
