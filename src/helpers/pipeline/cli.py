@@ -49,21 +49,26 @@ def _fail(message: str, code: int = 2) -> None:
 def _parse_params(pairs: list[str] | None) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in pairs or []:
-        if "=" in item:
-            k, v = item.split("=", 1)
-        else:
+        k, eq, v = item.partition("=")
+        if not eq or not k.strip():
             _fail(f"parameter {item!r}: write -p NAME VALUE (or -p NAME=VALUE)")
         out[k.strip()] = v
     return out
 
 
 def _expand_p(argv: list[str]) -> list[str]:
-    """Turn ``-p NAME VALUE`` into ``-p NAME=VALUE`` so that typer sees one value per option."""
+    """Turn ``-p NAME VALUE`` into ``-p NAME=VALUE`` so that typer sees one value per option.
+
+    A token after ``-p`` is ``NAME=VALUE`` only when it has a name before its ``=``; otherwise (no ``=``, or a
+    leading ``=``) it is the NAME of ``-p NAME VALUE``, so a name such as ``=HYPERLINK(...)`` reaches the
+    parameter check and is refused there in one line, naming it.
+    """
     out: list[str] = []
     i = 0
     while i < len(argv):
         a = argv[i]
-        if a in ("-p", "--param") and i + 2 < len(argv) and "=" not in argv[i + 1]:
+        name, eq, _ = argv[i + 1].partition("=") if i + 1 < len(argv) else ("", "", "")
+        if a in ("-p", "--param") and i + 2 < len(argv) and not (eq and name.strip()):
             out += [a, f"{argv[i + 1]}={argv[i + 2]}"]
             i += 3
         else:

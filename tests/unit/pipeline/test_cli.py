@@ -52,6 +52,10 @@ def test_expand_p_accepts_both_spellings() -> None:
         (["pack", "Stockport", "-p", "colour", "red"], "no notebook has a parameter 'colour'"),
         (["pack", "Stockport", "-p", "year", "2023/24"], "parameter 'year'"),
         (["pack", "Stockport", "--timeout", "0"], "--timeout 0"),
+        # a hostile parameter *name* with a leading '=' (issue 11 fuzz): one line naming it, not typer's usage box
+        (["run", "forecast_variance", "-p", '=HYPERLINK("http://x.invalid","click")', "x"],
+         "parameter '=HYPERLINK(\"http://x.invalid\",\"click\")=x': write -p NAME VALUE"),
+        (["run", "forecast_variance", "-p", "=x"], "parameter '=x': write -p NAME VALUE"),
     ],
 )
 def test_bad_input_one_line_non_zero(args: list[str], message: str) -> None:
