@@ -113,6 +113,8 @@ def export_html(ipynb: Path, html_out: Path, page: Page | None = None) -> Path:
 
     page = page or Page()
     nb = nbformat.read(str(ipynb), as_version=4)
+    if page.stale:
+        _drop_stale_warnings(nb)
     if "exporter" not in _CACHE:  # compiling the templates takes about 0.3 s: once per process
         _CACHE["exporter"] = HTMLExporter(template_name="asc", extra_template_basedirs=[str(TEMPLATES)],
                                           exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
@@ -145,6 +147,41 @@ def export_html(ipynb: Path, html_out: Path, page: Page | None = None) -> Path:
 # --------------------------------------------------------------------------------------------------
 # The parts added to the page
 # --------------------------------------------------------------------------------------------------
+
+#: The text of the warning :func:`helpers.data.tables.load` gives when a table's latest build failed.
+_STALE_WARNING = "StaleDataWarning"
+
+
+def _drop_stale_warnings(nb: Any) -> None:
+    """Remove the raw ``StaleDataWarning`` stderr text (a source path and a line number) from the cells of a
+    page that carries the stale-data banner: the banner says the same in words; other stderr output stays."""
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr" and _STALE_WARNING in out.get("text", ""):
+                out["text"] = _without_stale_lines(out["text"])
+                if not out["text"].strip():
+                    continue
+            kept.append(out)
+        cell.outputs = kept
+
+
+def _without_stale_lines(text: str) -> str:
+    """``text`` without each ``path:line: StaleDataWarning: ...`` line and the indented source line after it."""
+    out: list[str] = []
+    skip_source = False
+    for line in text.splitlines(keepends=True):
+        if _STALE_WARNING + ":" in line:
+            skip_source = True
+            continue
+        if skip_source and line.startswith((" ", "\t")):
+            continue
+        skip_source = False
+        out.append(line)
+    return "".join(out)
+
 
 def _insert_after(main: Tag, anchor: Tag | None, element: Tag) -> None:
     if anchor is None:

@@ -57,6 +57,24 @@ def test_stale_table_banner_at_the_top(notebook_file: Path, tmp_path: Path) -> N
     assert none.find(class_="asc-stale-data") is None
 
 
+def test_the_raw_stale_warning_gives_way_to_the_banner(tmp_path: Path) -> None:
+    """The kernel's StaleDataWarning (a source path and line number) is not shown under the banner that says the
+    same in words; other stderr text in the same output stays."""
+    nb_path = executed_notebook(tmp_path / "nb.ipynb")
+    nb = nbformat.read(str(nb_path), as_version=4)
+    warning = ("/work/src/helpers/reports/forecast_variance.py:327: StaleDataWarning: table council_budget: its "
+               "latest build failed\n  budget = tables.cached('council_budget')\nAnother warning: kept\n")
+    nb.cells.append(nbformat.v4.new_code_cell("r.more()", outputs=[
+        nbformat.v4.new_output("stream", name="stderr", text=warning),
+        nbformat.v4.new_output("stream", name="stderr", text="x.py:1: StaleDataWarning: only this\n")]))
+    nbformat.write(nb, str(nb_path))
+    text = _page(nb_path, tmp_path).get_text()
+    assert "StaleDataWarning" not in text and "forecast_variance.py:327" not in text
+    assert "Another warning: kept" in text and "Stale data:" in text
+    plain = _page(nb_path, tmp_path, Page(title="t")).get_text()  # no banner: the warning is the only word of it
+    assert "StaleDataWarning: table council_budget" in plain
+
+
 def test_how_this_was_made_footer_holds_the_parameter_names(notebook_file: Path, tmp_path: Path) -> None:
     soup = _page(notebook_file, tmp_path)
     footer = soup.find("footer", class_="asc-made")
