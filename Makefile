@@ -59,7 +59,7 @@ test: $(STAMP)
 # two workers, and the hypothesis `unit` profile (the same properties on a fifth of the drawn cases; `make test`
 # draws them all). Timing: docs/performance.md, "Test suites".
 test-unit: $(STAMP)
-	ASC_NATIONAL_DIR=$$(mktemp -d) HYPOTHESIS_PROFILE=unit $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider tests/unit
+	ASC_NATIONAL_DIR=$$(mktemp -d) HYPOTHESIS_PROFILE=unit $(BIN)/python -m pytest -q -n 2 --dist worksteal -p no:cacheprovider -p no:nbval tests/unit
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not notebooks and not slow"

@@ -43,7 +43,7 @@ try:
     )
     # the quick developer loop (make test-unit): the same properties on fewer drawn cases (tests/examples.py)
     settings.register_profile(
-        "unit", max_examples=12, deadline=None, derandomize=True,
+        "unit", max_examples=8, deadline=None, derandomize=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     )
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -29,9 +29,15 @@ KNOWN: set[str] = set()
 
 
 @pytest.fixture(scope="module")
-def found() -> set[str]:
-    """The package's rule breaks, read once for the module's tests."""
-    return set(import_graph.violations())
+def modules() -> dict:
+    """The package's modules and their imports, read once for the module's tests."""
+    return import_graph.read_modules()
+
+
+@pytest.fixture(scope="module")
+def found(modules: dict) -> set[str]:
+    """The package's rule breaks."""
+    return set(import_graph.violations(modules))
 
 
 def test_no_new_rule_breaks(found: set[str]):
@@ -86,10 +92,10 @@ def test_readme_layout_matches_the_tree():
         assert f"{folder}/" in block, f"README layout does not name tests/{folder}/"
 
 
-def test_architecture_doc_draws_the_current_graph():
+def test_architecture_doc_draws_the_current_graph(modules: dict):
     """docs/architecture.md's graph is the one the code draws (regenerate: scripts/import_graph.py --write-docs)."""
     doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
-    assert import_graph.mermaid(import_graph.read_modules()) in doc, \
+    assert import_graph.mermaid(modules) in doc, \
         "docs/architecture.md's import graph is stale: run scripts/import_graph.py --write-docs"
 
 

@@ -106,9 +106,10 @@ REGISTRY: dict[str, TableSpec] = {}
 
 def register_table(spec: TableSpec) -> TableSpec:
     """Register a table (called at import time of a loader module)."""
-    if not spec.module:
-        frame = inspect.stack()[1]
-        spec.module = frame.frame.f_globals.get("__name__", "")
+    if not spec.module:  # the caller's module; inspect.stack() would read every frame's source (1 s per import)
+        caller = inspect.currentframe()
+        caller = caller.f_back if caller is not None else None
+        spec.module = caller.f_globals.get("__name__", "") if caller is not None else ""
     REGISTRY[spec.name] = spec
     return spec
 

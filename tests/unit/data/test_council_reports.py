@@ -28,10 +28,9 @@ STOCKPORT, NOTTS, CAMBS = "E08000007", "E10000024", "E10000003"
 
 
 @pytest.fixture(scope="module")
-def data() -> dict[str, pd.DataFrame]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ReconciliationWarning)
-        return cd.load_council_folder()
+def data(council_tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The committed council tables (read once per session by tests/unit/conftest.py), copied for this module."""
+    return {kind: df.copy() for kind, df in council_tables.items()}
 
 
 def rows(df: pd.DataFrame, table_id: str) -> pd.DataFrame:
