@@ -26,6 +26,9 @@ def test_report_02_shows_the_new_year_with_both_codes(sandbox, tmp_path: Path, l
     comp = outcomes.comparison(b)
     row = comp.set_index("measure_code").loc["2C"]
     assert row["code_shown"] == "2C (was 2A(2))" and row["measure"].startswith("Permanent admissions to care homes, aged 65+")
+    # chosen by either code (the measures parameter): the same row, by stable id
+    assert list(outcomes.comparison(b, ["2C"])["measure_code"]) == list(outcomes.comparison(b, ["2A(2)"])["measure_code"]) \
+        == ["2C"]
     t = outcomes.trend(b, ["2C"])
     assert set(t["measure_id"]) == {"ltc_admissions_65plus"}
     assert t.groupby("framework")["measure_code"].first().to_dict() == {"to 2022-23": "2A(2)", "from 2023-24": "2C"}

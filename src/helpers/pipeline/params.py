@@ -24,7 +24,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError, ValidationInfo
 
-from helpers.analysis.benchmarking import outcomes
+from helpers.analysis.benchmarking import identity
 from helpers.analysis.benchmarking.groups import check_population_rule, parse_comparator
 from helpers.analysis.benchmarking.spend import check_expenditure
 from helpers.analysis.demand.catalogue import check_series_key
@@ -62,12 +62,12 @@ def check_comparator(value: Any) -> str:
 
 
 def check_measures(value: Any, name: str = "measures") -> str | list[str]:
-    """Return ``value`` unchanged if it is ``'all'`` or ASCOF codes the registry knows.
+    """Return ``value`` unchanged if it is ``'all'`` or ASCOF codes of either framework.
 
-    The rule is :func:`helpers.analysis.benchmarking.outcomes.check_measures` (codes matched ignoring case,
-    spaces and brackets; unknown codes named); the value is passed on as given, for the notebook to read.
+    The rule is :func:`helpers.analysis.benchmarking.identity.check_measures` (matched ignoring case, spaces and
+    brackets; unknown codes named); the value is passed on as given, for the notebook to read.
     """
-    outcomes.check_measures(value, name)
+    identity.check_measures(value, name)
     return value
 
 

@@ -56,7 +56,7 @@ def prepare(council: str, year: str, comparator: str | list[str] = "nearest_neig
     council, year, comparator, mad_scaled
         See :func:`helpers.analysis.benchmarking.groups.setup`.
     measures
-        The measures of the tables (:func:`helpers.analysis.benchmarking.outcomes.check_measures`).
+        The measures of the tables (:func:`helpers.analysis.benchmarking.identity.check_measures`).
     trend_measures
         The measures drawn as trend lines (the first four of them, in registry order).
 
@@ -66,8 +66,8 @@ def prepare(council: str, year: str, comparator: str | list[str] = "nearest_neig
         A parameter that is not valid (the message names it).
     """
     b = groups.setup(council, year, comparator, mad_scaled=mad_scaled)
-    return AscofBenchmarking(b, outcomes.check_measures(measures),
-                             outcomes.check_measures(trend_measures, "trend_measures"))
+    return AscofBenchmarking(b, identity.check_measures(measures),
+                             identity.check_measures(trend_measures, "trend_measures"))
 
 
 class AscofBenchmarking(BenchmarkReport):

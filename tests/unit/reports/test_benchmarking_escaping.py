@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from IPython.display import SVG
 
 from helpers.analysis.benchmarking import groups as bg
-from helpers.analysis.benchmarking import outcomes
+from helpers.analysis.benchmarking import identity
 from helpers.core.errors import ParameterError
 from helpers.reports import benchmarking as rb
 from tests.examples import examples
@@ -102,4 +102,4 @@ def test_hostile_parameters_are_refused_before_any_output(hostile: str) -> None:
     with pytest.raises(ParameterError):
         bg.parse_comparator(hostile)
     with pytest.raises(ParameterError):
-        outcomes.check_measures(hostile)
+        identity.check_measures(hostile)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.analysis import stats
+from helpers.analysis.benchmarking import identity
 from helpers.analysis.benchmarking.groups import Benchmark, series_code
 from helpers.analysis.benchmarking.outcomes import SHORT_NAMES, ascof_values
 
@@ -72,8 +73,8 @@ def funnel_measures(b: Benchmark, measures: list[str] | None = None) -> list[str
     v = ascof_values()
     yr = v[(v["year"] == b.year) & (v["level"] == "council") & v["count"].notna() & v["count_denominator"].notna()
            & (v["ci_method"].isin(["wilson", "byar"]))]
-    if measures:
-        yr = yr[yr["measure_code"].isin(measures)]
+    if measures:  # by stable id: 2A(2) or 2C chosen, the year's own code drawn
+        yr = yr[yr["measure_id"].isin(identity.ids_of(measures))]
     n = yr.groupby("measure_code", sort=False).size()
     order = list(dict.fromkeys(v["measure_code"]))
     return [c for c in order if n.get(c, 0) >= MIN_UNITS]

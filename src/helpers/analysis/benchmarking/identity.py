@@ -10,10 +10,13 @@ client-level data in 2024-25, a method change) is said wherever a series crosses
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
+from helpers.core.errors import ParameterError
 from helpers.data import tables
-from helpers.data.national import ascof_crosswalk
+from helpers.data.national import ascof_crosswalk, ascof_measures
 
 #: Short names for tables and charts by code up to 2022-23 (the registry keeps the handbook's full names);
 #: a measure keeps its short name under its code from 2023-24 (:func:`short_name`).
@@ -206,3 +209,54 @@ def shown_in_year(measure_id: str, year: str) -> str:
         return ""
     earlier = earlier_code(pd.Series([measure_id]), pd.Series([fw])).iloc[0]
     return str(code_shown(pd.Series([code]), pd.Series([earlier])).iloc[0])
+
+
+def check_measures(value: str | list[str] | tuple[str, ...] | None, name: str = "measures") -> list[str]:
+    """Read a ``measures`` (or ``trend_measures``) parameter: ``'all'`` or ASCOF codes separated by commas.
+
+    Codes of either framework are accepted (``2A(2)`` or, from 2023-24, ``2C``: the same measure, chosen by its
+    stable id wherever a table or chart selects); they are matched ignoring case, spaces and brackets, so ``2A2``
+    and ``2A.2`` mean ``2A(2)``. No code of the crosswalk from 2023-24 spells a code up to 2022-23 (a reused code
+    such as ``1B`` whose 2023-24 measure has no sourced mapping means the measure it named up to 2022-23).
+
+    Parameters
+    ----------
+    value
+        ``'all'`` (or empty: every measure of the registry), text such as ``'1G, 2C'``, or a list of codes.
+    name
+        The parameter's name, for the message.
+
+    Returns
+    -------
+    list of str
+        The codes chosen: codes up to 2022-23 in registry order, then codes from 2023-24 in code order.
+
+    Raises
+    ------
+    ParameterError
+        Codes that neither framework has (naming each, and listing the codes there are).
+    """
+    codes = list(ascof_measures.measures()["measure_code"])  # the committed registry: no data build needed
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "all")):
+        return codes
+    if not isinstance(value, (str, list, tuple)) or (
+            isinstance(value, (list, tuple)) and not all(isinstance(v, str) for v in value)):
+        raise ParameterError(f"parameter {name!r}: expected 'all' or ASCOF codes separated by commas, got {value!r}")
+    later = sorted({c for c in _cw()["code_from_2023_24"] if c and c not in codes})
+
+    def norm(code: str) -> str:
+        return re.sub(r"[^0-9A-Z]", "", code.upper())
+
+    key = {norm(c): c for c in [*later, *codes]}  # an earlier code wins a clash
+    found, unknown = set(), []
+    for item in value if isinstance(value, (list, tuple)) else str(value).split(","):
+        k = norm(str(item))
+        if k in key:
+            found.add(key[k])
+        elif k:
+            unknown.append(repr(str(item).strip()))
+    if unknown:
+        what = "is not an ASCOF measure" if len(unknown) == 1 else "are not ASCOF measures"
+        raise ParameterError(f"parameter {name!r}: {', '.join(unknown)} {what}; measures are {', '.join(codes)} "
+                             f"(or 'all'); from 2023-24 also {', '.join(later)}")
+    return [c for c in [*codes, *later] if c in found]

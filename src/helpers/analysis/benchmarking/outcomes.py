@@ -35,9 +35,8 @@ from helpers.analysis.benchmarking.groups import (
     status_words,
 )
 from helpers.analysis.benchmarking.placing import position
-from helpers.core.errors import MissingDataError, ParameterError
+from helpers.core.errors import MissingDataError
 from helpers.data import councils, tables
-from helpers.data.national import ascof_measures
 from helpers.data.national.ascof_crosswalk import framework_of
 from helpers.data.national.population import on_financial_year_councils
 
@@ -191,52 +190,6 @@ def ascof_years() -> list[str]:
     return sorted(ascof_values()["year"].unique())
 
 
-def check_measures(value: str | list[str] | tuple[str, ...] | None, name: str = "measures") -> list[str]:
-    """Read a ``measures`` (or ``trend_measures``) parameter: ``'all'`` or ASCOF codes separated by commas.
-
-    Codes are matched to the registry ignoring case and spaces; ``2A2`` and ``2A.2`` mean ``2A(2)``.
-
-    Parameters
-    ----------
-    value
-        ``'all'`` (or empty: every measure), text such as ``'1G, 2A(2)'``, or a list of codes.
-    name
-        The parameter's name, for the message.
-
-    Returns
-    -------
-    list of str
-        The registry codes chosen, in registry order.
-
-    Raises
-    ------
-    ParameterError
-        Codes that are not in the registry (naming each, and listing the codes there are).
-    """
-    codes = list(ascof_measures.measures()["measure_code"])  # the committed registry: no data build needed
-    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "all")):
-        return codes
-    if not isinstance(value, (str, list, tuple)) or (
-            isinstance(value, (list, tuple)) and not all(isinstance(v, str) for v in value)):
-        raise ParameterError(f"parameter {name!r}: expected 'all' or ASCOF codes separated by commas, got {value!r}")
-    items = value if isinstance(value, (list, tuple)) else str(value).split(",")
-    key = {re.sub(r"[^0-9A-Z]", "", c.upper()): c for c in codes}
-    found, unknown = set(), []
-    for item in items:
-        k = re.sub(r"[^0-9A-Z]", "", str(item).upper())
-        if not k:
-            continue
-        if k in key:
-            found.add(key[k])
-        else:
-            unknown.append(repr(str(item).strip()))
-    if unknown:
-        what = "is not an ASCOF measure" if len(unknown) == 1 else "are not ASCOF measures"
-        raise ParameterError(f"parameter {name!r}: {', '.join(unknown)} {what}; measures are {', '.join(codes)} "
-                             "(or 'all')")
-    return [c for c in codes if c in found]
-
-
 # ------------------------------------------------------------------------------------------------
 # one council
 # ------------------------------------------------------------------------------------------------
@@ -308,8 +261,8 @@ def comparison(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
     b
         From :func:`helpers.analysis.benchmarking.groups.setup`.
     measures
-        Registry codes (default all); measures with no value for any council in the year are left out
-        (see :func:`not_published`).
+        Codes of either framework (default all), matched by stable id; measures with no value for any council in
+        the year are left out (see :func:`not_published`).
 
     Returns
     -------
@@ -324,7 +277,9 @@ def comparison(b: Benchmark, measures: list[str] | None = None) -> pd.DataFrame:
         return pd.DataFrame()
     df = ascof_values()
     yr = df[df["year"] == b.year]
-    yr = yr[yr["measure_code"].isin(measures or registry()["measure_code"])]
+    # by stable id: 2A(2) or 2C chosen, the year's own code published (2C in 2023-24)
+    yr = yr[yr["measure_id"].isin(identity.ids_of(measures))] if measures else yr[yr["measure_code"].isin(
+        registry()["measure_code"])]
     every = sorted(councils.current(b.year)["gss_code"])
     rows = []
     for code, part in yr.groupby("measure_code", sort=False):

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers.analysis.benchmarking import identity
 from helpers.analysis.benchmarking import outcomes as oc
+from helpers.core.errors import ParameterError
 
 # ------------------------------------------------------------------------------------------------
 # ASCOF
@@ -76,3 +78,15 @@ def test_values_take_the_registry_row_of_their_measure_id_not_of_a_reused_code(m
     assert out.loc["2023-24", "scale"] == "0-1" and out.loc["2023-24", "ci_method"] == "none"
     assert np.isnan(out.loc["2023-24", "lower"]) and out.loc["2023-24", "years_available"] == "2023-24"
     assert out.loc["2022-23", "scale"] == "0-100" and out.loc["2022-23", "interval"] == "Wilson 95%"
+
+
+def test_measures_parameter_takes_the_codes_of_either_framework() -> None:
+    """`-p measures 2C` in a 2023-24 report is the measure 2A(2) named up to 2022-23 (one stable id); unknown codes
+    are named, with the codes of both frameworks listed (committed registry and crosswalk; no national data)."""
+    assert identity.check_measures("2c, 2a2") == ["2A(2)", "2C"]
+    assert identity.ids_of(identity.check_measures("2C")) == identity.ids_of(["2A(2)"]) == ["ltc_admissions_65plus"]
+    assert identity.check_measures(["3d2a", "1g"]) == ["1G", "3D(2A)"]
+    assert identity.check_measures("1B") == ["1B"]  # a reused code without a sourced mapping: the earlier measure
+    with pytest.raises(ParameterError, match=r"'9Z' is not an ASCOF measure; measures are 1A, .*; from 2023-24 also "
+                                             r"2A, 2B, 2C"):
+        identity.check_measures("2C, 9Z")
