@@ -47,3 +47,20 @@ def test_a_break_the_trend_crosses_is_drawn_and_said() -> None:
     svg, words = view.items
     # the code shown, not the stable id (issue 13: reports show the code of the year; was "mh_live_independently")
     assert "1H from 2021-22 (method)" in svg.data and "Series breaks on the chart: 1H from 2021\\-22" in words.data
+
+
+@pytest.mark.national
+def test_a_panel_names_only_the_breaks_its_own_values_cross() -> None:
+    """Two panels on one chart: 1H's values cross its 2021-22 break; a panel whose values end in 2020-21 does not,
+    though the chart's years (taken together) do (helper-16's finding: the break was named for every panel)."""
+    t = pd.DataFrame({
+        "measure_id": ["mh_live_independently"] * 3 + ["ltc_admissions_65plus"] * 3,
+        "year": ["2019-20", "2021-22", "2022-23"] * 2,
+        "council": [50.0, 26.0, 27.0, 600.0, float("nan"), float("nan")],
+        "group_median": [float("nan")] * 6, "england": [58.0, 26.0, 26.0, 580.0, float("nan"), float("nan")],
+    })
+    t.loc[4, "year"], t.loc[5, "year"] = "2024-25", "2025-26"  # years with no value for admissions
+    got = identity.breaks_in_panels(t)
+    assert got[["measure_id", "year"]].values.tolist() == [["mh_live_independently", "2021-22"]]
+    # taken together the years reach 2025-26, which crosses admissions 65+'s 2024-25 collection break
+    assert len(identity.breaks_within(["ltc_admissions_65plus"], sorted(t["year"]))) == 1

@@ -372,7 +372,7 @@ def trend_figure(b: Benchmark, measures: list[str] | tuple[str, ...] = TREND_MEA
     if t.empty or t["council"].notna().sum() == 0:
         return plots.empty_chart(f"{b.name} has no value for these measures in any year.", title=title,
                                  source=SOURCE.format(years=years))
-    brk = identity.breaks_within(list(t["measure_id"].unique()), sorted(t["year"].unique()))
+    brk = identity.breaks_in_panels(t)
     # each panel is titled with the code of the report's year where the measure has one (2D(1) (was 2B(1)) in a
     # 2023-24 report, though its last value is of 2022-23), else its latest code
     t = t.assign(code_shown=[identity.shown_in_year(m, b.year) or c for m, c in zip(t["measure_id"], t["code_shown"],
@@ -410,7 +410,7 @@ def trend_view(b: Benchmark, measures: list[str] | tuple[str, ...] = TREND_MEASU
                f"{c} {ascof_number(v)} ({y})" for c, v, y in zip(last["code_shown"], last["council"], last["year"],
                                                                 strict=True)) + ".")
     shown = t.groupby("measure_id")["code_shown"].last()
-    brk = identity.breaks_within(list(t["measure_id"].unique()), sorted(t["year"].unique()))
+    brk = identity.breaks_in_panels(t)
     if len(brk):
         alt += " Dashed lines mark series breaks: " + "; ".join(
             f"{shown.get(m, m)} from {y} ({k})" for m, y, k in zip(brk["measure_id"], brk["year"], brk["kind"],

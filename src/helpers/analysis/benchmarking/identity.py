@@ -108,6 +108,16 @@ def breaks_within(measure_ids: list[str], years: list[str]) -> pd.DataFrame:
     return b[keep].sort_values(["measure_id", "year", "kind"]).reset_index(drop=True)
 
 
+def breaks_in_panels(trend: pd.DataFrame) -> pd.DataFrame:
+    """The breaks each measure's own series crosses: :func:`breaks_within` per ``measure_id`` of a trend frame
+    (:func:`helpers.analysis.benchmarking.outcomes.trend`), over the years where that measure has a value (the
+    council's, its group's or England's), so a panel whose values end before a break never names it."""
+    parts = [breaks_within([str(mid)], sorted(part.loc[part[["council", "group_median", "england"]].notna().any(
+        axis=1), "year"].unique())) for mid, part in trend.groupby("measure_id", sort=False)]
+    return (pd.concat(parts, ignore_index=True) if parts else breaks().iloc[0:0]).sort_values(
+        ["measure_id", "year", "kind"]).reset_index(drop=True)
+
+
 def last_unbroken(measure_id: str, years: list[str]) -> str | None:
     """The year the measure's latest unbroken series starts within ``years`` (``None``: no break there)."""
     b = breaks_within([measure_id], years)

@@ -248,8 +248,12 @@ def not_published(b: Benchmark, measures: list[str] | None = None) -> pd.DataFra
         else:
             note = identity.series_note(mid, years[-1] if years else None) or (
                 f"no code {fw} in the crosswalk (not yet sourced: a file using one is refused)")
+        # a break at the year's framework (a definition changed at the renumbering): the earlier years do not compare
+        brk = identity.breaks()
+        brk = brk[(brk["measure_id"] == mid) & (brk["year"] == b.year) & (brk["kind"] == "definition")]
+        said = "; ".join(f"series break from {y}: {r}" for y, r in zip(brk["year"], brk["reason"], strict=True))
         rows.append({"Measure": shown, "Name": identity.name_of(mid, shown), "Published for": ", ".join(years),
-                     "Note": note or identity.series_note(mid)})
+                     "Note": "; ".join(t for t in (note or identity.series_note(mid), said) if t)})
     return pd.DataFrame(rows, columns=["Measure", "Name", "Published for", "Note"])
 
 
