@@ -14,7 +14,9 @@ Exit status 1 if any report raised. The figures are reported in ``docs/performan
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -32,16 +34,19 @@ from helpers.analysis.demand.catalogue import SERIES  # noqa: E402
 from helpers.pipeline import notebooks, params  # noqa: E402
 from helpers.reports import demand_trends as report  # noqa: E402
 
-#: The notebook's section calls, in its cell order (notebooks/05_demand_trends.ipynb).
-SECTIONS = ("summary", "glossary", "forecast_chart", "forecast", "accuracy", "budget", "series", "population",
-            "method", "headline", "export", "catalogue")
+
+def sections() -> list[str]:
+    """The report methods the notebook's cells call (``r.name()``), in its cell order, read from the notebook."""
+    nb = json.loads(notebooks.find_notebook("demand_trends").read_text(encoding="utf-8"))
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    return list(dict.fromkeys(re.findall(r"\br\.(\w+)\(\)", code)))
 
 
-def run_one(council: str, series: str) -> str:
+def run_one(council: str, series: str, names: list[str]) -> str:
     """Return ``"forecast"``, ``"no forecast"`` (the report says why) or raise."""
     p = params.check("demand_trends", council=council, series=series)
     r = report.prepare(**p)
-    for name in SECTIONS:
+    for name in names:
         getattr(r, name)()
     plt.close("all")
     return "forecast" if r.result.ok else "no forecast"
@@ -58,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["ASC_OUTPUT_PREFIX"] = tempfile.mkdtemp(prefix="demand-batch-")
     warnings.simplefilter("ignore")
     failures: list[tuple[str, str, str]] = []
+    names = sections()
     start = time.perf_counter()
     print("| series | councils | with a forecast | no forecast (the report says why) | raised | seconds |")
     print("|---|---|---|---|---|---|")
@@ -66,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         counts: Counter[str] = Counter()
         for code in councils:
             try:
-                counts[run_one(code, series)] += 1
+                counts[run_one(code, series, names)] += 1
             except Exception as exc:  # noqa: BLE001 - counted and printed, never hidden
                 counts["raised"] += 1
                 failures.append((series, code, "".join(traceback.format_exception_only(exc)).strip()))

@@ -237,6 +237,9 @@ def not_published(b: Benchmark, measures: list[str] | None = None) -> pd.DataFra
     have = set(df.loc[(df["year"] == b.year) & df["value"].notna(), "measure_id"])
     held = df[df["value"].notna()].groupby("measure_id")["year"].unique().map(sorted).to_dict()
     ids = identity.ids_of(measures) if measures else list(dict.fromkeys(reg["measure_id"]))
+    # a definition changed in the year (at the renumbering): the earlier years do not compare
+    changed = identity.breaks()
+    changed = changed[(changed["year"] == b.year) & (changed["kind"] == "definition")]
     rows = []
     for mid in [i for i in ids if i not in have]:
         own = reg[reg["measure_id"] == mid]
@@ -248,9 +251,7 @@ def not_published(b: Benchmark, measures: list[str] | None = None) -> pd.DataFra
         else:
             note = identity.series_note(mid, years[-1] if years else None) or (
                 f"no code {fw} in the crosswalk (not yet sourced: a file using one is refused)")
-        # a break at the year's framework (a definition changed at the renumbering): the earlier years do not compare
-        brk = identity.breaks()
-        brk = brk[(brk["measure_id"] == mid) & (brk["year"] == b.year) & (brk["kind"] == "definition")]
+        brk = changed[changed["measure_id"] == mid]
         said = "; ".join(f"series break from {y}: {r}" for y, r in zip(brk["year"], brk["reason"], strict=True))
         rows.append({"Measure": shown, "Name": identity.name_of(mid, shown), "Published for": ", ".join(years),
                      "Note": "; ".join(t for t in (note or identity.series_note(mid), said) if t)})
